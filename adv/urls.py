@@ -1,6 +1,29 @@
+"""URL map. Tenant pages live under /t/<tenant_slug>/ (TenantMiddleware resolves the firm);
+the API under /api/v1/ (bearer token) and /t/<tenant_slug>/api/v1/ (session, browsable).
+
+Every view under /t/<tenant_slug>/ receives the `tenant_slug` keyword argument.
+"""
+
 from django.contrib import admin
 from django.urls import include, path
 
-urlpatterns = [
-    path("admin/", admin.site.urls),
+from adv.ui import health
+
+tenant_patterns = [
+    path("", include("adv.ui.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("api/v1/", include(("adv.api.urls", "api"), namespace="session-api")),
 ]
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(("adv.api.urls", "api"), namespace="api")),
+    path("t/<slug:tenant_slug>/", include(tenant_patterns)),
+    path("", include("adv.users.urls")),
+]
+
+handler403 = "adv.ui.views.error_403"
+handler404 = "adv.ui.views.error_404"
+handler500 = "adv.ui.views.error_500"

@@ -1,0 +1,39 @@
+"""API token lifecycle: created and revoked by the member who owns it (or a tenant admin)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from adv.tenancy.errors import DomainError, PermissionDenied
+from adv.tenancy.models import Membership, Role
+
+from .models import ApiToken
+from .tokens import generate_token
+
+
+@transaction.atomic
+def api_token_create(*, actor: Membership, name: str, expires_at: datetime | None = None) -> tuple[ApiToken, str]:
+    """Create a token for the actor's own membership. The raw token is returned once."""
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_("Donnez un nom au jeton (par exemple « Intégration comptable »)."), code="name_required", field="name")
+    if expires_at is not None and expires_at <= timezone.now():
+        raise DomainError(_("La date d'expiration doit être dans le futur."), code="expiry_in_past", field="expires_at")
+    raw, prefix, key_hash = generate_token()
+    token = ApiToken.objects.create(membership=actor, name=name[:100], prefix=prefix, key_hash=key_hash, expires_at=expires_at)
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: Membership, token: ApiToken) -> ApiToken:
+    if token.membership_id != actor.id and actor.role != Role.ADMIN:
+        raise PermissionDenied(_("Vous ne pouvez révoquer que vos propres jetons."))
+    token = ApiToken.objects.select_for_update(of=("self",)).get(pk=token.pk)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at", "updated_at"])
+    return token

@@ -1,0 +1,5 @@
+"""Loaded by pytest before Django's settings: the test environment switches."""
+
+import os
+
+os.environ.setdefault("ADV_ENV", "test")
