@@ -18,6 +18,7 @@ from adv.demo_logins import DEMO_LOGINS, DEMO_PASSWORD, DEMO_TENANT_SLUG
 from .context import tenant_context
 from .models import ClearanceLevel, Invitation, Membership, Role, Tenant
 from .services import _hash
+from .signals import tenant_created
 
 User = get_user_model()
 
@@ -57,7 +58,10 @@ EXTRA_CONSULTANTS = [
 
 
 def seed() -> Tenant:
-    tenant, _ = Tenant.objects.update_or_create(slug=DEMO_TENANT_SLUG, defaults=IDENTITY)
+    tenant, created = Tenant.objects.update_or_create(slug=DEMO_TENANT_SLUG, defaults=IDENTITY)
+    if created:
+        with tenant_context(tenant):
+            tenant_created.send(sender=Tenant, tenant=tenant)
     assert {email for email, _role in DEMO_LOGINS["users"]} == set(PEOPLE)
     with tenant_context(tenant):
         memberships = {}

@@ -18,6 +18,10 @@ class TenantManager(models.Manager.from_queryset(TenantQuerySet)):
     def get_queryset(self):
         return super().get_queryset().filter(tenant_id=require_tenant_id())
 
+    def none(self):
+        # An empty queryset reveals nothing: allowed without a tenant (form field defaults).
+        return super().get_queryset().none()
+
 
 class CrossTenantManager(models.Manager.from_queryset(TenantQuerySet)):
     """Unscoped in Python. Use only where crossing tenants is the point, and say why."""

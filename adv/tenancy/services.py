@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from .context import lookup_by_key, require_tenant_id, tenant_context
 from .errors import Conflict, DomainError, NotFound, PermissionDenied
 from .models import ClearanceLevel, Invitation, Membership, Role, Tenant
+from .signals import tenant_created
 
 User = get_user_model()
 
@@ -58,6 +59,7 @@ def tenant_create(
         user = User.objects.create_user(email=admin_email, password=admin_password)
     with tenant_context(tenant):
         membership = Membership.objects.create(user=user, role=Role.ADMIN, clearance_level=ClearanceLevel.RESTRICTED)
+        tenant_created.send(sender=Tenant, tenant=tenant)
     return tenant, membership
 
 

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ClientsConfig(AppConfig):
+    name = "clients"
+    verbose_name = "Clients"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (seeds document types for new tenants)

@@ -1,0 +1,526 @@
+"""Every write on clients, contacts, billing profiles, documents, grants and requirements.
+
+One function per business action; each checks the actor's right and the object's state,
+writes in one transaction, and registers its side effects (notifications) on commit.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+import nh3
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, remove_perm
+
+from adv.tenancy.context import require_tenant_id
+from adv.tenancy.errors import Conflict, DomainError, NotFound
+from adv.tenancy.models import Membership, Role
+
+from . import access, crypto, defaults
+from .errors import SirenTaken
+from .files import StoredUpload, delete_blob, store_upload
+from .models import (
+    PAYMENT_TERMS_MAX_DAYS,
+    PAYMENT_TERMS_MAX_DAYS_END_OF_MONTH,
+    BillingProfile,
+    Client,
+    ClientName,
+    Contact,
+    Document,
+    DocumentDownload,
+    DocumentRequirement,
+    DocumentType,
+    DocumentVersion,
+)
+
+CLIENT_FIELDS = {
+    "status", "legal_name", "trade_name", "legal_form", "siren", "siret", "vat_number", "country", "sector",
+    "parent", "is_public_sector", "owner", "adv_owner", "notes",
+    "head_office_line1", "head_office_line2", "head_office_postal_code", "head_office_city", "head_office_country",
+    "billing_line1", "billing_line2", "billing_postal_code", "billing_city", "billing_country",
+}
+# A change of these is a renaming (changement de dénomination): it goes through client_rename.
+NAME_FIELDS = {"legal_name", "trade_name"}
+BILLING_PROFILE_FIELDS = {
+    "payment_terms_days", "payment_terms_end_of_month", "invoice_language", "einvoicing_platform", "platform_name",
+    "platform_url", "platform_instructions", "platform_username", "chorus_service_code",
+    "chorus_engagement_required", "purchase_order_required", "reception_number_required",
+    "signed_timesheet_required", "grouping", "billing_process", "pre_invoice_notes",
+}
+CONTACT_FIELDS = {
+    "first_name", "last_name", "job_title", "email", "phone", "invoice_delivery", "signs_timesheets",
+    "signs_acceptance_reports", "is_active",
+}
+RICH_TEXT_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "a", "h3", "h4", "blockquote", "code"}
+
+
+def _full_clean(instance, exclude: Iterable[str] = ()) -> None:
+    """Model validation turned into a DomainError that carries every field's message."""
+    try:
+        instance.full_clean(exclude=list(exclude), validate_unique=False)
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        error = DomainError(" ".join(messages), code="invalid", field=None if field == "__all__" else field)
+        error.errors = exc.message_dict
+        raise error from exc
+
+
+def _normalize_identifiers(client: Client) -> None:
+    for name in ("siren", "siret", "vat_number"):
+        value = getattr(client, name) or ""
+        setattr(client, name, "".join(value.split()).replace(".", "").upper())
+
+
+def _check_same_tenant_member(membership: Membership | None, field: str) -> None:
+    if membership is not None and (membership.tenant_id != require_tenant_id() or not membership.is_active):
+        raise DomainError(_("Choisissez un membre actif de la société."), code="invalid_member", field=field)
+
+
+def _check_siren_free(client: Client) -> None:
+    if not client.siren:
+        return
+    existing = Client.objects.filter(siren=client.siren).exclude(pk=client.pk).first()
+    if existing is not None:
+        raise SirenTaken(existing)
+
+
+def _check_parent(client: Client) -> None:
+    seen = {client.pk}
+    parent = client.parent
+    while parent is not None:
+        if parent.pk in seen:
+            raise DomainError(_("Ce groupe créerait une boucle (une société ne peut pas être sa propre mère)."), code="parent_cycle", field="parent")
+        seen.add(parent.pk)
+        parent = parent.parent
+
+
+# --- Clients ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def client_create(*, actor: Membership, **fields) -> Client:
+    access.require(actor, access.can_edit_clients(actor))
+    unknown = set(fields) - CLIENT_FIELDS
+    if unknown:
+        raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code="unknown_fields")
+    client = Client(**fields)
+    _normalize_identifiers(client)
+    _full_clean(client, exclude=["tenant"])
+    _check_same_tenant_member(client.owner, "owner")
+    _check_same_tenant_member(client.adv_owner, "adv_owner")
+    _check_siren_free(client)
+    try:
+        with transaction.atomic():
+            client.save()
+    except IntegrityError as exc:  # a concurrent creation with the same SIREN
+        raise SirenTaken(Client.objects.get(siren=client.siren)) from exc
+    ClientName.objects.create(
+        client=client, legal_name=client.legal_name, trade_name=client.trade_name,
+        valid_from=timezone.localdate(), changed_by=actor,
+    )
+    tenant = actor.tenant
+    BillingProfile.objects.create(
+        client=client,
+        payment_terms_days=tenant.payment_terms_days,
+        payment_terms_end_of_month=tenant.payment_terms_end_of_month,
+        invoice_language=tenant.language,
+        einvoicing_platform="chorus_pro" if client.is_public_sector else "none",
+    )
+    return client
+
+
+@transaction.atomic
+def client_update(*, actor: Membership, client: Client, **fields) -> Client:
+    access.require(actor, access.can_edit_clients(actor))
+    client = Client.objects.select_for_update(of=("self",)).get(pk=client.pk)
+    unknown = set(fields) - CLIENT_FIELDS
+    if unknown:
+        raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code="unknown_fields")
+    renamed = {k: v for k, v in fields.items() if k in NAME_FIELDS and v != getattr(client, k)}
+    if renamed:
+        raise DomainError(
+            _("Un changement de nom passe par « Changer de dénomination » (avec sa date)."),
+            code="use_rename", field=next(iter(renamed)),
+        )
+    for name, value in fields.items():
+        setattr(client, name, value)
+    _normalize_identifiers(client)
+    _full_clean(client, exclude=["tenant"])
+    _check_same_tenant_member(client.owner, "owner")
+    _check_same_tenant_member(client.adv_owner, "adv_owner")
+    _check_siren_free(client)
+    _check_parent(client)
+    if client.is_public_sector:
+        profile = client.billing_profile
+        if profile.einvoicing_platform == "none":
+            profile.einvoicing_platform = "chorus_pro"
+            profile.save(update_fields=["einvoicing_platform", "updated_at"])
+    client.save()
+    return client
+
+
+@transaction.atomic
+def client_rename(
+    *, actor: Membership, client: Client, legal_name: str, trade_name: str = "", valid_from: datetime.date
+) -> Client:
+    """Record a change of name from a date. Earlier documents keep the name of their date."""
+    access.require(actor, access.can_edit_clients(actor))
+    client = Client.objects.select_for_update(of=("self",)).get(pk=client.pk)
+    legal_name = (legal_name or "").strip()
+    if not legal_name:
+        raise DomainError(_("La nouvelle raison sociale est obligatoire."), code="required", field="legal_name")
+    if valid_from > timezone.localdate():
+        raise DomainError(_("La date du changement ne peut pas être dans le futur."), code="future_date", field="valid_from")
+    ClientName.objects.update_or_create(
+        client=client, valid_from=valid_from,
+        defaults={"legal_name": legal_name, "trade_name": trade_name.strip(), "changed_by": actor},
+    )
+    current = ClientName.objects.filter(client=client).order_by("-valid_from").first()
+    client.legal_name, client.trade_name = current.legal_name, current.trade_name
+    client.save(update_fields=["legal_name", "trade_name", "updated_at"])
+    return client
+
+
+def client_name_on(client: Client, day: datetime.date) -> str:
+    """The client's name as it was on `day` (the oldest known name before the first record)."""
+    names = sorted(client.names.all(), key=lambda n: n.valid_from)
+    chosen = names[0] if names else None
+    for name in names:
+        if name.valid_from <= day:
+            chosen = name
+    if chosen is None:
+        return client.display_name
+    return chosen.trade_name or chosen.legal_name
+
+
+@transaction.atomic
+def client_archive(*, actor: Membership, client: Client) -> Client:
+    access.require(actor, access.can_edit_clients(actor))
+    client = Client.objects.select_for_update(of=("self",)).get(pk=client.pk)
+    if client.archived_at is None:
+        client.archived_at = timezone.now()
+        client.save(update_fields=["archived_at", "updated_at"])
+    return client
+
+
+@transaction.atomic
+def client_unarchive(*, actor: Membership, client: Client) -> Client:
+    access.require(actor, access.can_edit_clients(actor))
+    client = Client.objects.select_for_update(of=("self",)).get(pk=client.pk)
+    client.archived_at = None
+    client.save(update_fields=["archived_at", "updated_at"])
+    return client
+
+
+@transaction.atomic
+def client_delete(*, actor: Membership, client: Client) -> None:
+    """Delete a client that nothing depends on; otherwise it must be archived."""
+    access.require(actor, access.can_edit_clients(actor))
+    client = Client.objects.select_for_update(of=("self",)).get(pk=client.pk)
+    if client.documents.exists() or client.subsidiaries.exists():
+        raise Conflict(
+            _("Ce client a des documents ou des filiales : archivez-le plutôt que de le supprimer."),
+            code="client_in_use",
+        )
+    client.delete()
+
+
+# --- Contacts -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def contact_create(*, actor: Membership, client: Client, **fields) -> Contact:
+    access.require(actor, access.can_edit_clients(actor))
+    unknown = set(fields) - CONTACT_FIELDS
+    if unknown:
+        raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code="unknown_fields")
+    contact = Contact(client=client, **fields)
+    _validate_contact(contact)
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, actor: Membership, contact: Contact, **fields) -> Contact:
+    access.require(actor, access.can_edit_clients(actor))
+    contact = Contact.objects.select_for_update(of=("self",)).get(pk=contact.pk)
+    unknown = set(fields) - CONTACT_FIELDS
+    if unknown:
+        raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code="unknown_fields")
+    for name, value in fields.items():
+        setattr(contact, name, value)
+    _validate_contact(contact)
+    contact.save()
+    return contact
+
+
+def _validate_contact(contact: Contact) -> None:
+    contact.email = (contact.email or "").strip().lower()
+    if contact.invoice_delivery and not contact.email:
+        raise DomainError(_("Un destinataire des factures doit avoir une adresse e-mail."), code="email_required", field="email")
+    _full_clean(contact, exclude=["tenant", "client"])
+
+
+@transaction.atomic
+def contact_delete(*, actor: Membership, contact: Contact) -> None:
+    access.require(actor, access.can_edit_clients(actor))
+    contact.delete()
+
+
+# --- Billing profile ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def billing_profile_update(
+    *, actor: Membership, client: Client, platform_password: str | None = None, **fields
+) -> BillingProfile:
+    """Update how the client is billed. `platform_password`: None keeps it, "" clears it."""
+    access.require(actor, access.can_edit_billing_profile(actor))
+    profile = BillingProfile.objects.select_for_update(of=("self",)).get(client=client)
+    unknown = set(fields) - BILLING_PROFILE_FIELDS
+    if unknown:
+        raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code="unknown_fields")
+    for name, value in fields.items():
+        setattr(profile, name, value)
+    if "billing_process" in fields:
+        profile.billing_process = nh3.clean(profile.billing_process or "", tags=RICH_TEXT_TAGS)
+    _validate_payment_terms(profile.payment_terms_days, profile.payment_terms_end_of_month)
+    if profile.einvoicing_platform == "other" and not profile.platform_name.strip():
+        raise DomainError(_("Indiquez le nom de la plateforme du client."), code="platform_name_required", field="platform_name")
+    if client.is_public_sector and profile.einvoicing_platform != "chorus_pro":
+        raise DomainError(
+            _("Un client du secteur public est facturé via Chorus Pro."), code="public_sector_chorus",
+            field="einvoicing_platform",
+        )
+    if platform_password is not None:
+        access.require(actor, access.can_read_platform_password(actor))
+        profile.platform_password_encrypted = crypto.encrypt(platform_password)
+    _full_clean(profile, exclude=["tenant", "client"])
+    profile.save()
+    return profile
+
+
+def _validate_payment_terms(days: int, end_of_month: bool) -> None:
+    if days is None or days < 0:
+        raise DomainError(_("Le délai de paiement est un nombre de jours positif."), code="invalid_payment_terms", field="payment_terms_days")
+    if end_of_month and days > PAYMENT_TERMS_MAX_DAYS_END_OF_MONTH:
+        raise DomainError(
+            _("En fin de mois, le délai de paiement ne peut pas dépasser 45 jours (article L441-10 du Code de commerce)."),
+            code="payment_terms_over_legal_max", field="payment_terms_days",
+        )
+    if days > PAYMENT_TERMS_MAX_DAYS:
+        raise DomainError(
+            _("Le délai de paiement ne peut pas dépasser 60 jours (article L441-10 du Code de commerce)."),
+            code="payment_terms_over_legal_max", field="payment_terms_days",
+        )
+
+
+def billing_profile_platform_password(*, actor: Membership, profile: BillingProfile) -> str:
+    """Reveal the platform password: adv and admin roles only (the reveal is audited by the caller)."""
+    access.require(actor, access.can_read_platform_password(actor))
+    return crypto.decrypt(profile.platform_password_encrypted)
+
+
+# --- Document types and requirements ----------------------------------------------------------
+
+
+def document_types_seed_defaults() -> None:
+    """Give the active tenant the default document types and requirements (idempotent)."""
+    types = {}
+    for code, name, contractual, level in defaults.DOCUMENT_TYPES:
+        types[code], _created = DocumentType.objects.get_or_create(
+            code=code, defaults={"name": name, "is_contractual": contractual, "default_security_level": level}
+        )
+    for code, applies_to, max_age, unexpired, responsible in defaults.REQUIREMENTS:
+        DocumentRequirement.objects.get_or_create(
+            document_type=types[code], applies_to=applies_to,
+            defaults={"max_age_days": max_age, "must_be_unexpired": unexpired, "responsible": responsible},
+        )
+
+
+@transaction.atomic
+def document_type_save(*, actor: Membership, document_type: DocumentType | None = None, **fields) -> DocumentType:
+    access.require(actor, actor.role == Role.ADMIN)
+    document_type = document_type or DocumentType()
+    for name, value in fields.items():
+        setattr(document_type, name, value)
+    _full_clean(document_type, exclude=["tenant"])
+    if DocumentType.objects.filter(code=document_type.code).exclude(pk=document_type.pk).exists():
+        raise Conflict(_("Ce code de type de document existe déjà."), code="code_taken", field="code")
+    document_type.save()
+    return document_type
+
+
+@transaction.atomic
+def requirement_save(*, actor: Membership, requirement: DocumentRequirement | None = None, **fields) -> DocumentRequirement:
+    access.require(actor, actor.role == Role.ADMIN)
+    requirement = requirement or DocumentRequirement()
+    for name, value in fields.items():
+        setattr(requirement, name, value)
+    _full_clean(requirement, exclude=["tenant"])
+    if (
+        DocumentRequirement.objects.filter(document_type=requirement.document_type, applies_to=requirement.applies_to)
+        .exclude(pk=requirement.pk)
+        .exists()
+    ):
+        raise Conflict(_("Ce document est déjà attendu pour ce périmètre."), code="requirement_exists")
+    requirement.save()
+    return requirement
+
+
+@transaction.atomic
+def requirement_delete(*, actor: Membership, requirement: DocumentRequirement) -> None:
+    access.require(actor, actor.role == Role.ADMIN)
+    requirement.delete()
+
+
+# --- Documents ----------------------------------------------------------------------------------
+
+
+def document_upload(
+    *,
+    actor: Membership,
+    client: Client,
+    document_type: DocumentType,
+    title: str,
+    upload,
+    signed_on: datetime.date | None = None,
+    valid_until: datetime.date | None = None,
+    security_level: int | None = None,
+    comment: str = "",
+) -> Document:
+    """Store a new document on a client. The bytes are checked before anything is written;
+    if anything fails after the blob is stored, the blob is deleted (no orphan)."""
+    access.require(actor, access.can_upload_documents(actor))
+    if client.tenant_id != actor.tenant_id:
+        raise NotFound()
+    if security_level is None:
+        security_level = document_type.default_security_level
+    if security_level > actor.clearance_level and actor.role != Role.ADMIN:
+        raise DomainError(
+            _("Vous ne pouvez pas déposer un document d'un niveau supérieur à votre habilitation (%(level)s).")
+            % {"level": actor.clearance_level},
+            code="level_above_clearance", field="security_level",
+        )
+    document = Document(
+        client=client, document_type=document_type, title=(title or "").strip() or getattr(upload, "name", ""),
+        signed_on=signed_on, valid_until=valid_until, security_level=security_level, uploaded_by=actor,
+    )
+    _full_clean(document, exclude=["tenant", "client", "document_type", "uploaded_by", "current_version"])
+    stored = store_upload(upload, tenant_id=actor.tenant_id)  # raises before writing when refused
+    try:
+        with transaction.atomic():
+            document.client_name_at_date = client_name_on(client, signed_on or timezone.localdate())
+            document.save()
+            _add_version(document, stored, actor, comment)
+    except BaseException:
+        delete_blob(stored)
+        raise
+    if document_type.is_contractual:
+        _notify_new_contractual_document(document, actor)
+    return document
+
+
+def document_add_version(*, actor: Membership, document: Document, upload, comment: str = "") -> DocumentVersion:
+    """A new file for the same document: the previous version is superseded, history kept."""
+    access.require(actor, access.can_upload_documents(actor) and access.can_view_document(actor, document))
+    stored = store_upload(upload, tenant_id=actor.tenant_id)
+    try:
+        with transaction.atomic():
+            document = Document.objects.select_for_update(of=("self",)).get(pk=document.pk)
+            version = _add_version(document, stored, actor, comment)
+    except BaseException:
+        delete_blob(stored)
+        raise
+    return version
+
+
+def _add_version(document: Document, stored: StoredUpload, actor: Membership, comment: str) -> DocumentVersion:
+    previous = document.versions.order_by("-number").first()
+    now = timezone.now()
+    if previous is not None:
+        DocumentVersion.objects.filter(document=document, superseded_at__isnull=True).update(superseded_at=now)
+    version = DocumentVersion(
+        id=stored.version_id,
+        document=document,
+        number=(previous.number + 1) if previous else 1,
+        original_name=stored.original_name,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        uploaded_by=actor,
+        comment=comment[:300],
+    )
+    version.file.name = stored.name
+    version.save()
+    document.current_version = version
+    document.save(update_fields=["current_version", "updated_at"])
+    return version
+
+
+def _notify_new_contractual_document(document: Document, actor: Membership) -> None:
+    from notifications.services import notify
+
+    client = document.client
+    recipients = [m for m in (client.owner, client.adv_owner) if m is not None and m.pk != actor.pk and m.is_active]
+    recipients = [m for m in recipients if access.can_view_document(m, document)]
+    if not recipients:
+        return
+    notify(
+        recipients=list({m.pk: m for m in recipients}.values()),
+        event="document_contractual_added",
+        context={
+            "client_name": client.display_name,
+            "document_title": document.title,
+            "document_type": document.document_type.name,
+            "uploader_name": str(actor.user),
+        },
+        target=document,
+        actor=actor.user,
+        url=f"/t/{actor.tenant.slug}/clients/{client.pk}/#documents",
+    )
+
+
+@transaction.atomic
+def document_update(*, actor: Membership, document: Document, **fields) -> Document:
+    access.require(actor, access.can_upload_documents(actor) and access.can_view_document(actor, document))
+    document = Document.objects.select_for_update(of=("self",)).get(pk=document.pk)
+    allowed = {"title", "document_type", "signed_on", "valid_until", "security_level"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code="unknown_fields")
+    if "security_level" in fields and fields["security_level"] > actor.clearance_level and actor.role != Role.ADMIN:
+        raise DomainError(_("Niveau supérieur à votre habilitation."), code="level_above_clearance", field="security_level")
+    for name, value in fields.items():
+        setattr(document, name, value)
+    _full_clean(document, exclude=["tenant", "client", "document_type", "uploaded_by", "current_version"])
+    document.save()
+    return document
+
+
+@transaction.atomic
+def document_record_download(
+    *, actor: Membership, version: DocumentVersion, ip_address: str | None, via_api: bool = False
+) -> DocumentDownload:
+    if not access.can_view_document(actor, version.document):
+        raise NotFound()
+    return DocumentDownload.objects.create(version=version, membership=actor, ip_address=ip_address, via_api=via_api)
+
+
+@transaction.atomic
+def document_grant(*, actor: Membership, document: Document, member: Membership) -> None:
+    """Open one document to one member whatever their role or clearance (an exception)."""
+    access.require(actor, access.can_manage_grants(actor))
+    if member.tenant_id != document.tenant_id or not member.is_active:
+        raise NotFound()
+    assign_perm("clients.view_restricted_document", member.user, document)
+
+
+@transaction.atomic
+def document_revoke_grant(*, actor: Membership, document: Document, member: Membership) -> None:
+    access.require(actor, access.can_manage_grants(actor))
+    remove_perm("clients.view_restricted_document", member.user, document)
