@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "adv.api",
     "adv.ui",
     "notifications",
+    "clients",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -208,8 +209,28 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 MEDIA_ROOT = VAR_DIR / "media"
+# Files (client documents, later invoices): the local filesystem under var/ by default,
+# S3-compatible object storage when S3_BUCKET is set. Never served directly: the application
+# checks permissions, then streams the file (or redirects to a short-lived presigned URL).
+S3_BUCKET = env_str("S3_BUCKET")
+_default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if S3_BUCKET:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env_str("S3_ENDPOINT_URL"),
+            "region_name": env_str("S3_REGION", "eu-west-3"),
+            "access_key": env_str("S3_ACCESS_KEY_ID"),
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": env_int("S3_URL_EXPIRY_SECONDS", 60),
+            "file_overwrite": False,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -219,6 +240,24 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+
+# Documents: size limit, and an optional ClamAV daemon ("host:port" or a unix socket path).
+DOCUMENT_MAX_UPLOAD_BYTES = env_int("DOCUMENT_MAX_UPLOAD_MB", 20) * 1024 * 1024
+CLAMAV_ADDRESS = env_str("CLAMAV_ADDRESS")
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Encryption at rest of stored secrets (clients.crypto): Fernet keys, newest first.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
+if not FIELD_ENCRYPTION_KEYS:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS must be set in production (python -c 'from cryptography.fernet import "
+            "Fernet; print(Fernet.generate_key().decode())')."
+        )
+    import base64
+    import hashlib
+
+    FIELD_ENCRYPTION_KEYS = [base64.urlsafe_b64encode(hashlib.sha256(SECRET_KEY.encode()).digest()).decode()]
 
 # --- Email --------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(
@@ -254,15 +293,17 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "adv.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "adv.api.exceptions.problem_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "adv.api.throttling.SessionUserRateThrottle",
+        "adv.api.throttling.TokenRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_THROTTLE_ANON", "60/min"),
         "user": env_str("API_THROTTLE_USER", "1200/min"),
+        "token": env_str("API_THROTTLE_TOKEN", "600/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -276,6 +317,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # One schema, for the bearer-token API; /t/<slug>/api/v1/ serves the same operations.
+    "PREPROCESSING_HOOKS": ["adv.api.schema.bearer_api_endpoints_only"],
+    "ENUM_NAME_OVERRIDES": {
+        "InvitationStatusEnum": "adv.api.filters.INVITATION_STATUS_CHOICES",
+        "ApiTokenStatusEnum": "adv.api.filters.TOKEN_STATUS_CHOICES",
+    },
 }
 
 # --- Security ---------------------------------------------------------------------------------
