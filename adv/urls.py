@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from adv.ui import health
+from adv.ui import views as ui_views
 
 tenant_patterns = [
     path("", include("adv.ui.urls")),
@@ -21,6 +22,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(("adv.api.urls", "api"), namespace="api")),
     path("t/<slug:tenant_slug>/", include(tenant_patterns)),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("language/", ui_views.language_switch, name="language_switch"),
+    path("", ui_views.home, name="home"),
     path("", include("adv.users.urls")),
 ]
 
