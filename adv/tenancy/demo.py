@@ -70,6 +70,7 @@ def seed() -> Tenant:
         manager = memberships["manager@demo.adv.test"]
         for email in ("consultant@demo.adv.test", "contractor@demo.adv.test"):
             Membership.objects.filter(pk=memberships[email].pk).update(reports_to=manager)
+        Membership.objects.filter(pk=memberships["contractor@demo.adv.test"].pk).update(is_contractor=True)
         for first, last in EXTRA_CONSULTANTS:
             email = f"{_ascii(first)}.{_ascii(last)}@demo.adv.test"
             member = _member(email, first, last, Role.CONSULTANT, ClearanceLevel.PUBLIC)

@@ -164,6 +164,10 @@ class Membership(TenantModel):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reports",
         verbose_name=_("manager"),
     )
+    is_contractor = models.BooleanField(
+        _("consultant externe"), default=False,
+        help_text=_("Freelance ou sous-traitant : ne voit jamais les prix de vente."),
+    )
     is_active = models.BooleanField(_("actif"), default=True)
 
     class Meta:
