@@ -1,0 +1,87 @@
+"""The rules of deals that several paths share (services, selectors, reports, tasks):
+who may do what, the dates a deal allows, what is missing to sign, a milestone's status."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from adv.tenancy.models import Membership, Role
+
+from .models import STAFFABLE_STATUSES, Deal, Milestone, MilestoneStatus
+
+STAFFABLE = STAFFABLE_STATUSES
+VIEW_ROLES = frozenset({Role.ADMIN, Role.ADV, Role.SALES, Role.PROJECT_MANAGER, Role.MANAGER, Role.ACCOUNTANT})
+EDIT_ROLES = frozenset({Role.ADMIN, Role.ADV, Role.SALES})
+VALIDATE_ROLES = frozenset({Role.ADMIN, Role.ADV})
+STAFF_ROLES = frozenset({Role.ADMIN, Role.ADV, Role.SALES, Role.MANAGER})
+# Sale rates are hidden from consultants (employees see their own deals' instructions only).
+RATE_ROLES = frozenset({Role.ADMIN, Role.ADV, Role.SALES, Role.MANAGER, Role.ACCOUNTANT, Role.PROJECT_MANAGER})
+
+
+def can_view_deals(m: Membership) -> bool:
+    return m.role in VIEW_ROLES
+
+
+def can_edit_deals(m: Membership) -> bool:
+    return m.role in EDIT_ROLES
+
+
+def can_validate_deals(m: Membership) -> bool:
+    return m.role in VALIDATE_ROLES
+
+
+def can_staff(m: Membership) -> bool:
+    return m.role in STAFF_ROLES
+
+
+def can_see_rates(m: Membership) -> bool:
+    return m.role in RATE_ROLES
+
+
+def can_manage_milestones(m: Membership, deal: Deal) -> bool:
+    return m.role in VALIDATE_ROLES or m.role == Role.SALES or (
+        m.role == Role.PROJECT_MANAGER and deal.project_manager_id == m.id
+    )
+
+
+def within(start: datetime.date | None, end: datetime.date | None, deal: Deal) -> bool:
+    """A period lies within the deal's dates (an open end stays open only if the deal's is)."""
+    if start is None or start < deal.start_date:
+        return False
+    if deal.end_date is not None:
+        if end is None or end > deal.end_date:
+            return False
+    return end is None or end >= start
+
+
+def missing_for_signature(deal: Deal) -> list[str]:
+    """Labels of what the deal lacks to be signed: the document types its type requires (valid
+    documents attached to the deal), and a purchase order number when one is required."""
+    from clients.models import DocumentRequirement
+
+    today = timezone.localdate()
+    requirements = DocumentRequirement.objects.filter(is_active=True, applies_to=f"deal_{deal.deal_type}").select_related(
+        "document_type"
+    )
+    present = {}
+    for document in deal.documents.all():
+        if document.current_version_id and not document.is_expired(today):
+            present[document.document_type_id] = document
+    missing = [r.document_type.name for r in requirements if r.document_type_id not in present]
+    if deal.requires("purchase_order_required") and not deal.purchase_orders.exists():
+        missing.append(_("numéro de bon de commande"))
+    return missing
+
+
+def milestone_status(milestone: Milestone, today: datetime.date) -> str:
+    if milestone.status == MilestoneStatus.INVOICED:
+        return MilestoneStatus.INVOICED
+    is_due = (milestone.due_date is not None and milestone.due_date <= today) or milestone.event_occurred_on is not None
+    if not is_due:
+        return MilestoneStatus.PLANNED
+    if milestone.required_document_type_id is None or milestone.document_id is not None:
+        return MilestoneStatus.READY
+    return MilestoneStatus.BLOCKED
