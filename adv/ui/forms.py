@@ -183,6 +183,21 @@ class AmountField(forms.DecimalField):
         return super().to_python(value)
 
 
+class IdentifierField(forms.CharField):
+    """A SIREN, SIRET, VAT number, IBAN or BIC as people paste them ("732 829 320",
+    "FR76 3000 ..."): spaces, dots and dashes are dropped and letters upper-cased before the
+    length and checksum validators run."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return re.sub(r"[\s\u00a0\u202f.\-]", "", value).upper() if value else value
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)  # the grouped form is longer than the compact one
+        return attrs
+
+
 # --- Firm settings ---------------------------------------------------------------------------------
 
 SETTINGS_SECTIONS = [
@@ -215,7 +230,10 @@ class TenantSettingsForm(BootstrapFormMixin, forms.ModelForm):
             "postal_code": forms.TextInput(attrs={"autocomplete": "postal-code"}),
             "payment_terms_days": forms.NumberInput(attrs={"min": 0, "max": 60}),
         }
-        field_classes = {"share_capital": AmountField}
+        field_classes = {
+            "share_capital": AmountField,
+            **{name: IdentifierField for name in ("siren", "siret", "vat_number", "iban", "bic")},
+        }
         help_texts = {
             "siren": _("9 chiffres, par exemple 732 829 320."),
             "siret": _("14 chiffres : le SIREN suivi du NIC de l'établissement."),

@@ -128,4 +128,11 @@ register(
         roles=ADMIN_ONLY, order=30,
     ),
     NavItem("audit", _("Journal d'audit"), "bi-clock-history", section=SECTION_ADMIN, roles=ADMIN_ONLY, order=90),
+    # Notifications (skipped while the notifications app is not installed).
+    NavItem("notifications:list", _("Notifications"), "bi-bell", order=95),
+    NavItem(
+        "notifications:templates", _("Modèles de messages"), "bi-chat-square-text", section=SECTION_ADMIN,
+        roles=ADMIN_ONLY, order=40,
+    ),
+    NavItem("notifications:emails", _("E-mails envoyés"), "bi-envelope-check", section=SECTION_ADMIN, roles=ADMIN_ONLY, order=50),
 )
