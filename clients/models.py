@@ -255,6 +255,10 @@ class Document(TenantModel):
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="documents")
     document_type = models.ForeignKey(DocumentType, on_delete=models.PROTECT, related_name="documents", verbose_name=_("type"))
+    # The deal the document belongs to (signed quote, purchase order, acceptance report…).
+    deal = models.ForeignKey(
+        "deals.Deal", on_delete=models.SET_NULL, null=True, blank=True, related_name="documents", verbose_name=_("affaire")
+    )
     title = models.CharField(_("titre"), max_length=200)
     signed_on = models.DateField(_("signé / émis le"), null=True, blank=True)
     valid_until = models.DateField(_("valable jusqu'au"), null=True, blank=True)
@@ -361,6 +365,10 @@ class DocumentUserObjectPermission(UserObjectPermissionBase):
 class RequirementScope(models.TextChoices):
     PROSPECT = "prospect", _("Prospects")
     CLIENT = "client", _("Clients")
+    # Deals, by type: documents required before a deal of that type can be signed.
+    DEAL_T_AND_M = "deal_t_and_m", _("Affaires en régie")
+    DEAL_FIXED_PRICE = "deal_fixed_price", _("Affaires au forfait")
+    DEAL_SUBSCRIPTION = "deal_subscription", _("Affaires en abonnement")
 
 
 class Responsible(models.TextChoices):
