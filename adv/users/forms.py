@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import User
 
+CODE_INPUT_STYLE = "max-width: 14rem; letter-spacing: .15em; font-variant-numeric: tabular-nums"
+
 
 class BootstrapFormMixin:
     """Bootstrap 5 classes on every widget, and `is-invalid` on the fields in error."""
@@ -68,8 +70,8 @@ class OTPCodeForm(BootstrapFormMixin, forms.Form):
         label=_("Code de vérification"),
         max_length=20,
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "autofocus": True, "inputmode": "numeric", "autocapitalize": "off",
-                   "spellcheck": "false", "placeholder": "123456"}
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "autocapitalize": "off", "spellcheck": "false",
+                   "style": "letter-spacing: .15em"}
         ),
     )
 
@@ -80,7 +82,7 @@ class TOTPConfirmForm(BootstrapFormMixin, forms.Form):
         regex=r"^\s*\d{3}\s?\d{3}\s*$",
         error_messages={"invalid": _("Saisissez les 6 chiffres affichés par l'application.")},
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "placeholder": "123456", "maxlength": 7}
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": 7, "style": CODE_INPUT_STYLE}
         ),
     )
 
