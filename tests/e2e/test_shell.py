@@ -16,7 +16,7 @@ def test_admin_logs_in_switches_language_sees_dashboard_and_logs_out(live_server
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
     page.fill("input[name=username]", "admin@demo.adv.test")
     page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
+    page.click("[data-testid=login-form] button[type=submit]")
 
     # then the dashboard of the demo firm shows, in French, with real figures
     expect(page).to_have_url(re.compile(r"/t/demo/$"))
