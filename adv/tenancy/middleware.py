@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .context import current_tenant_id, lookup_by_key, tenant_context
+from .context import lookup_by_key, tenant_context
 from .models import Membership, Tenant
 
 TENANT_PATH = re.compile(r"^/t/(?P<slug>[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?P<rest>/.*)?$")
@@ -109,14 +109,17 @@ class TenantMiddleware:
 
         key_hash = hash_token(raw)
         with lookup_by_key(key_hash):
-            token = (
-                ApiToken.cross_tenant_objects.select_related("membership__user", "tenant")
-                .filter(key_hash=key_hash)
-                .first()
+            # The token row only: its membership is not visible before its tenant is active.
+            token_id, tenant_id = (
+                ApiToken.cross_tenant_objects.filter(key_hash=key_hash).values_list("pk", "tenant_id").first()
+                or (None, None)
             )
-        if token is None or not token.is_usable:
+        if token_id is None:
             return problem_response(401, "invalid_token", _("Jeton inconnu, expiré ou révoqué."))
-        with tenant_context(token.tenant_id):
+        with tenant_context(tenant_id):
+            token = ApiToken.objects.select_related("membership__user", "tenant").get(pk=token_id)
+            if not token.is_usable or not token.tenant.is_active:
+                return problem_response(401, "invalid_token", _("Jeton inconnu, expiré ou révoqué."))
             request.tenant = token.tenant
             request.membership = token.membership
             request.api_token = token
