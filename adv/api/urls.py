@@ -1,0 +1,56 @@
+"""URLs of the REST API, included twice by adv/urls.py:
+
+- `/api/v1/` (namespace "api"): bearer-token clients (integrations);
+- `/t/<tenant_slug>/api/v1/` (namespace "session-api"): the browsable API for people logged in
+  to the application. Views there receive the `tenant_slug` keyword (the base classes in
+  `adv.api.viewsets` drop it: the tenant is `request.tenant`).
+
+The OpenAPI schema is at /api/v1/schema/, Swagger UI at /api/v1/docs/ and ReDoc at
+/api/v1/redoc/: public, served without any CDN (drf-spectacular-sidecar).
+"""
+
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+
+class ApiRouter(DefaultRouter):
+    """DefaultRouter with the non-viewset endpoints listed in the API root, and no `.json`
+    format suffixes (content negotiation uses the Accept header)."""
+
+    include_format_suffixes = False
+    extra_root_entries = {"me": "me"}
+
+    def get_api_root_view(self, api_urls=None):
+        api_root_dict = {prefix: self.routes[0].name.format(basename=basename) for prefix, _, basename in self.registry}
+        api_root_dict.update(self.extra_root_entries)
+        return self.APIRootView.as_view(api_root_dict=api_root_dict)
+
+
+router = ApiRouter()
+
+# --- Core resources (adv.api) --------------------------------------------------------------
+router.register("memberships", views.MembershipViewSet, basename="membership")
+router.register("users", views.UserViewSet, basename="user")
+router.register("invitations", views.InvitationViewSet, basename="invitation")
+router.register("tokens", views.ApiTokenViewSet, basename="token")
+
+# --- Register here ------------------------------------------------------------------------
+# Each app registers its viewsets below, one line each, in the app's own block, e.g.:
+#     from clients.api import ClientViewSet
+#     router.register("clients", ClientViewSet, basename="client")
+# Viewsets derive from adv.api.viewsets.TenantGenericViewSet (tenant-scoped, see its docstring);
+# the cross-tenant security tests discover the routes registered here by themselves.
+
+
+urlpatterns = [
+    path("me/", views.MeView.as_view(), name="me"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="swagger-ui"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html"), name="redoc"),
+    *router.urls,
+    # Last: any other address under the API answers a problem+json 404 (401 without credentials).
+    re_path(r"^.*$", views.ApiNotFoundView.as_view(), name="not-found"),
+]
