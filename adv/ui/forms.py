@@ -272,6 +272,19 @@ class TenantSettingsForm(BootstrapFormMixin, forms.ModelForm):
         upload.name = f"logo.{LOGO_FORMATS[image_format]}"
         return upload
 
+    def _post_clean(self):
+        super()._post_clean()
+        # "The SIRET must start with the SIREN" says nothing useful while the SIREN itself is
+        # wrong: keep only the SIREN's error then (a SIRET that is itself invalid keeps its own).
+        if "siren" in self.errors and "siret" in self.errors:
+            from adv.tenancy.validators import validate_siret
+
+            try:
+                validate_siret(self.cleaned_data.get("siret") or self.data.get("siret", ""))
+            except forms.ValidationError:
+                return
+            del self.errors["siret"]
+
     def service_fields(self) -> dict:
         """The fields to hand to `tenant_update` (the logo only when it changes)."""
         fields = {name: self.cleaned_data[name] for name in self._meta.fields if name in self.cleaned_data}
@@ -292,7 +305,7 @@ class TenantSettingsForm(BootstrapFormMixin, forms.ModelForm):
 class ApiTokenForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(
         label=_("Nom du jeton"), max_length=100,
-        widget=forms.TextInput(attrs={"placeholder": _("Par exemple : Intégration comptable"), "autocomplete": "off"}),
+        widget=forms.TextInput(attrs={"placeholder": _("Intégration comptable"), "autocomplete": "off"}),
         help_text=_("Pour reconnaître le jeton plus tard."),
     )
     expires_on = forms.DateField(

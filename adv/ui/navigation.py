@@ -63,8 +63,13 @@ _REGISTRY: list[NavItem] = []
 
 
 def register(*items: NavItem) -> None:
+    """Add entries; an entry for a URL name already registered replaces the earlier one."""
     for item in items:
-        if item not in _REGISTRY:
+        for index, existing in enumerate(_REGISTRY):
+            if existing.url_name == item.url_name:
+                _REGISTRY[index] = item
+                break
+        else:
             _REGISTRY.append(item)
 
 
@@ -128,11 +133,4 @@ register(
         roles=ADMIN_ONLY, order=30,
     ),
     NavItem("audit", _("Journal d'audit"), "bi-clock-history", section=SECTION_ADMIN, roles=ADMIN_ONLY, order=90),
-    # Notifications (skipped while the notifications app is not installed).
-    NavItem("notifications:list", _("Notifications"), "bi-bell", order=95),
-    NavItem(
-        "notifications:templates", _("Modèles de messages"), "bi-chat-square-text", section=SECTION_ADMIN,
-        roles=ADMIN_ONLY, order=40,
-    ),
-    NavItem("notifications:emails", _("E-mails envoyés"), "bi-envelope-check", section=SECTION_ADMIN, roles=ADMIN_ONLY, order=50),
 )

@@ -112,3 +112,10 @@ def test_carol_cannot_change_alices_settings(alice, carol):
     response = carol.client().post(alice.url("settings/"), {**VALID, "name": "Hacked"})
     assert response.status_code == 404
     assert Tenant.objects.get(pk=alice.tenant.pk).name == "Alpha Conseil"
+
+
+def test_a_wrong_siren_is_reported_once_not_also_on_the_valid_siret(alice):
+    response = alice.client().post(alice.url("settings/"), {**VALID, "siren": "123456789", "vat_number": ""})
+    body = response.content.decode()
+    assert "SIREN invalide" in body
+    assert "Le SIRET doit commencer par le SIREN" not in body
