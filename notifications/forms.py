@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from . import defaults
 from .services import Channels
 
+DEFAULT_CHANNELS = Channels(in_app=True, email=True, daily_digest=False)
+
 CHANNELS = (
     ("in_app", _("Dans l'application")),
     ("email", _("E-mail immédiat")),
@@ -50,14 +52,18 @@ class PreferencesForm(forms.Form):
         general = saved.get("")
         for name, label in CHANNELS:
             self.fields[name] = _checkbox(label)
-            self.initial[name] = getattr(general, name) if general else getattr(Channels(True, True, False), name)
+            self.initial[name] = getattr(general, name) if general else getattr(DEFAULT_CHANNELS, name)
         for event in self.events:
+            # What applies today: the event's own row, else the general row, else the event's default.
             row = saved.get(event.key)
+            effective = row or general or event
             self.fields[f"{event.key}__custom"] = _checkbox(_("Personnaliser"))
+            self.fields[f"{event.key}__custom"].widget.attrs["data-preference-custom"] = event.key
             self.initial[f"{event.key}__custom"] = row is not None
             for name, label in CHANNELS:
                 self.fields[f"{event.key}__{name}"] = _checkbox(label)
-                self.initial[f"{event.key}__{name}"] = getattr(row, name) if row else getattr(event, name)
+                self.fields[f"{event.key}__{name}"].widget.attrs["data-preference-channel"] = event.key
+                self.initial[f"{event.key}__{name}"] = getattr(effective, name)
 
     def general_channels(self) -> Channels:
         data = self.cleaned_data

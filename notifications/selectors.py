@@ -74,6 +74,14 @@ def message_template_rows() -> list[TemplateRow]:
     ]
 
 
+def message_template_groups() -> list[tuple[defaults.DefaultTemplate, list[TemplateRow]]]:
+    """The same rows, one group per message (its languages side by side)."""
+    groups: dict[str, tuple[defaults.DefaultTemplate, list[TemplateRow]]] = {}
+    for row in message_template_rows():
+        groups.setdefault(row.default.key, (row.default, []))[1].append(row)
+    return list(groups.values())
+
+
 def message_template_row(*, key: str, language: str) -> TemplateRow:
     template = defaults.get(key)
     override = MessageTemplate.objects.filter(key=key, language=language).select_related("updated_by").first()

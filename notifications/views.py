@@ -144,7 +144,7 @@ def preferences(request, tenant_slug):
 @require_GET
 def template_list(request, tenant_slug):
     _require_admin(request)
-    return render(request, "notifications/templates_list.html", {"rows": selectors.message_template_rows()})
+    return render(request, "notifications/templates_list.html", {"groups": selectors.message_template_groups()})
 
 
 @require_http_methods(["GET", "POST"])
