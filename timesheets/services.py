@@ -1,0 +1,483 @@
+"""Every write on timesheets (CRA), the closing calendar and client approvals.
+
+Workflow: draft → submitted (timestamped) → approved; a rejection (with its reason) sends it
+back to draft. ADV may reopen an approved timesheet (with a reason) until it is billed; a billed
+timesheet is locked for good. The grid is saved whole, with optimistic locking (`version`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from adv.tenancy.errors import Conflict, DomainError, NotFound, PermissionDenied
+from adv.tenancy.models import Membership, Role
+from deals.models import STAFFABLE_STATUSES, Assignment
+
+from . import calendar as cal
+from .defaults import ABSENCE_TYPES
+from .models import (
+    AbsenceType,
+    ClientApproval,
+    ClientApprovalStatus,
+    ClosingCalendar,
+    Timesheet,
+    TimesheetEntry,
+    TimesheetLine,
+    TimesheetPolicy,
+    TimesheetStatus,
+    TimeUnit,
+    month_start,
+)
+
+ADV_ROLES = frozenset({Role.ADMIN, Role.ADV})
+HALF = Decimal("0.5")
+ONE = Decimal("1")
+QUARTER = Decimal("0.25")
+CLIENT_LINK_VALIDITY = datetime.timedelta(days=14)
+
+
+def _hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def policy() -> TimesheetPolicy:
+    found, _created = TimesheetPolicy.objects.get_or_create()
+    return found
+
+
+def absence_types_seed_defaults() -> None:
+    for code, name in ABSENCE_TYPES:
+        AbsenceType.objects.get_or_create(code=code, defaults={"name": name})
+
+
+def _is_adv(m: Membership) -> bool:
+    return m.role in ADV_ROLES
+
+
+def _can_edit(actor: Membership, timesheet: Timesheet) -> bool:
+    """The consultant; ADV on their behalf (or an integration token with that role)."""
+    return actor.pk == timesheet.consultant_id or _is_adv(actor)
+
+
+def _can_approve(actor: Membership, timesheet: Timesheet) -> bool:
+    if actor.pk == timesheet.consultant_id:
+        return False  # never one's own
+    return timesheet.consultant.reports_to_id == actor.pk or _is_adv(actor)
+
+
+def _locked(timesheet_id) -> Timesheet:
+    return Timesheet.objects.select_for_update(of=("self",)).select_related("consultant").get(pk=timesheet_id)
+
+
+# --- Opening a month ----------------------------------------------------------------------------
+
+
+def assignments_active_in(consultant: Membership, month: datetime.date) -> list[Assignment]:
+    first = month_start(month)
+    last = cal.next_month(first) - datetime.timedelta(days=1)
+    return list(
+        Assignment.objects.filter(consultant=consultant, is_active=True, deal__status__in=STAFFABLE_STATUSES, start_date__lte=last)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
+        .select_related("deal__client")
+        .order_by("start_date", "id")
+    )
+
+
+@transaction.atomic
+def timesheet_open(*, actor: Membership, consultant: Membership, month: datetime.date) -> Timesheet:
+    """The consultant's timesheet for the month, created if needed, with a line per assignment
+    active that month and per absence type (new assignments are added while it is a draft)."""
+    month = month_start(month)
+    if month > month_start(timezone.localdate()):
+        raise DomainError(_("On ne saisit pas un CRA d'un mois futur."), code="future_month", field="month")
+    if consultant.tenant_id != actor.tenant_id:
+        raise NotFound()
+    if actor.pk != consultant.pk and not _is_adv(actor) and consultant.reports_to_id != actor.pk:
+        raise PermissionDenied(_("Vous ne pouvez ouvrir que vos propres CRA."))
+    timesheet, _created = Timesheet.objects.get_or_create(consultant=consultant, month=month)
+    if timesheet.is_editable:
+        existing = set(timesheet.lines.filter(assignment__isnull=False).values_list("assignment_id", flat=True))
+        for assignment in assignments_active_in(consultant, month):
+            if assignment.pk not in existing:
+                TimesheetLine.objects.create(timesheet=timesheet, assignment=assignment)
+        present = set(timesheet.lines.filter(absence_type__isnull=False).values_list("absence_type_id", flat=True))
+        for absence in AbsenceType.objects.filter(is_active=True).exclude(pk__in=present):
+            TimesheetLine.objects.create(timesheet=timesheet, absence_type=absence)
+    return timesheet
+
+
+# --- Saving the grid ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    line_id: object
+    day: datetime.date
+    quantity: Decimal
+    is_extra: bool = False
+
+
+def _check_quantity(quantity: Decimal, rules: TimesheetPolicy) -> None:
+    if rules.unit == TimeUnit.DAYS:
+        if quantity not in (HALF, ONE):
+            raise DomainError(_("Une case vaut 0, 0,5 ou 1 jour."), code="invalid_quantity")
+    else:
+        if quantity <= 0 or quantity > rules.hours_per_day or (quantity / QUARTER) % 1:
+            raise DomainError(
+                _("Une case vaut entre 0,25 et %(max)s heures, par quarts d'heure.") % {"max": rules.hours_per_day},
+                code="invalid_quantity",
+            )
+
+
+@transaction.atomic
+def timesheet_save(
+    *,
+    actor: Membership,
+    timesheet: Timesheet,
+    version: int,
+    cells: Iterable[Cell],
+    comments: dict | None = None,
+    reception_numbers: dict | None = None,
+) -> Timesheet:
+    """Replace the grid with `cells` (zero cells are simply absent). `version` must be the one the
+    form was built from: two tabs saving the same timesheet get a clear conflict, not a silent loss."""
+    timesheet = _locked(timesheet.pk)
+    if not _can_edit(actor, timesheet):
+        raise PermissionDenied(_("Ce CRA n'est pas le vôtre."))
+    if timesheet.is_locked:
+        raise Conflict(_("Ce CRA est facturé : il ne se modifie plus."), code="timesheet_locked")
+    if timesheet.status != TimesheetStatus.DRAFT:
+        raise Conflict(_("Ce CRA est soumis : il ne se modifie plus (demandez un refus ou une réouverture)."), code="not_draft")
+    if version != timesheet.version:
+        raise Conflict(
+            _("Ce CRA a été modifié entre-temps (dans un autre onglet ?). Rechargez la page : vos saisies n'ont pas été enregistrées."),
+            code="stale_version",
+        )
+    rules = policy()
+    lines = {line.pk: line for line in timesheet.lines.select_related("assignment", "absence_type")}
+    first = timesheet.month
+    end = cal.next_month(first)
+    days = {d.date: d for d in cal.month_days(first, rules.holiday_country)}
+    per_day: dict[datetime.date, Decimal] = defaultdict(Decimal)
+    entries = []
+    seen = set()
+    for cell in cells:
+        quantity = Decimal(cell.quantity)
+        if quantity == 0:
+            continue
+        line = lines.get(_line_key(cell.line_id))
+        if line is None:
+            raise DomainError(_("Ligne inconnue dans ce CRA."), code="unknown_line")
+        if not (first <= cell.day < end):
+            raise DomainError(_("Le %(day)s n'est pas dans le mois du CRA.") % {"day": cell.day.strftime("%d/%m/%Y")}, code="day_outside_month")
+        if (line.pk, cell.day, cell.is_extra) in seen:
+            raise DomainError(_("Deux saisies pour la même case."), code="duplicate_cell")
+        seen.add((line.pk, cell.day, cell.is_extra))
+        _check_quantity(quantity, rules)
+        if line.assignment_id:
+            a = line.assignment
+            if cell.day < a.start_date or (a.end_date and cell.day > a.end_date):
+                raise DomainError(
+                    _("Le %(day)s est hors de la période du staffing sur %(deal)s.")
+                    % {"day": cell.day.strftime("%d/%m/%Y"), "deal": a.deal.reference},
+                    code="outside_assignment",
+                )
+        elif not days[cell.day].is_working_day:
+            raise DomainError(
+                _("Pas d'absence un jour non ouvré (%(day)s).") % {"day": cell.day.strftime("%d/%m/%Y")}, code="absence_on_non_working_day"
+            )
+        if cell.is_extra:
+            if not rules.allow_extra_time:
+                raise DomainError(_("Le temps supplémentaire n'est pas autorisé dans votre société."), code="extra_not_allowed")
+            if not line.assignment_id:
+                raise DomainError(_("Le temps supplémentaire se saisit sur une mission."), code="extra_on_absence")
+        else:
+            per_day[cell.day] += quantity
+        entries.append(TimesheetEntry(line=line, day=cell.day, quantity=quantity, is_extra=cell.is_extra))
+    day_max = ONE if rules.unit == TimeUnit.DAYS else rules.hours_per_day
+    over = sorted(day for day, total in per_day.items() if total > day_max)
+    if over:
+        raise DomainError(
+            _("Plus d'une journée saisie le %(days)s.") % {"days": ", ".join(d.strftime("%d/%m") for d in over)},
+            code="more_than_a_day",
+        )
+    TimesheetEntry.objects.filter(line__timesheet=timesheet).delete()
+    for entry in entries:
+        entry.tenant_id = timesheet.tenant_id
+    TimesheetEntry.objects.bulk_create(entries)
+    for line_id, text in (comments or {}).items():
+        line = lines.get(_line_key(line_id))
+        if line is not None and line.comment != (text or "")[:500]:
+            line.comment = (text or "")[:500]
+            line.save(update_fields=["comment", "updated_at"])
+    for line_id, number in (reception_numbers or {}).items():
+        line = lines.get(_line_key(line_id))
+        if line is not None and line.assignment_id:
+            line.reception_number = (number or "").strip()[:100]
+            line.save(update_fields=["reception_number", "updated_at"])
+    timesheet.version += 1
+    timesheet.save(update_fields=["version", "updated_at"])
+    return timesheet
+
+
+def _line_key(value) -> uuid.UUID | None:
+    """Line ids arrive as UUIDs (Python callers) or text (forms, API)."""
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+@transaction.atomic
+def timesheet_set_reception_number(*, actor: Membership, line: TimesheetLine, number: str) -> TimesheetLine:
+    """The client's reception number for this consultant and month: the consultant or ADV,
+    at any time before billing (it is often known only after approval)."""
+    timesheet = _locked(line.timesheet_id)
+    if not _can_edit(actor, timesheet):
+        raise PermissionDenied(_("Ce CRA n'est pas le vôtre."))
+    if timesheet.is_locked:
+        raise Conflict(_("Ce CRA est facturé : il ne se modifie plus."), code="timesheet_locked")
+    if line.assignment_id is None:
+        raise DomainError(_("Le numéro de réception concerne une mission."), code="not_an_assignment")
+    line.reception_number = (number or "").strip()[:100]
+    line.save(update_fields=["reception_number", "updated_at"])
+    return line
+
+
+# --- Workflow -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def timesheet_submit(*, actor: Membership, timesheet: Timesheet, now: datetime.datetime | None = None) -> Timesheet:
+    timesheet = _locked(timesheet.pk)
+    if not _can_edit(actor, timesheet):
+        raise PermissionDenied(_("Ce CRA n'est pas le vôtre."))
+    if timesheet.status != TimesheetStatus.DRAFT:
+        raise Conflict(_("Ce CRA est déjà soumis."), code="already_submitted")
+    if timesheet.month > month_start(timezone.localdate()):
+        raise DomainError(_("On ne soumet pas un CRA d'un mois futur."), code="future_month")
+    now = now or timezone.now()
+    timesheet.status = TimesheetStatus.SUBMITTED
+    timesheet.submitted_at = now
+    if timesheet.first_submitted_at is None:
+        timesheet.first_submitted_at = now
+    timesheet.save(update_fields=["status", "submitted_at", "first_submitted_at", "updated_at"])
+    return timesheet
+
+
+@transaction.atomic
+def timesheet_approve(*, actor: Membership, timesheet: Timesheet) -> Timesheet:
+    timesheet = _locked(timesheet.pk)
+    if not _can_approve(actor, timesheet):
+        raise PermissionDenied(
+            _("Seul le manager du consultant (ou l'ADV) valide ce CRA, et jamais le sien.")
+        )
+    if timesheet.status != TimesheetStatus.SUBMITTED:
+        raise Conflict(_("Seul un CRA soumis se valide."), code="not_submitted")
+    timesheet.status = TimesheetStatus.APPROVED
+    timesheet.approved_at = timezone.now()
+    timesheet.approved_by = actor
+    timesheet.save(update_fields=["status", "approved_at", "approved_by", "updated_at"])
+    _open_client_approvals(timesheet)
+    return timesheet
+
+
+def timesheet_approve_many(*, actor: Membership, timesheets: Iterable[Timesheet]) -> tuple[list[Timesheet], list[tuple[Timesheet, str]]]:
+    """Bulk approval from the manager's queue: each one on its own; failures are reported."""
+    approved, failed = [], []
+    for timesheet in sorted(timesheets, key=lambda t: str(t.pk)):
+        try:
+            approved.append(timesheet_approve(actor=actor, timesheet=timesheet))
+        except (PermissionDenied, Conflict) as exc:
+            failed.append((timesheet, exc.message))
+    return approved, failed
+
+
+@transaction.atomic
+def timesheet_reject(*, actor: Membership, timesheet: Timesheet, reason: str) -> Timesheet:
+    timesheet = _locked(timesheet.pk)
+    if not _can_approve(actor, timesheet):
+        raise PermissionDenied(_("Seul le manager du consultant (ou l'ADV) refuse ce CRA, et jamais le sien."))
+    if timesheet.status != TimesheetStatus.SUBMITTED:
+        raise Conflict(_("Seul un CRA soumis se refuse."), code="not_submitted")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Indiquez le motif du refus : le consultant le verra."), code="reason_required", field="reason")
+    timesheet.status = TimesheetStatus.DRAFT
+    timesheet.submitted_at = None
+    timesheet.rejected_at = timezone.now()
+    timesheet.rejection_reason = reason
+    timesheet.version += 1
+    timesheet.save(update_fields=["status", "submitted_at", "rejected_at", "rejection_reason", "version", "updated_at"])
+    return timesheet
+
+
+@transaction.atomic
+def timesheet_reopen(*, actor: Membership, timesheet: Timesheet, reason: str) -> Timesheet:
+    """ADV reopens an approved timesheet (audited with its reason) until it is billed."""
+    if not _is_adv(actor):
+        raise PermissionDenied(_("Seule l'ADV rouvre un CRA validé."))
+    timesheet = _locked(timesheet.pk)
+    if timesheet.is_locked:
+        raise Conflict(_("Ce CRA est facturé : il ne se rouvre plus (passez par un avoir)."), code="timesheet_locked")
+    if timesheet.status != TimesheetStatus.APPROVED:
+        raise Conflict(_("Seul un CRA validé se rouvre."), code="not_approved")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Indiquez le motif de la réouverture."), code="reason_required", field="reason")
+    timesheet.status = TimesheetStatus.DRAFT
+    timesheet.submitted_at = None
+    timesheet.approved_at = None
+    timesheet.approved_by = None
+    timesheet.rejection_reason = reason
+    timesheet.version += 1
+    timesheet.save(update_fields=["status", "submitted_at", "approved_at", "approved_by", "rejection_reason", "version", "updated_at"])
+    timesheet.client_approvals.filter(status=ClientApprovalStatus.PENDING).delete()
+    return timesheet
+
+
+@transaction.atomic
+def timesheet_lock(*, timesheet: Timesheet) -> Timesheet:
+    """Called by billing when the timesheet is invoiced."""
+    timesheet = _locked(timesheet.pk)
+    if timesheet.status != TimesheetStatus.APPROVED:
+        raise Conflict(_("Seul un CRA validé se facture."), code="not_approved")
+    if timesheet.locked_at is None:
+        timesheet.locked_at = timezone.now()
+        timesheet.save(update_fields=["locked_at", "updated_at"])
+    return timesheet
+
+
+# --- Client approval --------------------------------------------------------------------------
+
+
+def _deals_needing_client_approval(timesheet: Timesheet):
+    worked = (
+        TimesheetLine.objects.filter(timesheet=timesheet, assignment__isnull=False, entries__isnull=False)
+        .select_related("assignment__deal__client__billing_profile")
+        .distinct()
+    )
+    return {line.assignment.deal for line in worked if line.assignment.deal.requires("signed_timesheet_required")}
+
+
+def _open_client_approvals(timesheet: Timesheet) -> None:
+    for deal in _deals_needing_client_approval(timesheet):
+        ClientApproval.objects.get_or_create(timesheet=timesheet, deal=deal)
+
+
+@transaction.atomic
+def client_approval_send_link(*, actor: Membership, approval: ClientApproval, contact=None) -> tuple[ClientApproval, str]:
+    """A single-use, expiring link for the client's signatory to approve the month online."""
+    if not _is_adv(actor) and actor.pk != approval.timesheet.consultant_id:
+        raise PermissionDenied(_("Réservé à l'ADV et au consultant."))
+    approval = ClientApproval.objects.select_for_update(of=("self",)).get(pk=approval.pk)
+    if approval.status != ClientApprovalStatus.PENDING:
+        raise Conflict(_("Ce mois est déjà validé ou refusé par le client."), code="already_decided")
+    contact = contact or approval.deal.client.contacts.filter(signs_timesheets=True, is_active=True).exclude(email="").first()
+    if contact is None or contact.client_id != approval.deal.client_id or not contact.email:
+        raise DomainError(
+            _("Aucun signataire des CRA avec une adresse e-mail chez ce client : ajoutez-en un sur la fiche client."),
+            code="no_signatory", field="contact",
+        )
+    raw = secrets.token_urlsafe(32)
+    approval.contact = contact
+    approval.key_hash = _hash(raw)
+    approval.link_expires_at = timezone.now() + CLIENT_LINK_VALIDITY
+    approval.link_used_at = None
+    approval.save()
+    return approval, raw
+
+
+def client_approval_find(raw: str) -> ClientApproval | None:
+    from adv.tenancy.context import lookup_by_key
+
+    key_hash = _hash(raw)
+    with lookup_by_key(key_hash):
+        return ClientApproval.cross_tenant_objects.filter(key_hash=key_hash).first()
+
+
+@transaction.atomic
+def client_approval_decide(*, approval_id, raw_token: str, approve: bool, comment: str, ip: str | None) -> ClientApproval:
+    """The client's decision through the link (inside the approval's tenant context)."""
+    approval = ClientApproval.objects.select_for_update(of=("self",)).get(pk=approval_id)
+    if approval.key_hash != _hash(raw_token):
+        raise NotFound()
+    if approval.link_used_at is not None:
+        raise Conflict(_("Ce lien a déjà été utilisé."), code="link_used")
+    if approval.link_expires_at is None or approval.link_expires_at <= timezone.now():
+        raise Conflict(_("Ce lien a expiré : demandez-en un nouveau à votre contact."), code="link_expired")
+    comment = (comment or "").strip()
+    if not approve and not comment:
+        raise DomainError(_("Indiquez ce qui ne va pas : votre commentaire sera transmis."), code="comment_required", field="comment")
+    now = timezone.now()
+    approval.status = ClientApprovalStatus.APPROVED if approve else ClientApprovalStatus.REFUSED
+    approval.link_used_at = now
+    approval.decided_at = now
+    approval.decided_from_ip = ip
+    approval.comment = comment
+    approval.save()
+    return approval
+
+
+@transaction.atomic
+def client_approval_attach_signed(*, actor: Membership, approval: ClientApproval, document) -> ClientApproval:
+    """The client signed the PDF: its scan, stored as a client document, approves the month."""
+    if not _is_adv(actor) and actor.pk != approval.timesheet.consultant_id:
+        raise PermissionDenied(_("Réservé à l'ADV et au consultant."))
+    approval = ClientApproval.objects.select_for_update(of=("self",)).get(pk=approval.pk)
+    if document.client_id != approval.deal.client_id:
+        raise NotFound()
+    approval.signed_document = document
+    approval.status = ClientApprovalStatus.APPROVED
+    approval.decided_at = timezone.now()
+    approval.save()
+    return approval
+
+
+# --- Closing calendar -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def closing_calendar_ensure(*, month: datetime.date) -> ClosingCalendar:
+    """The month's calendar, proposed by the firm's rule the first time it is needed."""
+    month = month_start(month)
+    existing = ClosingCalendar.objects.filter(month=month).first()
+    if existing is not None:
+        return existing
+    calendar_row, _created = ClosingCalendar.objects.get_or_create(month=month, defaults=cal.propose_deadlines(month, policy()))
+    return calendar_row
+
+
+@transaction.atomic
+def closing_calendar_update(*, actor: Membership, calendar_row: ClosingCalendar, **deadlines) -> ClosingCalendar:
+    if not _is_adv(actor):
+        raise PermissionDenied(_("Réservé à l'ADV."))
+    allowed = {"submission_deadline", "approval_deadline", "client_approval_deadline", "billing_close_deadline"}
+    unknown = set(deadlines) - allowed
+    if unknown:
+        raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code="unknown_fields")
+    calendar_row = ClosingCalendar.objects.select_for_update(of=("self",)).get(pk=calendar_row.pk)
+    for name, value in deadlines.items():
+        setattr(calendar_row, name, value)
+    order = [calendar_row.submission_deadline, calendar_row.approval_deadline, calendar_row.billing_close_deadline]
+    if order != sorted(order) or calendar_row.client_approval_deadline > calendar_row.billing_close_deadline:
+        raise DomainError(
+            _("Les échéances se suivent : soumission, validation manager, validation client, puis clôture."),
+            code="deadlines_out_of_order",
+        )
+    calendar_row.save()
+    return calendar_row
