@@ -6,6 +6,7 @@ Production behaviour is switched by variables (`ADV_ENV=production`), not by fil
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "notifications",
     "clients",
     "deals",
+    "timesheets",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -144,6 +146,10 @@ CELERY_BEAT_SCHEDULE = {
     "deals-periodic": {"task": "deals.tasks.deals_periodic_all", "schedule": 3600.0},
     "notifications-outbox-sweep": {"task": "notifications.tasks.outbox_sweep", "schedule": 60.0},
     "notifications-daily-digest": {"task": "notifications.tasks.daily_digest_all", "schedule": 3600.0},
+    "clients-missing-documents-weekly-digest": {
+        "task": "clients.tasks.missing_documents_weekly_digest_all",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),  # CELERY_TIMEZONE: Europe/Paris
+    },
 }
 
 CHANNEL_LAYERS = {
@@ -329,6 +335,12 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "InvitationStatusEnum": "adv.api.filters.INVITATION_STATUS_CHOICES",
         "ApiTokenStatusEnum": "adv.api.filters.TOKEN_STATUS_CHOICES",
+        # Membership clearance and document security levels: one scale, one enum.
+        "ClearanceLevelEnum": "adv.tenancy.models.ClearanceLevel",
+        "ClientStatusEnum": "clients.models.ClientStatus",
+        "DealStatusEnum": "deals.models.DealStatus",
+        "MilestoneStatusEnum": "deals.models.MilestoneStatus",
+        "LanguageEnum": LANGUAGES,
     },
 }
 
