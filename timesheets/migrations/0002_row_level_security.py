@@ -20,4 +20,7 @@ TABLES = [
 class Migration(migrations.Migration):
     dependencies = [("timesheets", "0001_initial")]
 
-    operations = [EnableRowLevelSecurity(table) for table in TABLES]
+    operations = [
+        EnableRowLevelSecurity(table, key_column="key_hash" if table == "timesheets_clientapproval" else None)
+        for table in TABLES
+    ]
