@@ -128,7 +128,7 @@ def notification_mark_all_read(request, tenant_slug):
 @require_http_methods(["GET", "POST"])
 def preferences(request, tenant_slug):
     saved = selectors.preference_rows(user=request.user)
-    form = PreferencesForm(request.POST or None, saved=saved)
+    form = PreferencesForm(request.POST if request.method == "POST" else None, saved=saved)
     if request.method == "POST" and form.is_valid():
         services.preferences_update(
             actor=request.membership, general=form.general_channels(), events=form.event_channels()
@@ -153,7 +153,7 @@ def template_edit(request, tenant_slug, key, language):
     template = _template_or_404(key)
     language = _language_or_404(language)
     row = selectors.message_template_row(key=key, language=language)
-    form = MessageTemplateForm(request.POST or None, initial={"subject": row.subject, "body": row.body})
+    form = MessageTemplateForm(request.POST if request.method == "POST" else None, initial={"subject": row.subject, "body": row.body})
     preview = None
     if request.method == "POST" and form.is_valid():
         try:

@@ -187,6 +187,14 @@ def test_preferences_page_saves_general_and_event_choices(bob, event):
     assert rows == {"": (True, False, True), event: (False, True, False)}
 
 
+def test_unticking_every_channel_is_saved(bob):
+    # an empty form (every box unticked) is a choice too: nothing, for every event
+    assert bob.client().post(bob.url("notifications/preferences/"), {}).status_code == 302
+    with tenant_context(bob.tenant):
+        general = NotificationPreference.objects.get(event="")
+    assert (general.in_app, general.email, general.daily_digest) == (False, False, False)
+
+
 # --- Message templates -----------------------------------------------------------------------------
 
 
