@@ -12,6 +12,9 @@
   if (window.advUpload) return; // the panel may be swapped in several times by htmx
   window.advUpload = true;
 
+  // Refusals about the file itself (its bytes, its size, a virus): sending it again cannot help.
+  var FINAL_CODES = ["type_not_allowed", "too_large", "empty", "type_mismatch", "infected", "antivirus_error"];
+
   function format(template, values) {
     return String(template || "").replace(/\{(\w+)\}/g, function (match, key) {
       return Object.prototype.hasOwnProperty.call(values, key) ? values[key] : match;
@@ -78,7 +81,7 @@
     node.querySelector("[data-size]").textContent = humanSize(file.size);
     node.querySelector("[data-progress]").setAttribute("aria-label", file.name);
     var title = node.querySelector("[name=title]");
-    title.value = file.name.replace(/\.[^.]+$/, "").slice(0, 200);
+    title.value = file.name.replace(/\.[^.]+$/, "").replace(/[_]+/g, " ").trim().slice(0, 200);
     var type = node.querySelector("[name=document_type]");
     var guessed = guessType(type, file.name);
     if (guessed) type.value = guessed;
@@ -99,12 +102,16 @@
     var level = this.field("security_level");
     var option = type.options[type.selectedIndex];
     var wanted = option && option.getAttribute("data-level");
-    if (!wanted) return;
-    var available = Array.prototype.map.call(level.options, function (o) { return o.value; });
+    var note = this.node.querySelector("[data-level-note]");
+    note.textContent = "";
+    if (!wanted) { level.value = ""; return; }
+    var available = Array.prototype.map.call(level.options, function (o) { return o.value; }).filter(Boolean);
     if (available.indexOf(wanted) !== -1) {
       level.value = wanted;
     } else {
+      // The type asks for more than this member's clearance: offer their highest level, and say so.
       level.value = available[available.length - 1];
+      note.textContent = format(this.zone.getAttribute("data-msg-level-capped"), { wanted: wanted, max: level.value });
     }
   };
 
@@ -143,9 +150,10 @@
 
   Item.prototype.fail = function (message, final) {
     this.setState("error");
-    this.final = !!final; // a local refusal: sending again would not help
+    this.final = !!final; // the file itself is refused: sending it again would not help
     this.setProgress(100);
     this.setStatus(message);
+    if (this.final) this.node.querySelector("[data-fields]").hidden = true;
   };
 
   Item.prototype.clearError = function (name) {
@@ -182,7 +190,8 @@
     if (!this.field("document_type").value) {
       this.showErrors({ document_type: [zone.getAttribute("data-msg-type-required")] });
       this.setState("error");
-      this.setStatus(zone.getAttribute("data-msg-type-required"));
+      this.setStatus("");
+      this.field("document_type").focus();
       return Promise.resolve(false);
     }
     var data = new FormData();
@@ -214,6 +223,7 @@
         if (xhr.status >= 200 && xhr.status < 300 && body && body.ok) {
           self.setState("done");
           self.setProgress(100);
+          self.node.querySelector("[data-fields]").hidden = true;
           var link = document.createElement("a");
           link.href = body.url;
           link.textContent = zone.getAttribute("data-msg-open");
@@ -226,8 +236,9 @@
           return;
         }
         self.node.querySelectorAll("input, select, [data-remove]").forEach(function (f) { f.disabled = false; });
-        if (body && body.errors) self.showErrors(body.errors);
-        self.fail((body && body.message) || zone.getAttribute("data-msg-server"), false);
+        var final = !!(body && FINAL_CODES.indexOf(body.code) !== -1);
+        if (body && body.errors && !final) self.showErrors(body.errors);
+        self.fail((body && body.message) || zone.getAttribute("data-msg-server"), final);
         resolve(false);
       });
       xhr.addEventListener("error", function () {
@@ -284,10 +295,14 @@
     else if (pending <= 1) label.textContent = zone.getAttribute("data-msg-send-one");
     else label.textContent = format(zone.getAttribute("data-msg-send-many"), { count: pending });
     send.disabled = this.sending || pending === 0;
-    var done = this.items.filter(function (item) { return item.state === "done"; }).length;
-    var failed = this.items.filter(function (item) { return item.state === "error"; }).length;
-    zone.querySelector("[data-queue-summary]").textContent =
-      done || failed ? format(zone.getAttribute("data-msg-summary"), { done: done, failed: failed }) : "";
+    var items = this.items;
+    var count = function (state) { return items.filter(function (item) { return item.state === state; }).length; };
+    var parts = [];
+    var ready = count("ready");
+    if (ready) parts.push(format(zone.getAttribute("data-msg-count-ready"), { n: ready }));
+    if (count("done")) parts.push(format(zone.getAttribute("data-msg-count-done"), { n: count("done") }));
+    if (count("error")) parts.push(format(zone.getAttribute("data-msg-count-error"), { n: count("error") }));
+    zone.querySelector("[data-queue-summary]").textContent = parts.join(" · ");
   };
 
   Queue.prototype.clear = function () {
