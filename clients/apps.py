@@ -7,3 +7,4 @@ class ClientsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401  (seeds document types for new tenants)
+        from . import navigation_documents  # noqa: F401  (document admin entries, contractual-document message)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 import nh3
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
@@ -417,11 +418,13 @@ def document_upload(
             document.client_name_at_date = client_name_on(client, signed_on or timezone.localdate())
             document.save()
             _add_version(document, stored, actor, comment)
+            if document_type.is_contractual:
+                # In the same transaction: the notification rows (and their outbox) exist
+                # exactly when the document does.
+                _notify_new_contractual_document(document, actor)
     except BaseException:
         delete_blob(stored)
         raise
-    if document_type.is_contractual:
-        _notify_new_contractual_document(document, actor)
     return document
 
 
@@ -481,7 +484,10 @@ def _notify_new_contractual_document(document: Document, actor: Membership) -> N
         },
         target=document,
         actor=actor.user,
-        url=f"/t/{actor.tenant.slug}/clients/{client.pk}/#documents",
+        url=reverse(
+            "clients:document_detail",
+            kwargs={"tenant_slug": actor.tenant.slug, "client_pk": client.pk, "pk": document.pk},
+        ),
     )
 
 

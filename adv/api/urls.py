@@ -44,6 +44,13 @@ router.register("tokens", views.ApiTokenViewSet, basename="token")
 # Viewsets derive from adv.api.viewsets.TenantGenericViewSet (tenant-scoped, see its docstring);
 # the cross-tenant security tests discover the routes registered here by themselves.
 
+# clients (documents, document types, expected documents)
+from clients.api_documents import DocumentRequirementViewSet, DocumentTypeViewSet, DocumentViewSet  # noqa: E402
+
+router.register("documents", DocumentViewSet, basename="document")
+router.register("document-types", DocumentTypeViewSet, basename="document-type")
+router.register("document-requirements", DocumentRequirementViewSet, basename="document-requirement")
+
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
