@@ -174,7 +174,8 @@ def store_bytes(data: bytes, filename: str, *, tenant_id) -> StoredUpload:
     """The same path for bytes produced by the application (demo data, generated PDFs)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    return store_upload(SimpleUploadedFile(filename, data), tenant_id=tenant_id)
+    # No claimed type (SimpleUploadedFile would claim text/plain): the bytes decide.
+    return store_upload(SimpleUploadedFile(filename, data, content_type="application/octet-stream"), tenant_id=tenant_id)
 
 
 def delete_blob(stored: StoredUpload) -> None:

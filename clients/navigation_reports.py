@@ -1,0 +1,21 @@
+"""Sidebar entries of the expected-documents pages, registered when the clients app is ready
+(ClientsConfig.ready). Importing `reminders` registers the chase and digest default messages."""
+
+from django.utils.translation import gettext_lazy as _
+
+from adv.tenancy.models import Role
+from adv.ui.navigation import NavItem, register
+
+from . import reminders  # noqa: F401 - registers the "documents_missing_*" message templates
+from .access import VIEW_CLIENT_ROLES
+
+register(
+    NavItem(
+        "clients:missing_documents", _("Documents manquants"), "bi-file-earmark-x", roles=frozenset(VIEW_CLIENT_ROLES),
+        order=21, test_id="nav-missing-documents",
+    ),
+    NavItem(
+        "clients:import", _("Importer des clients"), "bi-upload", roles=frozenset({Role.ADMIN, Role.ADV}),
+        order=22, test_id="nav-clients-import",
+    ),
+)
