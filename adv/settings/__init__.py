@@ -144,6 +144,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "Europe/Paris"
 CELERY_BEAT_SCHEDULE = {
     "deals-periodic": {"task": "deals.tasks.deals_periodic_all", "schedule": 3600.0},
+    # Closing calendar announcements, CRA reminders and escalations (each step once: Reminder rows).
+    "timesheets-closing-reminders": {"task": "timesheets.tasks.closing_reminders_all", "schedule": 3600.0},
     "notifications-outbox-sweep": {"task": "notifications.tasks.outbox_sweep", "schedule": 60.0},
     "notifications-daily-digest": {"task": "notifications.tasks.daily_digest_all", "schedule": 3600.0},
     "clients-missing-documents-weekly-digest": {
