@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+import zoneinfo
 from dataclasses import dataclass, field
 
 from django.contrib import messages
@@ -30,7 +31,7 @@ from adv.ui.permissions import require_member, require_role
 from . import calendar as cal
 from . import reminders, reports
 from .forms_closing import DEADLINE_FIELDS, ClosingCalendarForm, GroupedReminderForm, TimesheetPolicyForm, parse_month
-from .models import ClosingCalendar, Reminder, Timesheet, TimesheetPolicy, TimesheetStatus, month_start
+from .models import ClosingCalendar, Reminder, Timesheet, TimesheetPolicy, month_start
 from .services import closing_calendar_ensure, closing_calendar_update
 from .services_closing import timesheet_policy_update
 
@@ -401,7 +402,7 @@ def late_report(request, tenant_slug):
     membership = request.membership
     today = timezone.localdate()
     policy = reports.rules()
-    zone = reports.tenant_zone()
+    zone = zoneinfo.ZoneInfo(request.tenant.time_zone)
     team_of = _team_of(membership)
     view = "people" if request.GET.get("view") == "people" else "month"
     fmt = request.GET.get("export")
@@ -508,7 +509,7 @@ def completion(request, tenant_slug):
     membership = request.membership
     today = timezone.localdate()
     policy = reports.rules()
-    zone = reports.tenant_zone()
+    zone = zoneinfo.ZoneInfo(request.tenant.time_zone)
     team_of = _team_of(membership)
     month = parse_month(request.GET.get("month"), month_in_close(today, policy))
     if month > month_start(today):
@@ -586,10 +587,9 @@ def dashboard_card(membership: Membership, *, today: datetime.date | None = None
         for key, label, marker, css in DEADLINES
     ]
     card = {"month": month, "deadlines": deadlines, "next": next((d for d in deadlines if not d.passed), None)}
-    if membership.role == Role.CONSULTANT or Timesheet.objects.filter(consultant=membership, month=month).exists():
-        own = Timesheet.objects.filter(consultant=membership, month=month).values_list("status", flat=True).first()
+    own = Timesheet.objects.filter(consultant=membership, month=month).values_list("status", flat=True).first()
+    if own or membership.role == Role.CONSULTANT:
         card["own_status"] = own or "missing"
-        card["own_status_label"] = dict(TimesheetStatus.choices).get(own, _("Pas commencé"))
     if membership.role in FOLLOW_ROLES:
         card["completion"] = reports.completion(month=month, team_of=_team_of(membership)).total
     card["reminders_sent"] = (

@@ -231,3 +231,18 @@ def test_two_concurrent_runs_insert_the_same_step_once(firm):
     assert elapsed["second"] >= 0.4
     with tenant_context(firm.tenant):
         assert Reminder.objects.filter(step="manual:2026-05-28").count() == 1
+
+
+def test_the_hourly_task_fans_out_per_firm_and_runs_each_firm_in_its_context(firm, carol, monkeypatch, settings):
+    from timesheets import tasks
+
+    # given the task for one firm, run with the clock at D (10:00, Paris)
+    monkeypatch.setattr(reminders.timezone, "now", lambda: at(D))
+    result = tasks.closing_reminders(str(firm.tenant.pk))
+    assert result["submission"] == 3
+    assert tasks.closing_reminders(str(firm.tenant.pk))["submission"] == 0  # run twice: nothing more
+    # and the fan-out sends one task per active firm
+    sent_to = []
+    monkeypatch.setattr(tasks.closing_reminders, "delay", lambda tenant_id: sent_to.append(tenant_id))
+    assert tasks.closing_reminders_all() == 2
+    assert sorted(sent_to) == sorted([str(firm.tenant.pk), str(carol.tenant.pk)])

@@ -1,0 +1,72 @@
+"""The demo firm's timesheets: this month and last month in every state, a closing calendar,
+habitually late consultants with their past months, reminders sent; loading twice changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from adv.demo_logins import DEMO_TENANT_SLUG
+from adv.tenancy.context import tenant_context
+from adv.tenancy.models import Tenant
+from notifications.models import Notification
+from timesheets import reports
+from timesheets.models import ClientApproval, ClosingCalendar, Reminder, Timesheet
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    root = tmp_path / "media"
+    root.mkdir()
+    settings.MEDIA_ROOT = str(root)
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+    settings.CLAMAV_ADDRESS = ""
+    return root
+
+
+def _state(tenant):
+    with tenant_context(tenant):
+        return {
+            "timesheets": sorted(Timesheet.objects.values_list("consultant__user__email", "month", "status", "first_submitted_at")),
+            "calendars": sorted(ClosingCalendar.objects.values_list("month", "submission_deadline", "announced_at")),
+            "client_approvals": sorted(ClientApproval.objects.values_list("status", flat=True)),
+            "reminders": sorted(Reminder.objects.values_list("membership__user__email", "kind", "step")),
+            "notifications": Notification.objects.count(),
+        }
+
+
+def test_the_demo_has_every_state_habitually_late_consultants_and_loading_it_twice_changes_nothing(media):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    tenant = Tenant.objects.get(slug=DEMO_TENANT_SLUG)
+    first = _state(tenant)
+    today = timezone.localdate()
+    this_month, last_month = today.replace(day=1), reports.add_months(today.replace(day=1), -1)
+    with tenant_context(tenant):
+        now_states = set(Timesheet.objects.filter(month=this_month).values_list("status", flat=True))
+        last_states = set(Timesheet.objects.filter(month=last_month).values_list("status", flat=True))
+        rejected = Timesheet.objects.filter(month=this_month, status="draft").exclude(rejection_reason="").count()
+        late_last_month = reports.late_for_month(month=last_month, today=today).rows
+        history, _months = reports.lateness_by_person(today=today)
+        missing = reports.completion(month=this_month).total.missing
+    # every state this month, and last month's late ones (one still waiting for approval)
+    assert {"draft", "submitted", "approved"} <= now_states and rejected == 1
+    assert {"submitted", "approved"} == last_states
+    assert {"approved", "pending"} <= set(first["client_approvals"])
+    assert missing >= 3
+    assert {row.membership.user.email for row in late_last_month} >= {
+        "contractor@demo.adv.test", "lucas.michel@demo.adv.test", "jade.fournier@demo.adv.test",
+    }
+    habitual = {row.membership.user.email for row in history.rows if row.habitually_late}
+    assert habitual == {"contractor@demo.adv.test", "lucas.michel@demo.adv.test", "jade.fournier@demo.adv.test"}
+    # a closing calendar for this month and the next, reminders and an escalation recorded
+    months = {month for month, _deadline, _announced in first["calendars"]}
+    assert this_month in months and reports.add_months(this_month, 1) in months
+    kinds = {kind for _email, kind, _step in first["reminders"]}
+    assert {"submission", "submission_escalation"} <= kinds
+    assert any(step.startswith("manual:") for _email, _kind, step in first["reminders"])
+    # loading again changes nothing
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    assert _state(tenant) == first
