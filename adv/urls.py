@@ -13,6 +13,7 @@ from adv.ui import views as ui_views
 tenant_patterns = [
     path("", include("adv.ui.urls")),
     path("notifications/", include("notifications.urls")),
+    path("deals/", include("deals.urls")),
     path("api/v1/", include(("adv.api.urls", "api"), namespace="session-api")),
 ]
 

@@ -6,4 +6,4 @@ class DealsConfig(AppConfig):
     verbose_name = "Affaires"
 
     def ready(self) -> None:
-        from . import reminders  # noqa: F401  (registers the chase and escalation templates)
+        from . import navigation, reminders  # noqa: F401  (sidebar entries; chase and escalation templates)

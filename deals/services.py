@@ -432,3 +432,82 @@ def subscription_save(*, actor: Membership, deal: Deal, subscription: Subscripti
     _clean(subscription, exclude=["tenant", "deal", "next_billing_date"])
     subscription.save()
     return subscription
+
+
+# --- Documents of a deal ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def document_attach_to_deal(*, actor: Membership, deal: Deal, document: Document) -> Document:
+    """Attach one of the client's documents to the deal it belongs to (signed quote, purchase
+    order, acceptance report...): it then counts for the deal's signature and its proof of order."""
+    from clients import access as client_access
+
+    _require(actor, client_access.can_upload_documents(actor) and rules.can_view_deals(actor))
+    document = Document.objects.select_for_update(of=("self",)).get(pk=document.pk)
+    if document.client_id != deal.client_id or not client_access.can_view_document(actor, document):
+        raise NotFound()
+    if document.deal_id not in (None, deal.pk):
+        raise DomainError(
+            _("Ce document est déjà rattaché à une autre affaire."), code="document_on_other_deal", field="document"
+        )
+    document.deal = deal
+    document.save(update_fields=["deal", "updated_at"])
+    return document
+
+
+@transaction.atomic
+def document_detach_from_deal(*, actor: Membership, deal: Deal, document: Document) -> Document:
+    """Undo an attachment made by mistake (the document stays on the client record)."""
+    from clients import access as client_access
+
+    _require(actor, client_access.can_upload_documents(actor) and rules.can_view_deals(actor))
+    document = Document.objects.select_for_update(of=("self",)).get(pk=document.pk)
+    if document.deal_id != deal.pk or not client_access.can_view_document(actor, document):
+        raise NotFound()
+    if deal.milestones.filter(document=document, status=MilestoneStatus.INVOICED).exists():
+        raise DomainError(_("Ce document justifie une échéance déjà facturée."), code="document_in_use")
+    document.deal = None
+    document.save(update_fields=["deal", "updated_at"])
+    return document
+
+
+@transaction.atomic
+def deal_document_upload(*, actor: Membership, deal: Deal, **fields) -> Document:
+    """Store a new document on the deal's client (clients.services.document_upload, which checks
+    the file) and attach it to the deal, in one transaction."""
+    from clients import services as client_services
+
+    _require(actor, rules.can_view_deals(actor))
+    document = client_services.document_upload(actor=actor, client=deal.client, **fields)
+    Document.objects.filter(pk=document.pk).update(deal=deal, updated_at=timezone.now())
+    document.deal = deal
+    return document
+
+
+# --- The firm's rules -----------------------------------------------------------------------------
+
+POLICY_FIELDS = {"chase_every_days", "escalate_after_days", "milestone_escalate_after_days", "reference_prefix"}
+
+
+@transaction.atomic
+def policy_update(*, actor: Membership, **fields) -> DealPolicy:
+    """Change the firm's chase and escalation delays and its deal reference prefix (admins)."""
+    _require(actor, actor is not None and actor.role == Role.ADMIN)
+    unknown = set(fields) - POLICY_FIELDS
+    if unknown:
+        raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code="unknown_fields")
+    current = DealPolicy.objects.select_for_update(of=("self",)).get(pk=policy().pk)
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.reference_prefix = (current.reference_prefix or "").strip().upper()
+    if not current.reference_prefix:
+        raise DomainError(_("Le préfixe est obligatoire."), code="required", field="reference_prefix")
+    if not current.reference_prefix.replace("-", "").isalnum():
+        raise DomainError(
+            _("Le préfixe ne contient que des lettres, des chiffres et des tirets."), code="invalid_prefix",
+            field="reference_prefix",
+        )
+    _clean(current, exclude=["tenant"])
+    current.save()
+    return current

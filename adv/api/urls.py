@@ -51,6 +51,15 @@ router.register("documents", DocumentViewSet, basename="document")
 router.register("document-types", DocumentTypeViewSet, basename="document-type")
 router.register("document-requirements", DocumentRequirementViewSet, basename="document-requirement")
 
+# deals (deals, staffing, milestones, subscriptions, purchase orders)
+from deals.api import AssignmentViewSet, DealViewSet, MilestoneViewSet, PurchaseOrderViewSet, SubscriptionViewSet  # noqa: E402
+
+router.register("deals", DealViewSet, basename="deal")
+router.register("assignments", AssignmentViewSet, basename="assignment")
+router.register("milestones", MilestoneViewSet, basename="milestone")
+router.register("subscriptions", SubscriptionViewSet, basename="subscription")
+router.register("purchase-orders", PurchaseOrderViewSet, basename="purchase-order")
+
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),

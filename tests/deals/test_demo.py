@@ -1,0 +1,48 @@
+"""The demo firm's deals: every type, provisional ones of various ages, milestones ready,
+blocked and planned, a contractor with a purchase rate; loading twice changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from adv.demo_logins import DEMO_TENANT_SLUG
+from adv.tenancy.context import tenant_context
+from adv.tenancy.models import Tenant
+from clients.models import DocumentRequirement
+from deals.models import Assignment, Deal, DealStatus, Milestone, PurchaseOrder, Subscription
+
+pytestmark = pytest.mark.django_db
+
+
+def _state(tenant):
+    with tenant_context(tenant):
+        return {
+            "deals": sorted(Deal.objects.values_list("title", "status", "deal_type")),
+            "assignments": Assignment.objects.count(),
+            "milestones": sorted(Milestone.objects.values_list("label", "status")),
+            "subscriptions": Subscription.objects.count(),
+            "purchase_orders": PurchaseOrder.objects.count(),
+            "requirements": DocumentRequirement.objects.filter(applies_to__startswith="deal_").count(),
+        }
+
+
+def test_the_demo_has_deals_in_every_state_and_loading_it_twice_changes_nothing(media):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    tenant = Tenant.objects.get(slug=DEMO_TENANT_SLUG)
+    first = _state(tenant)
+    with tenant_context(tenant):
+        deals = list(Deal.objects.all())
+        types = {d.deal_type for d in deals}
+        statuses = {d.status for d in deals}
+        provisional_ages = sorted(d.provisional_days(timezone.now()) for d in deals if d.is_provisional)
+        contractor = Assignment.objects.filter(consultant__is_contractor=True, purchase_daily_rate__isnull=False)
+        assert contractor.exists()
+    assert types == {"t_and_m", "fixed_price", "subscription"}
+    assert {DealStatus.DRAFT, DealStatus.PROVISIONAL, DealStatus.SIGNED, DealStatus.ACTIVE, DealStatus.CLOSED, DealStatus.LOST} <= statuses
+    assert provisional_ages == [2, 6, 15]
+    assert {status for _label, status in first["milestones"]} >= {"ready", "blocked", "planned"}
+    assert first["subscriptions"] >= 1 and first["purchase_orders"] >= 2 and first["requirements"] == 3
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    assert _state(tenant) == first
