@@ -28,3 +28,12 @@ def test_secrets_can_come_from_a_file(monkeypatch, tmp_path):
     monkeypatch.setenv("SOME_SECRET_FILE", str(secret))
     monkeypatch.setenv("SOME_SECRET", "ignored")
     assert env_str("SOME_SECRET") == "s3cr3t"
+
+
+def test_the_suite_runs_with_the_test_environment_switches():
+    # The API rate limits and the cache differ in tests: pytest must load ADV_ENV=test before the
+    # settings (tests/env.py, an early plugin), or the cross-tenant matrix is throttled (429).
+    from django.conf import settings
+
+    assert settings.ADV_ENV == "test"
+    assert settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")

@@ -1,5 +1,0 @@
-"""Loaded by pytest before Django's settings: the test environment switches."""
-
-import os
-
-os.environ.setdefault("ADV_ENV", "test")
