@@ -7,6 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements/*.txt | sha256sum | cut -c1-12)
 PYTEST_ARGS ?=
+PYTEST_WORKERS ?= 2
 
 .PHONY: install run test lint bench messages clean
 
@@ -23,7 +24,7 @@ run: install
 	$(PY) -m adv.embedded run
 
 test: install
-	$(PY) -m adv.embedded exec -- $(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(PY) -m adv.embedded exec -- $(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
