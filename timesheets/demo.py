@@ -93,8 +93,13 @@ def seed(tenant: Tenant) -> None:
     current = ClosingCalendar.objects.get(month=this_month)
     for consultant in consultants:
         _this_month(consultant, this_month, current, adv=adv, manager=manager, now=now, today=today, zone=zone)
-    _reminders_of_last_month(tenant, reports.add_months(this_month, -1), adv=adv, manager=manager, zone=zone)
-    reminders.announce_calendars(today=today, now=now)
+    yesterday = today - datetime.timedelta(days=1)
+    for month in (reports.add_months(this_month, -1), this_month):
+        _replay_reminders(tenant, month, adv=adv, until=yesterday, zone=zone)
+    # This month's calendar, announced on its day (the hourly task does it from then on).
+    announce_on = current.submission_deadline - datetime.timedelta(days=reports.rules().announce_days_ahead)
+    if announce_on <= today:
+        reminders.announce_calendars(today=min(today, current.submission_deadline), now=min(now, _at(announce_on, 8, zone, 5)))
 
 
 # --- Helpers --------------------------------------------------------------------------------------
@@ -192,33 +197,48 @@ def _client_approval(approval: ClientApproval, *, adv: Membership, approve: bool
         )
 
 
-def _reminders_of_last_month(tenant: Tenant, month: datetime.date, *, adv, manager, zone) -> None:
-    """What the automatic reminders sent for last month's late ones (D, then every working day
-    until they submitted, the escalation at D+2), and ADV's grouped reminder; each recorded once."""
+def _replay_reminders(tenant: Tenant, month: datetime.date, *, adv, until: datetime.date, zone) -> None:
+    """What the hourly task would have sent for `month` up to `until` (08:05 each step): the
+    reminders to whoever had not submitted yet at that moment, the escalation to their manager,
+    and ADV's grouped reminder the day after the escalation. Each recorded once (claimed)."""
     row = ClosingCalendar.objects.get(month=month)
     deadline = row.submission_deadline
     policy = reports.rules()
-    late = {email: days[1] for email, days in LATE.items() if 1 in days}
-    people = {email: _member(email) for email in late}
-    for offset in range(0, max(late.values()) + 1):
-        day = cal.add_working_days(deadline, offset)
-        key = reminders.SUBMISSION_LATE if offset >= 1 else reminders.SUBMISSION_FRIENDLY
-        chased = [people[email] for email, delay in late.items() if people[email] is not None and delay > offset]
-        _send(month, chased, kind=ReminderKind.SUBMISSION, step=day.isoformat(), key=key, tenant=tenant, deadline=deadline,
-              moment=_at(day, 8, zone, 5))
-        if offset == policy.escalate_after_working_days and chased:
-            claimed = reminders.claim(month=month, kind=ReminderKind.SUBMISSION_ESCALATION, step="escalation",
-                                      template_key=reminders.SUBMISSION_ESCALATION, membership_ids=[manager.pk],
-                                      now=_at(day, 8, zone, 5))
-            if claimed:
-                context = reminders.approver_context(manager, month=month, deadline=deadline, tenant=tenant, consultants=chased)
-                url = reminders.closing_url(tenant.slug, "completion", month, show="missing")
-                reminders.notify(recipients=[manager], event=reminders.SUBMISSION_ESCALATION, context=context, url=url)
-    # ADV's grouped reminder, the day after the escalation, to the one still missing
-    day = cal.add_working_days(deadline, policy.escalate_after_working_days + 1)
-    still = [people[email] for email, delay in late.items() if people[email] is not None and delay > policy.escalate_after_working_days + 1]
-    _send(month, still, kind=ReminderKind.SUBMISSION, step=f"manual:{day.isoformat()}", key=reminders.SUBMISSION_LATE,
-          tenant=tenant, deadline=deadline, moment=_at(day, 14, zone, 30), sent_by=adv)
+    first_submitted = dict(Timesheet.objects.filter(month=month).values_list("consultant_id", "first_submitted_at"))
+    people = list(reports.expected_consultants(month, zone=zone).select_related("user", "reports_to__user").order_by("id"))
+    offsets = reminders.parse_offsets(policy.reminder_offsets)
+    escalate_at = max(1, policy.escalate_after_working_days)
+    day = cal.add_working_days(deadline, min(offsets + [0]))
+    while day <= until:
+        offset = cal.working_days_between(deadline, day)
+        moment = _at(day, 8, zone, 5)
+        missing = [p for p in people if first_submitted.get(p.pk) is None or first_submitted[p.pk] > moment]
+        if reminders.is_reminder_day(offset, offsets):
+            key = reminders.SUBMISSION_LATE if offset >= 1 else reminders.SUBMISSION_FRIENDLY
+            _send(month, missing, kind=ReminderKind.SUBMISSION, step=day.isoformat(), key=key, tenant=tenant,
+                  deadline=deadline, moment=moment)
+        if offset == escalate_at:
+            _escalate(tenant, month, missing, deadline=deadline, moment=moment)
+        if offset == escalate_at + 1:
+            afternoon = _at(day, 14, zone, 30)
+            still = [p for p in people if first_submitted.get(p.pk) is None or first_submitted[p.pk] > afternoon]
+            _send(month, still, kind=ReminderKind.SUBMISSION, step=f"manual:{day.isoformat()}", key=reminders.SUBMISSION_LATE,
+                  tenant=tenant, deadline=deadline, moment=afternoon, sent_by=adv)
+        day = cal.add_working_days(day, 1)
+
+
+def _escalate(tenant: Tenant, month: datetime.date, missing: list[Membership], *, deadline, moment) -> None:
+    by_manager: dict = {}
+    for member in missing:
+        if member.reports_to_id and member.reports_to.is_active:
+            by_manager.setdefault(member.reports_to_id, (member.reports_to, []))[1].append(member)
+    claimed = reminders.claim(month=month, kind=ReminderKind.SUBMISSION_ESCALATION, step="escalation",
+                              template_key=reminders.SUBMISSION_ESCALATION, membership_ids=list(by_manager), now=moment)
+    for manager_id in sorted(claimed, key=str):
+        manager, team = by_manager[manager_id]
+        context = reminders.approver_context(manager, month=month, deadline=deadline, tenant=tenant, consultants=team)
+        url = reminders.closing_url(tenant.slug, "completion", month, show="missing")
+        reminders.notify(recipients=[manager], event=reminders.SUBMISSION_ESCALATION, context=context, url=url)
 
 
 def _send(month, people, *, kind, step, key, tenant, deadline, moment, sent_by=None) -> None:

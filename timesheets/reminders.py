@@ -649,6 +649,7 @@ class Candidate:
     membership: Membership
     delay_days: int = 0  # days after the deadline (0: not late yet)
     status: str | None = None  # their timesheet's status (consultants)
+    rejected: bool = False  # sent back by their manager, to correct
     consultants: list[Membership] = field(default_factory=list)  # waiting for them (approvers)
     last_reminded_at: datetime.datetime | None = None
     reminded_today: bool = False
@@ -675,8 +676,16 @@ def grouped_candidates(*, month: datetime.date, audience: str, today: datetime.d
             .select_related("user", "reports_to__user")
             .order_by("user__last_name", "user__first_name", "id")
         )
-        statuses = dict(Timesheet.objects.filter(month=month, consultant__in=[p.pk for p in people]).values_list("consultant_id", "status"))
-        candidates = [Candidate(p, status=statuses.get(p.pk)) for p in people]
+        found = {
+            consultant_id: (status, rejected_at)
+            for consultant_id, status, rejected_at in Timesheet.objects.filter(
+                month=month, consultant__in=[p.pk for p in people]
+            ).values_list("consultant_id", "status", "rejected_at")
+        }
+        candidates = [
+            Candidate(p, status=found.get(p.pk, (None, None))[0], rejected=found.get(p.pk, (None, None))[1] is not None)
+            for p in people
+        ]
     else:
         deadline = row.approval_deadline
         by_approver = pending_approvals(month)

@@ -31,7 +31,7 @@ from adv.ui.permissions import require_member, require_role
 from . import calendar as cal
 from . import reminders, reports
 from .forms_closing import DEADLINE_FIELDS, ClosingCalendarForm, GroupedReminderForm, TimesheetPolicyForm, parse_month
-from .models import ClosingCalendar, Reminder, Timesheet, TimesheetPolicy, month_start
+from .models import ClosingCalendar, Reminder, Timesheet, TimesheetPolicy, TimesheetStatus, month_start
 from .services import closing_calendar_ensure, closing_calendar_update
 from .services_closing import timesheet_policy_update
 
@@ -590,6 +590,8 @@ def dashboard_card(membership: Membership, *, today: datetime.date | None = None
     own = Timesheet.objects.filter(consultant=membership, month=month).values_list("status", flat=True).first()
     if own or membership.role == Role.CONSULTANT:
         card["own_status"] = own or "missing"
+        if own not in (TimesheetStatus.SUBMITTED, TimesheetStatus.APPROVED) and today > row.submission_deadline:
+            card["own_late_days"] = (today - row.submission_deadline).days
     if membership.role in FOLLOW_ROLES:
         card["completion"] = reports.completion(month=month, team_of=_team_of(membership)).total
     card["reminders_sent"] = (

@@ -1,0 +1,429 @@
+"""`python -m benchmarks`: the month-end close of a firm at scale, beside its floor.
+
+A firm of 2,000 consultants (× BENCH_SCALE, default 1.0) with managers, a client, deals and
+assignments is created in a dedicated database (`adv_bench`, created and migrated on the first
+run, kept for the next ones; never the development database), as the restricted application
+role (row-level security applies, as in production). The data is committed step by step so
+that the schema owner can ANALYZE it, as autovacuum would in production (without statistics
+PostgreSQL plans nested loops over "empty" tables); the database is emptied before and after.
+
+Measured (median of BENCH_REPEAT runs, default 5; opening runs once per variant, each from an
+empty month in a savepoint rolled back):
+
+- open_month_each: `services.timesheet_open` for each consultant (what the CRA page does)
+- open_month_bulk: `services_closing.timesheets_open_month` (everyone at once)
+  floor: INSERT … SELECT of the timesheets, then of their lines (assignments, absence types)
+- completion: `reports.completion` (figures per manager) + the first page of
+  `reports.completion_people` (what the completion dashboard runs)
+  floor: one aggregate over the consultants and their timesheets
+- late_report: `reports.lateness_by_person` over 12 months of history (first page)
+  floor: one aggregate of the late months per person over the same rows
+
+Each prints one line: BENCH <name> <value> <unit> floor=<value> ratio=<value>
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+import uuid
+from decimal import Decimal
+
+DB_NAME = os.environ.get("BENCH_DATABASE_NAME", "adv_bench")
+
+
+class _Rollback(Exception):
+    pass
+
+
+# Tables kept by the flush: the migration history and what post_migrate created.
+KEEP = {"django_migrations", "django_content_type", "auth_permission", "auth_group", "auth_group_permissions"}
+
+
+def _owner_cursor():
+    """A separate connection as the schema owner (ANALYZE and TRUNCATE need the owner)."""
+    import psycopg
+    from django.conf import settings
+    from django.db import connection
+
+    params = connection.settings_dict
+    conn = psycopg.connect(
+        dbname=params["NAME"], user=settings.DATABASE_OWNER["USER"], password=settings.DATABASE_OWNER["PASSWORD"] or None,
+        host=params.get("HOST") or None, port=params.get("PORT") or None, autocommit=True,
+    )
+    return conn
+
+
+def _analyze() -> None:
+    with _owner_cursor() as conn:
+        conn.execute("ANALYZE")
+
+
+def _flush() -> None:
+    """Empty the bench database (every table but the migration history and content types)."""
+    with _owner_cursor() as conn:
+        tables = [
+            row[0] for row in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").fetchall()
+            if row[0] not in KEEP
+        ]
+        if tables:
+            conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE")
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "adv.settings")
+    # DEBUG keeps every query in memory (connection.queries): measure as in production.
+    os.environ.setdefault("DEBUG", "false")
+    import django
+
+    django.setup()
+
+
+def _bench_database() -> None:
+    """Create (once) and migrate the dedicated database, then connect to it as the app role."""
+    from django.conf import settings
+    from django.db import connection
+
+    from adv.tenancy.db_roles import connect_as
+
+    settings.DATABASES["default"]["TEST"] = {**settings.DATABASES["default"].get("TEST", {}), "NAME": DB_NAME}
+    connect_as("owner")
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True, serialize=False)
+    connect_as("app")
+
+
+def _timed(func, repeat: int = 1) -> tuple[float, object]:
+    """Median wall time in milliseconds over `repeat` runs, and the last result."""
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = func()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times), result
+
+
+def _line(name: str, value: float, unit: str, floor: float) -> str:
+    ratio = value / floor if floor else float("inf")
+    return f"BENCH {name} {value:.1f} {unit} floor={floor:.1f} ratio={ratio:.1f}"
+
+
+def _in_savepoint(func):
+    """Run `func` in a savepoint rolled back afterwards (each variant starts from the same state)."""
+    from django.db import transaction
+
+    def run():
+        result = None
+        try:
+            with transaction.atomic():
+                result = func()
+                raise _Rollback
+        except _Rollback:
+            pass
+        return result
+
+    return run
+
+
+# --- The firm ----------------------------------------------------------------------------------
+
+
+def _firm(consultants: int):
+    """A tenant with `consultants` consultants (one manager per 20), an admin, a client, ten
+    deals, and an assignment for four consultants out of five."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+
+    from adv.tenancy.context import tenant_context
+    from adv.tenancy.models import Membership, Role, Tenant
+    from clients import services as client_services
+    from deals import services as deal_services
+    from deals.models import Assignment
+    from timesheets.services import absence_types_seed_defaults
+
+    user_model = get_user_model()
+    run_id = uuid.uuid4().hex[:8]
+    tenant = Tenant.objects.create(slug=f"bench-{run_id}", name="Bench Conseil", legal_name="Bench Conseil SAS")
+    unusable = make_password(None)
+    managers_count = max(1, consultants // 20)
+    users = [
+        user_model(email=f"p{i}-{run_id}@bench.test", first_name=f"Prénom{i}", last_name=f"Nom{i:05d}", password=unusable)
+        for i in range(consultants + managers_count + 1)
+    ]
+    user_model.objects.bulk_create(users, batch_size=2000)
+    with tenant_context(tenant) as tenant_id:
+        absence_types_seed_defaults()
+        admin = Membership.objects.create(user=users[0], role=Role.ADMIN, clearance_level=4)
+        managers = [
+            Membership(tenant_id=tenant_id, user=users[1 + i], role=Role.MANAGER, clearance_level=2)
+            for i in range(managers_count)
+        ]
+        Membership.objects.bulk_create(managers, batch_size=2000)
+        people = [
+            Membership(tenant_id=tenant_id, user=users[1 + managers_count + i], role=Role.CONSULTANT, clearance_level=1,
+                       reports_to=managers[i % managers_count], is_contractor=i % 7 == 0)
+            for i in range(consultants)
+        ]
+        Membership.objects.bulk_create(people, batch_size=2000)
+        client = client_services.client_create(actor=admin, legal_name="Client Bench SA", status="client")
+        today = datetime.date.today()
+        deals = []
+        for i in range(10):
+            deal = deal_services.deal_create(
+                actor=admin, client=client, deal_type="t_and_m", title=f"Régie {i}",
+                start_date=today - datetime.timedelta(days=400), end_date=today + datetime.timedelta(days=400),
+            )
+            deal = deal_services.deal_sign(actor=admin, deal=deal, signed_on=today - datetime.timedelta(days=400),
+                                           override_reason="Bench")
+            deals.append(deal_services.deal_activate(actor=admin, deal=deal))
+        Assignment.objects.bulk_create(
+            [
+                Assignment(tenant_id=tenant_id, deal=deals[i % 10], consultant=person, daily_rate=Decimal("650.00"),
+                           start_date=today - datetime.timedelta(days=400), end_date=today + datetime.timedelta(days=400))
+                for i, person in enumerate(people) if i % 5
+            ],
+            batch_size=2000,
+        )
+    return tenant, admin, people
+
+
+# --- Floors: the bare SQL ------------------------------------------------------------------------
+
+
+def _floor_open(tenant_id, month: datetime.date) -> None:
+    from django.db import connection
+
+    from timesheets import calendar as cal
+
+    last = cal.next_month(month) - datetime.timedelta(days=1)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO timesheets_timesheet (id, tenant_id, created_at, updated_at, consultant_id, month, status, version, rejection_reason)
+            SELECT gen_random_uuid(), m.tenant_id, now(), now(), m.id, %s, 'draft', 1, ''
+            FROM tenancy_membership m
+            WHERE m.tenant_id = %s AND m.role = 'consultant' AND m.is_active
+            ON CONFLICT DO NOTHING
+            """,
+            [month, tenant_id],
+        )
+        cursor.execute(
+            """
+            INSERT INTO timesheets_timesheetline (id, tenant_id, created_at, updated_at, timesheet_id, assignment_id, comment, reception_number)
+            SELECT gen_random_uuid(), t.tenant_id, now(), now(), t.id, a.id, '', ''
+            FROM timesheets_timesheet t
+            JOIN deals_assignment a ON a.tenant_id = t.tenant_id AND a.consultant_id = t.consultant_id
+            JOIN deals_deal d ON d.id = a.deal_id AND d.status IN ('provisional', 'signed', 'active')
+            WHERE t.tenant_id = %s AND t.month = %s AND a.is_active AND a.start_date <= %s AND (a.end_date IS NULL OR a.end_date >= %s)
+            ON CONFLICT DO NOTHING
+            """,
+            [tenant_id, month, last, month],
+        )
+        cursor.execute(
+            """
+            INSERT INTO timesheets_timesheetline (id, tenant_id, created_at, updated_at, timesheet_id, absence_type_id, comment, reception_number)
+            SELECT gen_random_uuid(), t.tenant_id, now(), now(), t.id, ab.id, '', ''
+            FROM timesheets_timesheet t CROSS JOIN timesheets_absencetype ab
+            WHERE t.tenant_id = %s AND t.month = %s AND ab.tenant_id = %s AND ab.is_active
+            ON CONFLICT DO NOTHING
+            """,
+            [tenant_id, month, tenant_id],
+        )
+
+
+def _floor_completion(tenant_id, month: datetime.date) -> tuple:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT count(*), count(*) FILTER (WHERE t.status IN ('submitted', 'approved')), count(*) FILTER (WHERE t.status = 'approved')
+            FROM tenancy_membership m
+            LEFT JOIN timesheets_timesheet t ON t.tenant_id = m.tenant_id AND t.consultant_id = m.id AND t.month = %s
+            WHERE m.tenant_id = %s AND m.role = 'consultant' AND m.is_active
+            """,
+            [month, tenant_id],
+        )
+        return cursor.fetchone()
+
+
+def _floor_late(tenant_id, months: list[datetime.date], deadlines: dict) -> list:
+    from django.db import connection
+
+    values = ", ".join(["(%s::date, %s::date)"] * len(months))
+    params: list = []
+    for month in months:
+        params += [month, deadlines[month]]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH mo(month, deadline) AS (VALUES {values})
+            SELECT t.consultant_id, count(*) FILTER (WHERE (t.first_submitted_at AT TIME ZONE 'Europe/Paris')::date > mo.deadline)
+            FROM timesheets_timesheet t JOIN mo ON mo.month = t.month
+            WHERE t.tenant_id = %s
+            GROUP BY t.consultant_id
+            """,
+            [*params, tenant_id],
+        )
+        return cursor.fetchall()
+
+
+# --- States --------------------------------------------------------------------------------------
+
+
+def _spread_statuses(month: datetime.date, deadline: datetime.date, seed: int = 7) -> None:
+    """60 % submitted (two thirds of them approved), a fifth of those late."""
+    from django.db import connection
+
+    from adv.tenancy.context import require_tenant_id
+
+    rng = random.Random(seed)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM timesheets_timesheet WHERE tenant_id = %s AND month = %s ORDER BY id", [require_tenant_id(), month])
+        ids = [row[0] for row in cursor.fetchall()]
+        submitted, approved = [], []
+        for pk in ids:
+            if rng.random() < 0.6:
+                (approved if rng.random() < 2 / 3 else submitted).append(pk)
+        for status, chosen in (("submitted", submitted), ("approved", approved)):
+            if chosen:
+                cursor.execute(
+                    """
+                    UPDATE timesheets_timesheet
+                    SET status = %s,
+                        submitted_at = (%s::date + ((random() * 4)::int - 2) * interval '1 day' + interval '10 hours') AT TIME ZONE 'Europe/Paris',
+                        first_submitted_at = (%s::date + ((random() * 4)::int - 2) * interval '1 day' + interval '10 hours') AT TIME ZONE 'Europe/Paris',
+                        approved_at = CASE WHEN %s = 'approved' THEN now() END
+                    WHERE id = ANY(%s::uuid[])
+                    """,
+                    [status, deadline, deadline, status, chosen],
+                )
+
+
+def _history(tenant_id, months: list[datetime.date], deadlines: dict) -> int:
+    """Approved timesheets for every consultant over past months, a random share submitted late."""
+    from django.db import connection
+
+    total = 0
+    with connection.cursor() as cursor:
+        for month in months:
+            cursor.execute(
+                """
+                INSERT INTO timesheets_timesheet (id, tenant_id, created_at, updated_at, consultant_id, month, status, version,
+                                                  rejection_reason, submitted_at, first_submitted_at, approved_at)
+                SELECT gen_random_uuid(), m.tenant_id, now(), now(), m.id, %s, 'approved', 1, '',
+                       s.at, s.at, s.at + interval '1 day'
+                FROM tenancy_membership m,
+                     LATERAL (SELECT (%s::date + (CASE WHEN random() < 0.2 THEN (random() * 6)::int ELSE -1 END) * interval '1 day'
+                                      + interval '15 hours') AT TIME ZONE 'Europe/Paris' AS at) s
+                WHERE m.tenant_id = %s AND m.role = 'consultant'
+                ON CONFLICT DO NOTHING
+                """,
+                [month, deadlines[month], tenant_id],
+            )
+            total += cursor.rowcount
+    return total
+
+
+# --- Main ----------------------------------------------------------------------------------------
+
+
+def _machine() -> str:
+    model = ""
+    try:
+        with open("/proc/cpuinfo") as handle:
+            model = next((line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")), "")
+    except OSError:
+        pass
+    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPU {model}".strip()
+
+
+def main() -> int:
+    scale = float(os.environ.get("BENCH_SCALE", "1.0"))
+    repeat = int(os.environ.get("BENCH_REPEAT", "5"))
+    consultants = max(10, round(2000 * scale))
+    started = time.perf_counter()
+    _setup_django()
+    _bench_database()
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from adv.tenancy.context import tenant_context
+    from timesheets import reports, services
+    from timesheets.models import Timesheet
+    from timesheets.services_closing import timesheets_open_month
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg_version = cursor.fetchone()[0]
+    print(f"# scale={scale} consultants={consultants} repeat={repeat} database={connection.settings_dict['NAME']} "
+          f"role={connection.settings_dict['USER']} postgresql={pg_version}")
+    print(f"# machine: {_machine()}, Python {platform.python_version()}")
+    lines = []
+    _flush()
+    try:
+        t0 = time.perf_counter()
+        with transaction.atomic():
+            tenant, admin, people = _firm(consultants)
+        _analyze()
+        print(f"# firm created in {time.perf_counter() - t0:.1f} s")
+        month = timezone.localdate().replace(day=1)
+        with tenant_context(tenant) as tenant_id:
+            # Opening the month: per consultant, in bulk, and the bare SQL (each from an empty month).
+            def each():
+                for person in people:
+                    services.timesheet_open(actor=admin, consultant=person, month=month)
+
+            each_ms, _ = _timed(_in_savepoint(each))
+            bulk_ms, _ = _timed(_in_savepoint(lambda: timesheets_open_month(month=month, actor=admin)))
+            floor_open_ms, _ = _timed(_in_savepoint(lambda: _floor_open(tenant_id, month)))
+        lines.append(_line("open_month_each", each_ms, "ms", floor_open_ms))
+        lines.append(_line("open_month_bulk", bulk_ms, "ms", floor_open_ms))
+
+        # The month's completion, on an opened month with statuses spread.
+        with tenant_context(tenant) as tenant_id:
+            timesheets_open_month(month=month, actor=admin)
+            deadline = reports.calendar_for(month).submission_deadline
+            _spread_statuses(month, deadline)
+        _analyze()
+        with tenant_context(tenant) as tenant_id:
+            assert Timesheet.objects.filter(month=month).count() == consultants
+            zone = reports.tenant_zone()
+
+            def completion():
+                figures = reports.completion(month=month, zone=zone)
+                page = list(reports.completion_people(month=month, show="missing", zone=zone)[:50])
+                return figures, page
+
+            completion_ms, (figures, _page) = _timed(completion, repeat)
+            floor_completion_ms, floor_figures = _timed(lambda: _floor_completion(tenant_id, month), repeat)
+            assert (figures.total.expected, figures.total.submitted, figures.total.approved) == tuple(floor_figures)
+        lines.append(_line("completion", completion_ms, "ms", floor_completion_ms))
+
+        # The late report over 12 months of history.
+        today = timezone.localdate()
+        with tenant_context(tenant) as tenant_id:
+            policy = reports.rules()
+            months = reports.history_months(today, policy, reports.HISTORY_MONTHS)
+            deadlines = {m: c.submission_deadline for m, c in reports.calendars_for(months, policy).items()}
+            _history(tenant_id, [m for m in months if m != month], deadlines)
+        _analyze()
+        with tenant_context(tenant) as tenant_id:
+            late_ms, _ = _timed(lambda: reports.lateness_by_person(today=today, zone=zone, policy=policy), repeat)
+            floor_late_ms, _ = _timed(lambda: _floor_late(tenant_id, months, deadlines), repeat)
+        lines.append(_line("late_report", late_ms, "ms", floor_late_ms))
+    finally:
+        _flush()
+    for line in lines:
+        print(line)
+    print(f"# total {time.perf_counter() - started:.1f} s (the bench database is emptied again)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
