@@ -122,8 +122,18 @@ def dashboard(request, tenant_slug):
         "missing_identity": selectors.tenant_missing_identity(request.tenant) if membership.is_admin else [],
         "recent_notifications": _recent_notifications(request.user),
         "manager": membership.reports_to.user if membership.reports_to_id else None,
+        "closing_card": _closing_card(membership),
     }
     return render(request, "ui/dashboard.html", context)
+
+
+def _closing_card(membership) -> dict | None:
+    """The closing calendar of the month (timesheets app); None when that app is not there."""
+    try:
+        from timesheets.views_closing import dashboard_card
+    except ImportError:
+        return None
+    return dashboard_card(membership)
 
 
 def _recent_notifications(user) -> list | None:
