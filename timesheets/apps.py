@@ -6,4 +6,8 @@ class TimesheetsConfig(AppConfig):
     verbose_name = "CRA"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (absence types for new firms)
+        from . import (  # noqa: F401
+            navigation_closing,  # closing calendar, reminders, late report, completion (sidebar)
+            reminders,  # reminder and calendar announcement message templates
+            signals,  # absence types for new firms
+        )
