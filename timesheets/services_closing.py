@@ -121,6 +121,13 @@ def timesheet_policy_update(*, actor: Membership, **fields) -> TimesheetPolicy:
         raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code="unknown_fields")
     if "reminder_offsets" in fields:
         fields["reminder_offsets"] = normalize_offsets(fields["reminder_offsets"])
+    if "holiday_country" in fields:
+        import holidays
+
+        fields["holiday_country"] = (fields["holiday_country"] or "").strip().upper()
+        if fields["holiday_country"] not in holidays.list_supported_countries():
+            raise DomainError(_("Pays inconnu pour les jours fériés : indiquez un code ISO à 2 lettres, par exemple FR."),
+                              code="unknown_country", field="holiday_country")
     current = TimesheetPolicy.objects.select_for_update(of=("self",)).get(pk=policy().pk)
     for name, value in fields.items():
         setattr(current, name, value)

@@ -105,6 +105,8 @@ def test_the_admin_sets_the_reminder_offsets_and_the_habitual_rule(firm):
     assert "entre -20 et 0" in response.content.decode()
     response = client.post(url, _policy_data(habitually_late_count="7", habitually_late_window_months="6"))
     assert response.status_code == 400
+    response = client.post(url, _policy_data(holiday_country="ZZ"))
+    assert response.status_code == 400 and "Pays inconnu" in response.content.decode()
     with tenant_context(firm.tenant):
         assert TimesheetPolicy.objects.get().habitually_late_count == 2
 
