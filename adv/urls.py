@@ -9,11 +9,13 @@ from django.urls import include, path
 
 from adv.ui import health
 from adv.ui import views as ui_views
+from timesheets import public as timesheet_public
 
 tenant_patterns = [
     path("", include("adv.ui.urls")),
     path("notifications/", include("notifications.urls")),
     path("deals/", include("deals.urls")),
+    path("timesheets/", include("timesheets.urls")),
     path("api/v1/", include(("adv.api.urls", "api"), namespace="session-api")),
 ]
 
@@ -26,6 +28,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("language/", ui_views.language_switch, name="language_switch"),
     path("", ui_views.home, name="home"),
+    # A client's signatory approves a consultant's month without an account (single-use link).
+    path("approve/<str:token>/", timesheet_public.client_approval_page, name="client_approval"),
     path("", include("adv.users.urls")),
 ]
 

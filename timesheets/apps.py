@@ -7,6 +7,7 @@ class TimesheetsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import (  # noqa: F401
+            navigation,  # sidebar entries, message templates
             navigation_closing,  # closing calendar, reminders, late report, completion (sidebar)
             reminders,  # reminder and calendar announcement message templates
             signals,  # absence types for new firms

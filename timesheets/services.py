@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -323,6 +323,7 @@ def timesheet_reject(*, actor: Membership, timesheet: Timesheet, reason: str) ->
     timesheet.rejection_reason = reason
     timesheet.version += 1
     timesheet.save(update_fields=["status", "submitted_at", "rejected_at", "rejection_reason", "version", "updated_at"])
+    _notify_consultant(timesheet, event="timesheet.rejected", actor=actor, reason=reason)
     return timesheet
 
 
@@ -347,7 +348,37 @@ def timesheet_reopen(*, actor: Membership, timesheet: Timesheet, reason: str) ->
     timesheet.version += 1
     timesheet.save(update_fields=["status", "submitted_at", "approved_at", "approved_by", "rejection_reason", "version", "updated_at"])
     timesheet.client_approvals.filter(status=ClientApprovalStatus.PENDING).delete()
+    _notify_consultant(timesheet, event="timesheet.reopened", actor=actor, reason=reason)
     return timesheet
+
+
+def timesheet_url(timesheet: Timesheet) -> str:
+    """The month page of this timesheet (the consultant's own, or as seen by ADV / the manager)."""
+    from django.urls import reverse
+
+    return reverse(
+        "timesheets:member_month",
+        kwargs={
+            "tenant_slug": timesheet.tenant.slug, "membership_pk": timesheet.consultant_id,
+            "year": timesheet.month.year, "month": timesheet.month.month,
+        },
+    )
+
+
+def _month_label(month: datetime.date, language: str | None = None) -> str:
+    from django.utils import formats, translation
+
+    with translation.override(language or translation.get_language()):
+        return formats.date_format(month, "F Y")
+
+
+def _notify_consultant(timesheet: Timesheet, *, event: str, actor: Membership | None, reason: str) -> None:
+    from notifications.services import notify
+
+    notify(
+        recipients=[timesheet.consultant], event=event, actor=actor, target=timesheet, url=timesheet_url(timesheet),
+        context={"month": _month_label(timesheet.month), "reason": reason},
+    )
 
 
 @transaction.atomic
@@ -420,6 +451,8 @@ def client_approval_decide(*, approval_id, raw_token: str, approve: bool, commen
         raise Conflict(_("Ce lien a déjà été utilisé."), code="link_used")
     if approval.link_expires_at is None or approval.link_expires_at <= timezone.now():
         raise Conflict(_("Ce lien a expiré : demandez-en un nouveau à votre contact."), code="link_expired")
+    if approval.status != ClientApprovalStatus.PENDING:  # e.g. the signed copy was uploaded meanwhile
+        raise Conflict(_("Ce mois est déjà validé ou refusé par le client."), code="already_decided")
     comment = (comment or "").strip()
     if not approve and not comment:
         raise DomainError(_("Indiquez ce qui ne va pas : votre commentaire sera transmis."), code="comment_required", field="comment")
@@ -430,7 +463,30 @@ def client_approval_decide(*, approval_id, raw_token: str, approve: bool, commen
     approval.decided_from_ip = ip
     approval.comment = comment
     approval.save()
+    _notify_client_decision(approval)
     return approval
+
+
+def _notify_client_decision(approval: ClientApproval) -> None:
+    """The consultant and the deal's ADV learn the client's answer (a refusal needs action)."""
+    from notifications.services import notify
+
+    approval = ClientApproval.objects.select_related("timesheet__consultant__user", "timesheet__tenant", "deal__adv_owner").get(pk=approval.pk)
+    timesheet = approval.timesheet
+    recipients = [timesheet.consultant] + ([approval.deal.adv_owner] if approval.deal.adv_owner_id else [])
+    notify(
+        recipients=recipients,
+        event="timesheet.client_decided",
+        target=timesheet,
+        url=timesheet_url(timesheet),
+        context={
+            "consultant_name": str(timesheet.consultant.user),
+            "month": _month_label(timesheet.month),
+            "deal_reference": approval.deal.reference,
+            "decision": str(approval.get_status_display()),
+            "comment": approval.comment or "—",
+        },
+    )
 
 
 @transaction.atomic
@@ -446,6 +502,94 @@ def client_approval_attach_signed(*, actor: Membership, approval: ClientApproval
     approval.decided_at = timezone.now()
     approval.save()
     return approval
+
+
+SIGNED_TIMESHEET_DOCUMENT_TYPE = "feuille-temps-signee"
+CLIENT_APPROVAL_EMAIL = "timesheet.client_approval_request"
+
+
+def _deal_days(approval: ClientApproval) -> Decimal:
+    total = TimesheetEntry.objects.filter(
+        line__timesheet_id=approval.timesheet_id, line__assignment__deal_id=approval.deal_id, is_extra=False
+    ).aggregate(total=Sum("quantity"))["total"]
+    return total or Decimal("0")
+
+
+def _quantity_text(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@transaction.atomic
+def client_approval_request(*, actor: Membership, approval: ClientApproval, contact=None):
+    """Email the client's signatory a single-use link (valid CLIENT_LINK_VALIDITY) to approve or
+    refuse the consultant's month on this deal, in the client's invoice language. A new request
+    replaces the previous link. Returns (approval, outbox email)."""
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils import formats, translation
+
+    from notifications.services import email_enqueue
+
+    approval, raw = client_approval_send_link(actor=actor, approval=approval, contact=contact)
+    approval = ClientApproval.objects.select_related(
+        "timesheet__consultant__user", "deal__client__billing_profile", "contact"
+    ).get(pk=approval.pk)
+    timesheet, deal = approval.timesheet, approval.deal
+    profile = getattr(deal.client, "billing_profile", None)
+    language = getattr(profile, "invoice_language", None) or actor.tenant.language
+    rules = policy()
+    with translation.override(language):
+        unit = _("jour(s)") if rules.unit == TimeUnit.DAYS else _("heure(s)")
+        expires_on = formats.date_format(timezone.localtime(approval.link_expires_at), "DATE_FORMAT")
+    email = email_enqueue(
+        to=[approval.contact.email],
+        template_key=CLIENT_APPROVAL_EMAIL,
+        language=language,
+        context={
+            "contact_name": str(approval.contact),
+            "consultant_name": timesheet.consultant.user.get_full_name() or str(timesheet.consultant.user),
+            "month": _month_label(timesheet.month, language),
+            "deal_reference": deal.reference,
+            "deal_title": deal.title,
+            "client_name": deal.client.display_name,
+            "total": f"{_quantity_text(_deal_days(approval))} {unit}",
+            "url": settings.SITE_URL + reverse("client_approval", kwargs={"token": raw}),
+            "expires_on": expires_on,
+            "sender_name": actor.user.get_full_name() or str(actor.user),
+        },
+    )
+    return approval, email
+
+
+@transaction.atomic
+def client_approval_upload_signed(*, actor: Membership, approval: ClientApproval, upload) -> ClientApproval:
+    """The timesheet signed by the client (a scan of the PDF): stored on the client record as a
+    "feuille de temps signée" attached to the deal (clients.services.document_upload checks the
+    file and the actor's right to upload), then it approves the month for that deal."""
+    from clients.models import Document, DocumentType
+    from clients.services import document_upload
+
+    if not _is_adv(actor) and actor.pk != approval.timesheet.consultant_id:
+        raise PermissionDenied(_("Réservé à l'ADV et au consultant."))
+    document_type = DocumentType.objects.filter(code=SIGNED_TIMESHEET_DOCUMENT_TYPE, is_active=True).first()
+    if document_type is None:
+        raise DomainError(
+            _("Le type de document « Feuille de temps signée » n'existe pas ou est désactivé : un administrateur doit le rétablir."),
+            code="document_type_missing",
+        )
+    timesheet, deal = approval.timesheet, approval.deal
+    title = _("CRA signé %(month)s – %(consultant)s – %(deal)s") % {
+        "month": timesheet.month.strftime("%m/%Y"),
+        "consultant": timesheet.consultant.user.get_full_name() or timesheet.consultant.user.email,
+        "deal": deal.reference,
+    }
+    document = document_upload(
+        actor=actor, client=deal.client, document_type=document_type, title=title, upload=upload, signed_on=timezone.localdate()
+    )
+    Document.objects.filter(pk=document.pk).update(deal=deal, updated_at=timezone.now())
+    document.deal = deal
+    return client_approval_attach_signed(actor=actor, approval=approval, document=document)
 
 
 # --- Closing calendar -------------------------------------------------------------------------

@@ -60,6 +60,11 @@ router.register("milestones", MilestoneViewSet, basename="milestone")
 router.register("subscriptions", SubscriptionViewSet, basename="subscription")
 router.register("purchase-orders", PurchaseOrderViewSet, basename="purchase-order")
 
+# timesheets (monthly CRA, approval workflow)
+from timesheets.api import TimesheetViewSet  # noqa: E402
+
+router.register("timesheets", TimesheetViewSet, basename="timesheet")
+
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
