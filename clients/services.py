@@ -176,6 +176,13 @@ def client_rename(
         raise DomainError(_("La nouvelle raison sociale est obligatoire."), code="required", field="legal_name")
     if valid_from > timezone.localdate():
         raise DomainError(_("La date du changement ne peut pas être dans le futur."), code="future_date", field="valid_from")
+    oldest = ClientName.objects.filter(client=client).order_by("valid_from").first()
+    if oldest is not None and datetime.date.min < valid_from < oldest.valid_from:
+        # The first record only says "known under this name when the record was created": a
+        # change dated before it means that name was borne before that date (else the change
+        # would never become the current name).
+        oldest.valid_from = valid_from - datetime.timedelta(days=1)
+        oldest.save(update_fields=["valid_from", "updated_at"])
     ClientName.objects.update_or_create(
         client=client, valid_from=valid_from,
         defaults={"legal_name": legal_name, "trade_name": trade_name.strip(), "changed_by": actor},
