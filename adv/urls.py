@@ -14,6 +14,7 @@ from timesheets import public as timesheet_public
 tenant_patterns = [
     path("", include("adv.ui.urls")),
     path("notifications/", include("notifications.urls")),
+    path("clients/", include("clients.urls")),
     path("deals/", include("deals.urls")),
     path("timesheets/", include("timesheets.urls")),
     path("api/v1/", include(("adv.api.urls", "api"), namespace="session-api")),

@@ -44,6 +44,12 @@ router.register("tokens", views.ApiTokenViewSet, basename="token")
 # Viewsets derive from adv.api.viewsets.TenantGenericViewSet (tenant-scoped, see its docstring);
 # the cross-tenant security tests discover the routes registered here by themselves.
 
+# clients (client records)
+from clients.api import ClientViewSet, ContactViewSet  # noqa: E402
+
+router.register("clients", ClientViewSet, basename="client")
+router.register("contacts", ContactViewSet, basename="contact")
+
 # clients (documents, document types, expected documents)
 from clients.api_documents import DocumentRequirementViewSet, DocumentTypeViewSet, DocumentViewSet  # noqa: E402
 

@@ -1,0 +1,417 @@
+"""Reads of client records: scoped, permission-filtered querysets, already joined for the
+page or the endpoint that shows them.
+
+Every queryset goes through the scoped managers (`Model.objects`, which raise outside a
+tenant) and keeps an explicit `tenant_id` predicate.
+"""
+
+from __future__ import annotations
+
+import html
+import uuid
+from dataclasses import dataclass, field
+
+from django.db.models import CharField, Func, Prefetch, Q, QuerySet, Subquery, TextField, Value
+from django.db.models.functions import Cast, Coalesce, Lower, NullIf
+from django.utils.html import strip_tags
+
+from adv.tenancy.context import require_tenant_id
+from adv.tenancy.models import Membership
+
+from . import access
+from .models import BillingProfile, Client, ClientName, ClientStatus, Contact
+
+# Accents folded for sorting and searching ("Énergies" sorts with the E's and is found by
+# "energies"), with plain SQL: no ICU collation nor unaccent extension is needed.
+_ACCENTED = "áàâäãåçéèêëíìîïñóòôöõúùûüýÿÁÀÂÄÃÅÇÉÈÊËÍÌÎÏÑÓÒÔÖÕÚÙÛÜÝŸ"
+_PLAIN = "aaaaaaceeeeiiiinooooouuuuyyaaaaaaceeeeiiiinooooouuuuyy"
+_FOLD_TABLE = str.maketrans(_ACCENTED, _PLAIN)
+
+
+def fold(text: str) -> str:
+    """The Python twin of `_folded`: lower case, common Latin accents removed."""
+    return text.lower().translate(_FOLD_TABLE)
+
+
+def _folded(expression) -> Func:
+    return Func(Lower(expression), Value(_ACCENTED), Value(_PLAIN), function="translate", output_field=CharField())
+
+
+# The name the list shows (trade name, else legal name): what the reader expects it sorted by.
+_DISPLAY_NAME = Coalesce(NullIf("trade_name", Value("")), "legal_name")
+
+
+# Public sort keys of the client list -> ORM columns (ties broken by name then id).
+CLIENT_SORTS: dict[str, tuple[str, ...]] = {
+    "name": ("display_name_key",),
+    "siren": ("siren",),
+    "status": ("status",),
+    "owner": ("owner__user__last_name", "owner__user__first_name"),
+    "adv": ("adv_owner__user__last_name", "adv_owner__user__first_name"),
+    "city": ("billing_city", "head_office_city"),
+    "updated": ("updated_at",),
+}
+
+ARCHIVED_HIDDEN = ""  # default: archived clients are not listed
+ARCHIVED_INCLUDED = "all"
+ARCHIVED_ONLY = "only"
+
+
+@dataclass(frozen=True)
+class ClientFilters:
+    q: str = ""
+    status: str = ""
+    owner: uuid.UUID | None = None
+    adv_owner: uuid.UUID | None = None
+    public_sector: bool | None = None
+    archived: str = ARCHIVED_HIDDEN
+    sort: str = "name"
+
+    @property
+    def active(self) -> bool:
+        """Whether anything narrows the list (an empty result then means "no match")."""
+        return bool(
+            self.q or self.status or self.owner or self.adv_owner or self.public_sector is not None
+            or self.archived != ARCHIVED_HIDDEN
+        )
+
+
+def _require_viewer(actor: Membership) -> None:
+    access.require(actor, access.can_view_clients(actor))
+
+
+def client_queryset(*, actor: Membership) -> QuerySet[Client]:
+    """Every client of the active tenant the actor may see (all of them, for the roles that see
+    clients), joined for lists and serializers: owner, ADV, group, billing profile, names."""
+    _require_viewer(actor)
+    return (
+        Client.objects.filter(tenant_id=require_tenant_id())
+        .select_related("owner__user", "adv_owner__user", "parent", "billing_profile")
+        .prefetch_related(Prefetch("names", queryset=ClientName.objects.order_by("-valid_from")))
+    )
+
+
+def client_list(*, actor: Membership, filters: ClientFilters | None = None) -> QuerySet[Client]:
+    """The client list page: searched, filtered and sorted on the server."""
+    filters = filters or ClientFilters()
+    _require_viewer(actor)
+    queryset = (
+        Client.objects.filter(tenant_id=require_tenant_id())
+        .select_related("owner__user", "adv_owner__user", "parent")
+        .annotate(
+            display_name_key=_folded(_DISPLAY_NAME),
+            legal_name_key=_folded("legal_name"),
+            trade_name_key=_folded("trade_name"),
+        )
+    )
+    if filters.q:
+        number = "".join(filters.q.split()).replace(".", "")
+        if number.isdigit() and len(number) >= 3:
+            # A SIREN or SIRET typed with its usual spaces ("732 829 320").
+            queryset = queryset.filter(Q(siren__startswith=number) | Q(siret__startswith=number))
+        else:
+            for word in filters.q.split():
+                folded = fold(word)
+                queryset = queryset.filter(
+                    Q(legal_name_key__contains=folded) | Q(trade_name_key__contains=folded) | Q(siren__startswith=word)
+                )
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.owner:
+        queryset = queryset.filter(owner_id=filters.owner)
+    if filters.adv_owner:
+        queryset = queryset.filter(adv_owner_id=filters.adv_owner)
+    if filters.public_sector is not None:
+        queryset = queryset.filter(is_public_sector=filters.public_sector)
+    if filters.archived == ARCHIVED_HIDDEN:
+        queryset = queryset.filter(archived_at__isnull=True)
+    elif filters.archived == ARCHIVED_ONLY:
+        queryset = queryset.filter(archived_at__isnull=False)
+    descending = filters.sort.startswith("-")
+    columns = CLIENT_SORTS.get(filters.sort.lstrip("-"), CLIENT_SORTS["name"])
+    ordering = [f"-{column}" if descending else column for column in columns]
+    return queryset.order_by(*ordering, "display_name_key", "id")
+
+
+def client_get(*, actor: Membership, pk) -> Client:
+    """One client for its page: identity, group and subsidiaries, names, contacts, billing
+    profile. `Client.DoesNotExist` for a missing client or another tenant's."""
+    _require_viewer(actor)
+    return (
+        Client.objects.filter(tenant_id=require_tenant_id())
+        .select_related("owner__user", "adv_owner__user", "parent", "billing_profile")
+        .prefetch_related(
+            Prefetch("names", queryset=ClientName.objects.select_related("changed_by__user").order_by("-valid_from")),
+            Prefetch("contacts", queryset=Contact.objects.order_by("-is_active", "last_name", "first_name", "id")),
+            Prefetch("subsidiaries", queryset=Client.objects.order_by("legal_name", "id")),
+        )
+        .get(pk=pk)
+    )
+
+
+def client_for_update(*, actor: Membership, pk) -> Client:
+    """A fresh copy of one client (a form that fails must not alter the copy the page shows)."""
+    _require_viewer(actor)
+    return Client.objects.filter(tenant_id=require_tenant_id()).select_related("billing_profile").get(pk=pk)
+
+
+def contact_queryset(*, actor: Membership) -> QuerySet[Contact]:
+    _require_viewer(actor)
+    return Contact.objects.filter(tenant_id=require_tenant_id()).select_related("client")
+
+
+def contact_get(*, actor: Membership, client: Client, pk) -> Contact:
+    """One contact of this client (`Contact.DoesNotExist` otherwise)."""
+    return contact_queryset(actor=actor).get(client=client, pk=pk)
+
+
+def invoice_recipients(client: Client) -> list[Contact]:
+    """The active contacts that receive the invoices (to first, then cc), from the prefetched
+    contacts when the client was read with `client_get`."""
+    contacts = [c for c in client.contacts.all() if c.is_active and c.invoice_delivery]
+    return sorted(contacts, key=lambda c: (c.invoice_delivery != "to", c.last_name.lower(), c.first_name.lower()))
+
+
+def member_choices() -> QuerySet[Membership]:
+    """Active members of the tenant, for the owner and ADV selects."""
+    return (
+        Membership.objects.filter(tenant_id=require_tenant_id(), is_active=True)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__email")
+    )
+
+
+def parent_choices(*, exclude: Client | None = None) -> QuerySet[Client]:
+    """Clients that may be chosen as a group (parent company)."""
+    queryset = Client.objects.filter(tenant_id=require_tenant_id()).order_by("legal_name", "id")
+    if exclude is not None:
+        queryset = queryset.exclude(pk=exclude.pk)
+    return queryset.only("id", "legal_name", "trade_name")
+
+
+def status_counts(*, actor: Membership) -> dict[str, int]:
+    """How many non-archived clients per status (one query), for the list's header."""
+    from django.db.models import Count
+
+    _require_viewer(actor)
+    rows = (
+        Client.objects.filter(tenant_id=require_tenant_id(), archived_at__isnull=True)
+        .values("status").annotate(n=Count("id")).order_by()
+    )
+    counts = {status: 0 for status in ClientStatus.values}
+    for row in rows:
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+# --- History --------------------------------------------------------------------------------------
+
+HISTORY_EVENT_MODELS = ("clients.ClientEvent", "clients.ContactEvent", "clients.BillingProfileEvent")
+# Columns that change on every save or say nothing to a reader.
+HISTORY_HIDDEN_FIELDS = {"id", "created_at", "updated_at", "tenant_id", "client_id"}
+# What a creation shows (the values set, not every empty column).
+HISTORY_INSERT_SUMMARY = {
+    "clients.ClientEvent": ("status", "siren", "owner_id", "adv_owner_id", "parent_id", "is_public_sector"),
+    "clients.ContactEvent": ("email", "invoice_delivery", "signs_timesheets", "signs_acceptance_reports"),
+    "clients.BillingProfileEvent": ("payment_terms_days", "payment_terms_end_of_month", "einvoicing_platform"),
+}
+
+
+def client_history_events(*, actor: Membership, client: Client):
+    """pghistory events of the client, of its contacts (deleted ones included) and of its
+    billing profile, newest first. `pgh_diff` holds {column: [before, after]}; `pgh_context`
+    the actor (user id), the URL or the API token of the change."""
+    from django.apps import apps
+    from pghistory.models import Events
+
+    _require_viewer(actor)
+    contact_event = apps.get_model("clients", "ContactEvent")
+    profile_event = apps.get_model("clients", "BillingProfileEvent")
+    tenant_id = require_tenant_id()
+    contact_ids = (
+        contact_event.objects.filter(tenant_id=tenant_id, client_id=client.pk)
+        .annotate(oid=Cast("pgh_obj_id", TextField())).values("oid")
+    )
+    profile_ids = (
+        profile_event.objects.filter(tenant_id=tenant_id, client_id=client.pk)
+        .annotate(oid=Cast("pgh_obj_id", TextField())).values("oid")
+    )
+    return (
+        Events.objects.across(*HISTORY_EVENT_MODELS)
+        .filter(
+            Q(pgh_model="clients.ClientEvent", pgh_obj_id=str(client.pk))
+            | Q(pgh_model="clients.ContactEvent", pgh_obj_id__in=Subquery(contact_ids))
+            | Q(pgh_model="clients.BillingProfileEvent", pgh_obj_id__in=Subquery(profile_ids))
+        )
+        # Events of one transaction share their time: the billing profile (created with its
+        # client) lists above the client's creation, which stays the oldest row.
+        .order_by("-pgh_created_at", "pgh_model", "-pgh_id")
+    )
+
+
+@dataclass(frozen=True)
+class HistoryChange:
+    field: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    when: object
+    action: str  # insert | update | delete
+    action_label: str
+    subject_kind: str
+    subject: str
+    actor: str | None
+    via_api: bool
+    changes: list[HistoryChange] = field(default_factory=list)
+
+
+def _history_value(model, column: str, value, *, members: dict, clients: dict) -> str:
+    from django.utils.translation import gettext
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return gettext("Oui") if value else gettext("Non")
+    name = column[:-3] if column.endswith("_id") else column
+    try:
+        model_field = model._meta.get_field(name)
+    except Exception:  # noqa: BLE001 - a column the model no longer has
+        return str(value)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if model_field.is_relation:
+        if model_field.related_model is Membership:
+            member = members.get(str(value))
+            return str(member.user) if member else gettext("membre supprimé")
+        if model_field.related_model is Client:
+            other = clients.get(str(value))
+            return other.display_name if other else gettext("client supprimé")
+    if model_field.get_internal_type() == "DateTimeField":
+        from django.utils import formats
+        from django.utils.dateparse import parse_datetime
+        from django.utils.timezone import localtime
+
+        parsed = parse_datetime(str(value))
+        return formats.date_format(localtime(parsed), "SHORT_DATETIME_FORMAT") if parsed else str(value)
+    if model_field.get_internal_type() == "DateField":
+        from django.utils import formats
+        from django.utils.dateparse import parse_date
+
+        parsed = parse_date(str(value))
+        return formats.date_format(parsed, "SHORT_DATE_FORMAT") if parsed else str(value)
+    text = str(value)
+    if model is BillingProfile and column == "billing_process":
+        # Rich text: the reader wants the words, not the markup.
+        text = " ".join(html.unescape(strip_tags(text.replace("<", " <"))).split())
+    if model_field.get_internal_type() == "TextField" and len(text) > 160:
+        return text[:157] + "…"
+    return text
+
+
+def _history_label(model, column: str) -> str:
+    name = column[:-3] if column.endswith("_id") else column
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except Exception:  # noqa: BLE001
+        return column
+
+
+def _is_uuid(value) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def client_history_rows(events) -> list[HistoryRow]:
+    """Readable rows for one page of `client_history_events`: three more queries at most
+    (actors, members and clients named in the changes), whatever the page size."""
+    from django.contrib.auth import get_user_model
+    from django.utils.translation import gettext
+
+    user_model = get_user_model()
+    events = list(events)
+    user_ids: set[str] = set()
+    member_ids: set[str] = set()
+    client_ids: set[str] = set()
+    for event in events:
+        context = event.pgh_context or {}
+        if context.get("user") and _is_uuid(context["user"]):
+            user_ids.add(str(context["user"]))
+        data = event.pgh_data or {}
+        named = [(column, [data.get(column)]) for column in ("owner_id", "adv_owner_id", "parent_id")]
+        for column, values in [*(event.pgh_diff or {}).items(), *named]:
+            if column in ("owner_id", "adv_owner_id"):
+                member_ids.update(str(v) for v in values if v and _is_uuid(v))
+            elif column == "parent_id":
+                client_ids.update(str(v) for v in values if v and _is_uuid(v))
+    users = {str(u.pk): u for u in user_model.objects.filter(pk__in=user_ids)} if user_ids else {}
+    members = (
+        {str(m.pk): m for m in Membership.objects.select_related("user").filter(pk__in=member_ids)}
+        if member_ids else {}
+    )
+    clients = {str(c.pk): c for c in Client.objects.filter(pk__in=client_ids)} if client_ids else {}
+    labels = {"insert": gettext("Création"), "update": gettext("Modification"), "delete": gettext("Suppression")}
+    rows = []
+    for event in events:
+        data = event.pgh_data or {}
+        context = event.pgh_context or {}
+        if event.pgh_model == "clients.ClientEvent":
+            model, kind = Client, gettext("Fiche client")
+            subject = data.get("trade_name") or data.get("legal_name") or ""
+        elif event.pgh_model == "clients.ContactEvent":
+            model, kind = Contact, gettext("Contact")
+            subject = f"{data.get('first_name') or ''} {data.get('last_name') or ''}".strip()
+        else:
+            model, kind = BillingProfile, gettext("Profil de facturation")
+            subject = ""
+        changes = []
+        if event.pgh_label == "update" and event.pgh_diff:
+            for column, (before, after) in sorted(event.pgh_diff.items()):
+                if column in HISTORY_HIDDEN_FIELDS:
+                    continue
+                changes.append(
+                    HistoryChange(
+                        field=_history_label(model, column),
+                        before=_history_value(model, column, before, members=members, clients=clients),
+                        after=_history_value(model, column, after, members=members, clients=clients),
+                    )
+                )
+            if not changes:
+                # The tracked columns are the same: for a billing profile, the (untracked)
+                # platform password changed; otherwise the record was saved as it was.
+                if model is BillingProfile:
+                    note = gettext("Mot de passe de la plateforme modifié")
+                else:
+                    note = gettext("Enregistré sans changement")
+                changes.append(HistoryChange(field=note, before="", after=""))
+        elif event.pgh_label == "insert":
+            for column in HISTORY_INSERT_SUMMARY.get(event.pgh_model, ()):
+                value = data.get(column)
+                if value in (None, "", False):
+                    continue
+                changes.append(
+                    HistoryChange(
+                        field=_history_label(model, column),
+                        before="",
+                        after=_history_value(model, column, value, members=members, clients=clients),
+                    )
+                )
+        user = users.get(str(context.get("user"))) if context.get("user") else None
+        rows.append(
+            HistoryRow(
+                when=event.pgh_created_at,
+                action=event.pgh_label,
+                action_label=labels.get(event.pgh_label, event.pgh_label),
+                subject_kind=kind,
+                subject=subject,
+                actor=(user.get_full_name() or user.email) if user else None,
+                via_api=bool(context.get("token")),
+                changes=changes,
+            )
+        )
+    return rows
