@@ -32,7 +32,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = factory.Sequence(lambda n: f"User{n}")
 
     @factory.post_generation
-    def password(obj, create, extracted, **kwargs):
+    def password(obj, create, extracted, **kwargs):  # noqa: N805 (factory-boy passes the object)
         obj.set_password(extracted or "correct-horse-battery-staple")
         if create:
             obj.save(update_fields=["password"])
