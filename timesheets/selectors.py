@@ -298,6 +298,19 @@ def requires(deal, name: str) -> bool:
         return bool(getattr(deal, name))
 
 
+def _short(day: datetime.date, year: int) -> str:
+    return formats.date_format(day, "d/m" if day.year == year else "SHORT_DATE_FORMAT")
+
+
+def _period(assignment, days: list[cal.Day]) -> tuple[str, str] | None:
+    """The assignment's dates when it does not cover the whole month: (start, end or "")."""
+    first, last = days[0].date, days[-1].date
+    if assignment.start_date <= first and (assignment.end_date is None or assignment.end_date >= last):
+        return None
+    end = _short(assignment.end_date, first.year) if assignment.end_date else ""
+    return _short(assignment.start_date, first.year), end
+
+
 def _cell_name(prefix: str, line: TimesheetLine, day: datetime.date) -> str:
     return f"{prefix}-{line.pk}-{day.day:02d}"
 
@@ -345,6 +358,7 @@ def month_grid(*, timesheet: Timesheet) -> MonthGrid:
         row = row_for(line, "work", deal.reference)
         line.entries_total = row.total
         line.reception_required = line.assignment.reception_number_required or requires(deal, "reception_number_required")
+        line.period = _period(line.assignment, days)
         work_rows.append(row)
         worked += row.total
         has_extra = any(key[0] == line.pk and key[2] for key in entries)

@@ -9,9 +9,11 @@ from . import views
 app_name = "timesheets"
 
 urlpatterns = [
-    path("", views.my_month, name="mine"),
-    path("<int:year>/<int:month>/", views.month_page, name="month"),
-    path("members/<uuid:membership_pk>/<int:year>/<int:month>/", views.member_month_page, name="member_month"),
+    path("", views.my_month, name="index"),
+    path("me/", views.my_month, name="mine"),
+    path("me/<int:year>/<int:month>/", views.month_page, name="month"),
+    # Someone else's month, reached from the approval queue (ADV, managers).
+    path("approvals/members/<uuid:membership_pk>/<int:year>/<int:month>/", views.member_month_page, name="member_month"),
     path("<uuid:pk>/save/", views.timesheet_save, name="save"),
     path("<uuid:pk>/reception/", views.timesheet_reception, name="reception"),
     path("<uuid:pk>/approve/", views.timesheet_approve, name="approve"),

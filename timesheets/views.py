@@ -115,8 +115,9 @@ def member_month_page(request, tenant_slug, membership_pk, year, month):
         consultant = selectors.consultant_get(actor=request.membership, pk=membership_pk)
     except Membership.DoesNotExist:
         raise Http404(_("Ce CRA n'existe pas."))
-    own = consultant.pk == request.membership.pk
-    return _open_and_render(request, consultant, _month(year, month), own=own)
+    if consultant.pk == request.membership.pk:  # one's own month lives under "Mon CRA"
+        return redirect("timesheets:month", tenant_slug=tenant_slug, year=year, month=month)
+    return _open_and_render(request, consultant, _month(year, month), own=False)
 
 
 def _open_and_render(request, consultant: Membership, month: datetime.date, *, own: bool):
@@ -167,7 +168,7 @@ def render_month(request, timesheet: Timesheet, *, grid=None, error: domain.Doma
         "handles_client": handles_client,
         "can_upload_signed": handles_client and client_access.can_upload_documents(actor),
         "is_adv": selectors.is_adv(actor),
-        "show_queue_link": selectors.is_adv(actor) or (own and selectors.has_reports(actor)),
+        "show_queue_link": selectors.can_use_queue(actor),
         "today": timezone.localdate(),
         "decimal_separator": formats.get_format("DECIMAL_SEPARATOR"),
         "weekdays": [formats.date_format(MONDAY + datetime.timedelta(days=i), "D") for i in range(7)],

@@ -127,3 +127,37 @@ def test_a_consultant_fills_and_submits_on_a_phone_and_the_manager_approves_in_b
         assert timesheet.status == TimesheetStatus.APPROVED
         assert timesheet.approved_by.user.email == MANAGER
     desk.close()
+
+
+def test_the_grid_is_keyboard_friendly_on_a_desktop(live_server, page, zoe):
+    tenant, membership, deal = zoe
+    today = timezone.localdate()
+    working = [d.date.day for d in cal.month_days(today.replace(day=1)) if d.is_working_day]
+    first, second = working[0], working[1]
+
+    # given Zoé on her desktop, on her month
+    login(page, live_server.url, CONSULTANT)
+    page.get_by_test_id("nav-timesheet").click()
+    work = page.locator('.ts-row[data-kind="work"]')
+
+    # when she types a day, moves right with the arrow key, types half a day,
+    # then goes down to the absence lines and types the other half as a leave
+    work.locator(f'input[data-day="{first}"]').focus()
+    page.keyboard.type("1")
+    page.keyboard.press("ArrowRight")
+    while page.evaluate("document.activeElement.dataset.day") != str(second):
+        page.keyboard.press("ArrowRight")  # skips the closed cells (weekend-free here, but holidays may sit between)
+    page.keyboard.type("0,5")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.closest('.ts-row').dataset.kind") == "absence"
+    assert page.evaluate("document.activeElement.dataset.day") == str(second)
+    page.keyboard.type("0,5")
+
+    # then the totals follow as she types, and the save keeps it all
+    expect(work.locator("[data-row-total]")).to_have_text("1,5")
+    expect(page.locator(f'[data-day-total="{second}"] [data-value]')).to_have_text("1")
+    page.get_by_test_id("timesheet-save").click()
+    expect(page.locator(".adv-messages")).to_contain_text("CRA enregistré")
+    expect(work.locator(f'input[data-day="{second}"]')).to_have_value("0,5")
+    with tenant_context(tenant):
+        assert Timesheet.objects.get(consultant=membership).lines.filter(entries__isnull=False).distinct().count() == 2

@@ -140,7 +140,7 @@ def test_a_refusal_needs_a_comment_then_is_recorded_with_it(firm, pending):
     assert approval.status == ClientApprovalStatus.REFUSED
     assert approval.comment == "Le 21, le consultant était absent."
     # the month page shows the client's comment
-    page = firm.adv.client().get(firm.adv.url(f"timesheets/members/{firm.bob.membership.pk}/2026/5/")).content.decode()
+    page = firm.adv.client().get(firm.adv.url(f"timesheets/approvals/members/{firm.bob.membership.pk}/2026/5/")).content.decode()
     assert "Le 21, le consultant était absent." in page
 
 
@@ -211,7 +211,7 @@ def test_a_link_sent_before_the_signed_copy_arrived_no_longer_decides(firm, pend
 
 def test_a_consultant_without_upload_rights_is_told_to_hand_the_copy_to_adv(firm, pending, media):
     client = firm.bob.client()
-    page = client.get(firm.bob.url("timesheets/2026/5/")).content.decode()
+    page = client.get(firm.bob.url("timesheets/me/2026/5/")).content.decode()
     assert 'data-testid="upload-signed-form"' not in page and "Transmettez-la à l'ADV" in page
     response = client.post(
         firm.bob.url(f"timesheets/{pending.timesheet_id}/client-approvals/{pending.pk}/upload/"), {"file": pdf_upload()}, follow=True

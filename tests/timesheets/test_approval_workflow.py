@@ -112,7 +112,7 @@ def test_a_rejection_sends_it_back_to_draft_with_the_reason_shown_and_notified(f
     assert rejected.first_submitted_at == first_submission and rejected.submitted_at is None
     assert events(firm.bob) == ["timesheet.rejected"]
     # and bob's page shows the reason in its banner
-    page = firm.bob.client().get(firm.bob.url("timesheets/2026/5/")).content.decode()
+    page = firm.bob.client().get(firm.bob.url("timesheets/me/2026/5/")).content.decode()
     assert 'data-testid="rejection-reason">Le 12, tu étais en formation.' in page
 
 
@@ -171,7 +171,7 @@ def test_a_billed_timesheet_is_locked_for_good(firm):
 def test_the_manager_approves_from_the_month_page_of_a_report(firm):
     timesheet = submitted(firm.chloe, filled(firm, firm.chloe))
     client = firm.manager.client()
-    url = firm.manager.url(f"timesheets/members/{firm.chloe.membership.pk}/2026/5/")
+    url = firm.manager.url(f"timesheets/approvals/members/{firm.chloe.membership.pk}/2026/5/")
     page = client.get(url).content.decode()
     assert 'data-testid="approver-panel"' in page
     assert 'data-testid="timesheet-submit"' not in page  # the manager does not edit
@@ -181,7 +181,7 @@ def test_the_manager_approves_from_the_month_page_of_a_report(firm):
 
 
 def test_a_manager_cannot_open_the_month_of_someone_outside_their_team(firm):
-    response = firm.manager.client().get(firm.manager.url(f"timesheets/members/{firm.bob.membership.pk}/2026/5/"))
+    response = firm.manager.client().get(firm.manager.url(f"timesheets/approvals/members/{firm.bob.membership.pk}/2026/5/"))
     assert response.status_code == 404
     with tenant_context(firm.tenant):
         assert not Timesheet.objects.filter(consultant=firm.bob.membership).exists()
@@ -195,7 +195,7 @@ def test_a_contractor_sees_only_their_own_month_and_no_rate(firm):
     bob_month = submitted(firm.bob, filled(firm, firm.bob))
     client = firm.hugo.client()
     # when Hugo opens his own May
-    page = client.get(firm.hugo.url("timesheets/2026/5/")).content.decode()
+    page = client.get(firm.hugo.url("timesheets/me/2026/5/")).content.decode()
     # then his mission is there, nothing of Helios (another client), no rate
     assert firm.other_deal.reference in page and "Orion" in page
     assert firm.deal.reference not in page and "Helios" not in page
@@ -203,7 +203,7 @@ def test_a_contractor_sees_only_their_own_month_and_no_rate(firm):
         assert rate not in page
     # and bob's month, its PDF, its actions and the queue are closed to him
     for url in (
-        f"timesheets/members/{firm.bob.membership.pk}/2026/5/",
+        f"timesheets/approvals/members/{firm.bob.membership.pk}/2026/5/",
         f"timesheets/{bob_month.pk}/pdf/{firm.deal.pk}/",
         f"timesheets/{bob_month.pk}/reject/",
     ):
@@ -230,7 +230,7 @@ def test_carol_gets_404_on_every_timesheet_page_of_tenant_a(firm, carol):
     client = carol.client()
     ids = {"pk": timesheet.pk, "member": firm.bob.membership.pk, "deal": firm.deal.pk}
     own_prefix = [
-        f"timesheets/members/{ids['member']}/2026/5/",
+        f"timesheets/approvals/members/{ids['member']}/2026/5/",
         f"timesheets/{ids['pk']}/pdf/{ids['deal']}/",
         f"timesheets/{ids['pk']}/reject/",
         f"timesheets/{ids['pk']}/reopen/",

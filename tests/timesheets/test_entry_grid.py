@@ -204,9 +204,9 @@ def test_a_future_month_cannot_be_opened(firm):
 
 
 def test_the_future_month_page_sends_back_to_the_current_month(firm):
-    response = firm.bob.client().get(firm.bob.url("timesheets/2026/7/"))
+    response = firm.bob.client().get(firm.bob.url("timesheets/me/2026/7/"))
     assert response.status_code == 302
-    assert response["Location"].endswith("/timesheets/2026/6/")
+    assert response["Location"].endswith("/timesheets/me/2026/6/")
     with tenant_context(firm.tenant):
         assert not Timesheet.objects.filter(month=JULY).exists()
 
@@ -260,7 +260,7 @@ def test_the_month_page_shows_days_holidays_instructions_and_no_rate(firm):
     # given a client that wants a reception number
     require_on_client(firm, reception=True)
     # when bob opens May
-    response = firm.bob.client().get(firm.bob.url("timesheets/2026/5/"))
+    response = firm.bob.client().get(firm.bob.url("timesheets/me/2026/5/"))
     # then the holidays are named, the deal's instructions are on its row, a reception number is asked
     assert response.status_code == 200
     html = response.content.decode()
@@ -283,7 +283,7 @@ def reload_ts(firm):
 def test_saving_and_submitting_through_the_page(firm):
     # given bob's May page
     client = firm.bob.client()
-    client.get(firm.bob.url("timesheets/2026/5/"))
+    client.get(firm.bob.url("timesheets/me/2026/5/"))
     timesheet = reload_ts(firm)
     work = line(timesheet, deal=firm.deal)
     data = {"version": timesheet.version, "action": "save", f"comment-{work.pk}": "Recette du lot 2"}
@@ -307,7 +307,7 @@ def test_saving_and_submitting_through_the_page(firm):
 
 def test_a_typing_error_is_shown_in_the_cell_and_nothing_is_saved(firm):
     client = firm.bob.client()
-    client.get(firm.bob.url("timesheets/2026/5/"))
+    client.get(firm.bob.url("timesheets/me/2026/5/"))
     timesheet = reload_ts(firm)
     work, leave = line(timesheet, deal=firm.deal), line(timesheet, absence="conges-payes")
     response = client.post(
@@ -337,11 +337,11 @@ def test_a_month_cannot_be_submitted_twice(firm):
 def test_the_month_page_runs_a_constant_number_of_queries(firm):
     # given bob with one assignment, then with four (three more deals) and entries on each
     client = firm.bob.client()
-    client.get(firm.bob.url("timesheets/2026/5/"))
+    client.get(firm.bob.url("timesheets/me/2026/5/"))
 
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(firm.bob.url("timesheets/2026/5/")).status_code == 200
+            assert client.get(firm.bob.url("timesheets/me/2026/5/")).status_code == 200
         return len(queries)
 
     few = count()
@@ -353,7 +353,7 @@ def test_the_month_page_runs_a_constant_number_of_queries(firm):
             )
             deal = deal_services.deal_validate_provisionally(actor=firm.alice.membership, deal=deal)
             deal_services.assignment_create(actor=firm.alice.membership, deal=deal, consultant=firm.bob.membership, daily_rate=Decimal("500"), start_date=MAY)
-    client.get(firm.bob.url("timesheets/2026/5/"))  # the new lines are added once
+    client.get(firm.bob.url("timesheets/me/2026/5/"))  # the new lines are added once
     timesheet = reload_ts(firm)
     with tenant_context(firm.tenant):
         lines = list(timesheet.lines.filter(assignment__isnull=False))

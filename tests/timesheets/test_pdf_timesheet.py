@@ -73,7 +73,7 @@ def test_the_pdf_is_a_pdf_with_the_deal_reference_in_its_text(firm, may_with_rec
 
 def test_the_consultant_downloads_the_pdf_from_the_month_page(firm, may_with_reception):
     client = firm.bob.client()
-    page = client.get(firm.bob.url("timesheets/2026/5/")).content.decode()
+    page = client.get(firm.bob.url("timesheets/me/2026/5/")).content.decode()
     url = firm.bob.url(f"timesheets/{may_with_reception.pk}/pdf/{firm.deal.pk}/")
     assert f'href="{url}"' in page
     response = client.get(url)
