@@ -617,8 +617,13 @@ def closing_calendar_update(*, actor: Membership, calendar_row: ClosingCalendar,
     calendar_row = ClosingCalendar.objects.select_for_update(of=("self",)).get(pk=calendar_row.pk)
     for name, value in deadlines.items():
         setattr(calendar_row, name, value)
-    order = [calendar_row.submission_deadline, calendar_row.approval_deadline, calendar_row.billing_close_deadline]
-    if order != sorted(order) or calendar_row.client_approval_deadline > calendar_row.billing_close_deadline:
+    order = [
+        calendar_row.submission_deadline,
+        calendar_row.approval_deadline,
+        calendar_row.client_approval_deadline,
+        calendar_row.billing_close_deadline,
+    ]
+    if order != sorted(order):
         raise DomainError(
             _("Les échéances se suivent : soumission, validation manager, validation client, puis clôture."),
             code="deadlines_out_of_order",

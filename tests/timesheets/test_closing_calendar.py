@@ -66,6 +66,7 @@ def test_the_calendar_is_ensured_once_and_keeps_its_edits(firm):
         {"approval_deadline": d(2026, 5, 26)},  # approval before submission
         {"billing_close_deadline": d(2026, 5, 29)},  # billing close before approval
         {"client_approval_deadline": d(2026, 6, 5)},  # client approval after billing close
+        {"client_approval_deadline": d(2026, 5, 29)},  # client approval before manager approval
     ],
 )
 def test_the_deadlines_stay_in_order(firm, change):
