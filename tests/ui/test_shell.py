@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import translation
 
 from adv.tenancy.context import tenant_context
 from adv.ui.views import error_500
@@ -121,8 +122,10 @@ def test_500_page_renders_without_the_database(monkeypatch, alice):
     request = RequestFactory().get("/t/alpha/")
     request.user = alice.user  # a real user object: the page must not read it
     monkeypatch.setattr(connection, "cursor", refuse)
-    # when the 500 page renders
-    response = error_500(request)
+    # when the 500 page renders (in the default language: an earlier test in this thread may have
+    # left another one active)
+    with translation.override("fr"):
+        response = error_500(request)
     # then it is the product's page, in French
     assert response.status_code == 500
     body = response.content.decode()
