@@ -260,7 +260,7 @@ def client_delete_view(request, tenant_slug, pk):
 
 # --- Client page -----------------------------------------------------------------------------------------
 
-TABS = ("identity", "contacts", "billing", "documents", "checklist", "history")
+TABS = ("identity", "contacts", "deals", "billing", "documents", "checklist", "history")
 
 
 @viewers
