@@ -13,6 +13,7 @@ database (650 € and 720 €; Hugo bought at 480 €) and must never show.
 from __future__ import annotations
 
 import datetime
+import re
 import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
@@ -47,6 +48,11 @@ MAY = datetime.date(2026, 5, 1)
 JUNE = datetime.date(2026, 6, 1)
 JULY = datetime.date(2026, 7, 1)
 RATES = ("650", "720", "480")  # sale rates and a purchase rate: never on a timesheet page
+
+
+def shown_rates(text: str) -> list[str]:
+    """The rates that appear as numbers in ``text``; digits inside a UUID or a longer number do not count."""
+    return [rate for rate in RATES if re.search(rf"(?<![\w-]){rate}(?![\w-])", text)]
 PDF_BYTES = (
     b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
     b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
