@@ -107,6 +107,9 @@ class OutboxEmail(TenantModel):
     subject = models.CharField(_("objet"), max_length=255)
     body = models.TextField(_("texte"))
     body_html = models.TextField(blank=True)
+    # Files sent with the email: [{"name", "path" (in the default storage), "content_type"}].
+    # They are read at sending time, so a retry sends the same bytes.
+    attachments = models.JSONField(_("pièces jointes"), default=list, blank=True)
     template_key = models.CharField(_("message"), max_length=100, blank=True)
     language = models.CharField(_("langue"), max_length=8, blank=True)
     status = models.CharField(

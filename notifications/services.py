@@ -21,6 +21,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
@@ -248,6 +249,7 @@ def _outbox_create(
     tenant: Tenant,
     idempotency_key: str | None,
     notification: Notification | None = None,
+    attachments: list[dict] | None = None,
 ) -> OutboxEmail:
     body_html = render_to_string(
         "notifications/email/message.html",
@@ -265,6 +267,7 @@ def _outbox_create(
                 language=language,
                 idempotency_key=idempotency_key,
                 notification=notification,
+                attachments=attachments or [],
             )
     except IntegrityError:
         if idempotency_key is None:
@@ -284,8 +287,11 @@ def email_enqueue(
     idempotency_key: str | None = None,
     cc: list[str] | None = None,
     language: str | None = None,
+    attachments: list[dict] | None = None,
 ) -> OutboxEmail:
     """Write an email to the outbox of the active tenant; it is sent after commit.
+
+    `attachments`: files of the default storage, `{"name", "path", "content_type"}` each.
 
     `idempotency_key`: an email already enqueued with this key in the tenant is returned as is
     (no second email). `language` defaults to the tenant's.
@@ -309,6 +315,7 @@ def email_enqueue(
         language=language,
         tenant=tenant,
         idempotency_key=idempotency_key,
+        attachments=attachments,
     )
 
 
@@ -329,6 +336,9 @@ def _send(email: OutboxEmail) -> None:
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
+    for attachment in email.attachments:
+        with default_storage.open(attachment["path"], "rb") as handle:
+            message.attach(attachment["name"], handle.read(), attachment.get("content_type") or "application/octet-stream")
     if message.send(fail_silently=False) != 1:
         raise RuntimeError("The email backend accepted no message.")
 

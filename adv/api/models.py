@@ -32,3 +32,22 @@ class ApiToken(TenantModel):
         if self.expires_at is not None and self.expires_at <= timezone.now():
             return False
         return self.membership.is_active and self.membership.user.is_active
+
+
+class IdempotencyState(models.TextChoices):
+    IN_PROGRESS = "in_progress", "in progress"
+    DONE = "done", "done"
+
+
+class IdempotencyRecord(TenantModel):
+    """The first response to an API call carrying an `Idempotency-Key` (replayed for a repeat)."""
+
+    key = models.CharField(max_length=200)
+    scope = models.CharField(max_length=200, help_text="method and path of the call")
+    request_hash = models.CharField(max_length=64)
+    state = models.CharField(max_length=12, choices=IdempotencyState.choices, default=IdempotencyState.IN_PROGRESS)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "key", "scope"], name="idempotencyrecord_unique")]

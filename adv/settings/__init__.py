@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "clients",
     "deals",
     "timesheets",
+    "billing",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -146,6 +147,8 @@ CELERY_BEAT_SCHEDULE = {
     "deals-periodic": {"task": "deals.tasks.deals_periodic_all", "schedule": 3600.0},
     # Closing calendar announcements, CRA reminders and escalations (each step once: Reminder rows).
     "timesheets-closing-reminders": {"task": "timesheets.tasks.closing_reminders_all", "schedule": 3600.0},
+    # What is not billed by the billing-close deadline: escalated once per item and person.
+    "billing-escalations": {"task": "billing.tasks.escalations_all", "schedule": 3600.0},
     "notifications-outbox-sweep": {"task": "notifications.tasks.outbox_sweep", "schedule": 60.0},
     "notifications-daily-digest": {"task": "notifications.tasks.daily_digest_all", "schedule": 3600.0},
     "clients-missing-documents-weekly-digest": {

@@ -24,10 +24,17 @@ def tenant_task(**options):
     """`@tenant_task()` on `def f(tenant_id, ...)`: runs `f` inside `tenant_context(tenant_id)`."""
 
     def decorator(func):
-        @functools.wraps(func)
-        def run_in_tenant(tenant_id, *args, **kwargs):
-            with tenant_context(tenant_id):
-                return func(tenant_id, *args, **kwargs)
+        if options.get("bind"):
+            # Bound tasks receive the task first: `def f(self, tenant_id, ...)`.
+            @functools.wraps(func)
+            def run_in_tenant(task, tenant_id, *args, **kwargs):
+                with tenant_context(tenant_id):
+                    return func(task, tenant_id, *args, **kwargs)
+        else:
+            @functools.wraps(func)
+            def run_in_tenant(tenant_id, *args, **kwargs):
+                with tenant_context(tenant_id):
+                    return func(tenant_id, *args, **kwargs)
 
         return shared_task(**{**DEFAULT_TASK_OPTIONS, **options})(run_in_tenant)
 

@@ -10,11 +10,16 @@ from adv.tenancy.db_roles import connect_as, ensure_app_role
 
 
 class Command(migrate.Command):
-    def handle(self, *args, **options):
+    def execute(self, *args, **options):
+        # The system checks run before `handle` and may touch the database: as the owner too, since
+        # the application role does not exist yet on a fresh server.
         alias = options.get("database") or "default"
         connect_as("owner", alias)
         try:
-            super().handle(*args, **options)
-            ensure_app_role(connections[alias])
+            return super().execute(*args, **options)
         finally:
             connect_as("app", alias)
+
+    def handle(self, *args, **options):
+        super().handle(*args, **options)
+        ensure_app_role(connections[options.get("database") or "default"])

@@ -1,0 +1,29 @@
+"""Who may do what in billing: ADV and admins bill; accountants read."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from adv.tenancy.errors import PermissionDenied
+from adv.tenancy.models import Membership, Role
+
+BILL_ROLES = frozenset({Role.ADMIN, Role.ADV})
+READ_ROLES = BILL_ROLES | {Role.ACCOUNTANT}
+
+
+def can_read(m: Membership | None) -> bool:
+    return m is not None and m.is_active and m.role in READ_ROLES
+
+
+def can_bill(m: Membership | None) -> bool:
+    return m is not None and m.is_active and m.role in BILL_ROLES
+
+
+def require_bill(m: Membership | None) -> None:
+    if not can_bill(m):
+        raise PermissionDenied(_("La facturation est réservée à l'ADV et aux administrateurs."))
+
+
+def require_read(m: Membership | None) -> None:
+    if not can_read(m):
+        raise PermissionDenied(_("Vous n'avez pas accès à la facturation."))

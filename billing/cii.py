@@ -1,0 +1,203 @@
+"""The Factur-X XML of an issued invoice or credit note: UN/CEFACT CII D16B, profile EN 16931.
+
+Built from the frozen invoice only (its seller and buyer snapshots, lines and totals), so that the
+same invoice always gives the same bytes. Element order follows the XSD sequences; business terms
+(BT-n) are noted where they are set.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from lxml import etree
+
+from . import totals
+from .models import Invoice
+from .regime import exemption_reason, vat_category
+
+RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
+RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
+UDT = "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"
+QDT = "urn:un:unece:uncefact:data:standard:QualifiedDataType:100"
+NSMAP = {"rsm": RSM, "ram": RAM, "udt": UDT, "qdt": QDT}
+GUIDELINE = "urn:cen.eu:en16931:2017"
+# BT-23 for the French e-invoicing reform: "S1", a simple invoice for services.
+BUSINESS_PROCESS = "S1"
+# BT-34 / BT-49 electronic addresses: the French directory's scheme, keyed by SIREN.
+SCHEME_ADDRESS = "0225"
+SCHEME_SIREN = "0002"
+SCHEME_SIRET = "0009"
+
+
+def _el(parent, ns: str, tag: str, text=None, **attrs):
+    node = etree.SubElement(parent, f"{{{ns}}}{tag}", {k: v for k, v in attrs.items() if v is not None})
+    if text is not None:
+        node.text = str(text)
+    return node
+
+
+def _ram(parent, tag: str, text=None, **attrs):
+    return _el(parent, RAM, tag, text, **attrs)
+
+
+def _amount(value: Decimal) -> str:
+    return f"{totals.money(value):.2f}"
+
+
+def _date(parent, tag: str, day, ns=UDT) -> None:
+    holder = _ram(parent, tag)
+    _el(holder, ns, "DateTimeString", day.strftime("%Y%m%d"), format="102")
+
+
+def _address(parent, party: dict) -> None:
+    address = _ram(parent, "PostalTradeAddress")
+    if party.get("postal_code"):
+        _ram(address, "PostcodeCode", party["postal_code"])
+    if party.get("line1"):
+        _ram(address, "LineOne", party["line1"])
+    if party.get("line2"):
+        _ram(address, "LineTwo", party["line2"])
+    if party.get("city"):
+        _ram(address, "CityName", party["city"])
+    _ram(address, "CountryID", party.get("country") or "FR")
+
+
+def _party(parent, tag: str, party: dict, *, legal_id: str, legal_scheme: str) -> None:
+    node = _ram(parent, tag)
+    _ram(node, "Name", party.get("name") or party.get("trade_name"))
+    if legal_id:
+        legal = _ram(node, "SpecifiedLegalOrganization")
+        _ram(legal, "ID", legal_id, schemeID=legal_scheme)
+        if party.get("trade_name") and party.get("trade_name") != party.get("name"):
+            _ram(legal, "TradingBusinessName", party["trade_name"])
+    _address(node, party)
+    address = party.get("siren") or (party.get("siret") or "")[:9]
+    if address:
+        uri = _ram(node, "URIUniversalCommunication")
+        _ram(uri, "URIID", address, schemeID=SCHEME_ADDRESS)
+    if party.get("vat_number"):
+        registration = _ram(node, "SpecifiedTaxRegistration")
+        _ram(registration, "ID", party["vat_number"], schemeID="VA")
+
+
+def build_xml(invoice: Invoice, *, policy, lines=None) -> bytes:
+    lines = list(lines if lines is not None else invoice.lines.all())
+    seller, buyer = invoice.seller, invoice.buyer
+    category = vat_category(invoice.vat_regime)
+    reason = exemption_reason(invoice.vat_regime, policy)
+    result = totals.compute(((line.net_amount, line.vat_rate) for line in lines), category)
+
+    root = etree.Element(f"{{{RSM}}}CrossIndustryInvoice", nsmap=NSMAP)
+    context = _el(root, RSM, "ExchangedDocumentContext")
+    process = _ram(context, "BusinessProcessSpecifiedDocumentContextParameter")
+    _ram(process, "ID", BUSINESS_PROCESS)
+    guideline = _ram(context, "GuidelineSpecifiedDocumentContextParameter")
+    _ram(guideline, "ID", GUIDELINE)
+
+    document = _el(root, RSM, "ExchangedDocument")
+    _ram(document, "ID", invoice.number)  # BT-1
+    _ram(document, "TypeCode", invoice.type_code)  # BT-3: 380 invoice, 381 credit note
+    _date(document, "IssueDateTime", invoice.issue_date)  # BT-2
+    notes = [(m, None) for m in invoice.legal_mentions]
+    if invoice.notes:
+        notes.append((invoice.notes, None))
+    codes = {policy.late_penalty_text: "PMD", policy.recovery_indemnity_text: "PMT", policy.discount_text: "AAB"}
+    for text, _code in notes:  # BG-1
+        note = _ram(document, "IncludedNote")
+        _ram(note, "Content", text)
+        if codes.get(text):
+            _ram(note, "SubjectCode", codes[text])
+
+    transaction = _el(root, RSM, "SupplyChainTradeTransaction")
+    for index, line in enumerate(lines, start=1):  # BG-25
+        item = _ram(transaction, "IncludedSupplyChainTradeLineItem")
+        line_doc = _ram(item, "AssociatedDocumentLineDocument")
+        _ram(line_doc, "LineID", index)  # BT-126
+        if line.detail:
+            line_note = _ram(line_doc, "IncludedNote")
+            _ram(line_note, "Content", line.detail)  # BT-127
+        product = _ram(item, "SpecifiedTradeProduct")
+        _ram(product, "Name", line.label)  # BT-153
+        agreement = _ram(item, "SpecifiedLineTradeAgreement")
+        price = _ram(agreement, "NetPriceProductTradePrice")
+        _ram(price, "ChargeAmount", f"{line.unit_price:.4f}")  # BT-146
+        delivery = _ram(item, "SpecifiedLineTradeDelivery")
+        _ram(delivery, "BilledQuantity", f"{line.quantity:.2f}", unitCode=line.unit)  # BT-129, BT-130
+        settlement = _ram(item, "SpecifiedLineTradeSettlement")
+        tax = _ram(settlement, "ApplicableTradeTax")
+        _ram(tax, "TypeCode", "VAT")
+        line_category = category if category != "S" or line.vat_rate else "Z"
+        _ram(tax, "CategoryCode", line_category)  # BT-151
+        _ram(tax, "RateApplicablePercent", f"{(line.vat_rate if category == 'S' else Decimal('0')):.2f}")  # BT-152
+        if line.period_start and line.period_end:
+            period = _ram(settlement, "BillingSpecifiedPeriod")  # BG-26
+            _date(period, "StartDateTime", line.period_start)
+            _date(period, "EndDateTime", line.period_end)
+        summation = _ram(settlement, "SpecifiedTradeSettlementLineMonetarySummation")
+        _ram(summation, "LineTotalAmount", _amount(line.net_amount))  # BT-131
+
+    agreement = _ram(transaction, "ApplicableHeaderTradeAgreement")
+    buyer_reference = invoice.service_code or invoice.buyer_reference
+    if buyer_reference:
+        _ram(agreement, "BuyerReference", buyer_reference)  # BT-10 (Chorus Pro: service code)
+    _party(agreement, "SellerTradeParty", seller, legal_id=seller.get("siren", ""), legal_scheme=SCHEME_SIREN)
+    if buyer.get("is_public_sector") and buyer.get("siret"):
+        buyer_id, buyer_scheme = buyer["siret"], SCHEME_SIRET
+    else:
+        buyer_id, buyer_scheme = buyer.get("siren", ""), SCHEME_SIREN
+    _party(agreement, "BuyerTradeParty", buyer, legal_id=buyer_id, legal_scheme=buyer_scheme)
+    if invoice.po_number:
+        order = _ram(agreement, "BuyerOrderReferencedDocument")
+        _ram(order, "IssuerAssignedID", invoice.po_number)  # BT-13 (Chorus Pro: engagement number)
+    contract = invoice.seller.get("contract_reference") or (invoice.deal.reference if invoice.deal_id else "")
+    if contract:
+        contract_doc = _ram(agreement, "ContractReferencedDocument")
+        _ram(contract_doc, "IssuerAssignedID", contract)  # BT-12
+
+    delivery = _ram(transaction, "ApplicableHeaderTradeDelivery")
+    if invoice.period_end:
+        event = _ram(delivery, "ActualDeliverySupplyChainEvent")
+        _date(event, "OccurrenceDateTime", invoice.period_end)  # BT-72
+
+    settlement = _ram(transaction, "ApplicableHeaderTradeSettlement")
+    _ram(settlement, "PaymentReference", invoice.number)  # BT-83
+    _ram(settlement, "InvoiceCurrencyCode", invoice.currency)  # BT-5
+    if seller.get("iban") and not invoice.is_credit_note:
+        means = _ram(settlement, "SpecifiedTradeSettlementPaymentMeans")  # BG-16
+        _ram(means, "TypeCode", "58")  # SEPA credit transfer
+        account = _ram(means, "PayeePartyCreditorFinancialAccount")
+        _ram(account, "IBANID", seller["iban"].replace(" ", ""))  # BT-84
+    for group in result.groups:  # BG-23
+        tax = _ram(settlement, "ApplicableTradeTax")
+        _ram(tax, "CalculatedAmount", _amount(group.vat))  # BT-117
+        _ram(tax, "TypeCode", "VAT")
+        if group.category not in ("S", "Z") and reason:
+            _ram(tax, "ExemptionReason", reason)  # BT-120
+        _ram(tax, "BasisAmount", _amount(group.basis))  # BT-116
+        _ram(tax, "CategoryCode", group.category)  # BT-118
+        if group.category == "AE":
+            _ram(tax, "ExemptionReasonCode", "VATEX-EU-AE")  # BT-121
+        elif group.category == "G":
+            _ram(tax, "ExemptionReasonCode", "VATEX-EU-G")
+        _ram(tax, "RateApplicablePercent", f"{group.rate:.2f}")  # BT-119
+    if invoice.period_start and invoice.period_end:
+        period = _ram(settlement, "BillingSpecifiedPeriod")  # BG-14
+        _date(period, "StartDateTime", invoice.period_start)
+        _date(period, "EndDateTime", invoice.period_end)
+    terms = _ram(settlement, "SpecifiedTradePaymentTerms")
+    if invoice.payment_terms:
+        _ram(terms, "Description", invoice.payment_terms)  # BT-20
+    if invoice.due_date:
+        _date(terms, "DueDateDateTime", invoice.due_date)  # BT-9
+    summation = _ram(settlement, "SpecifiedTradeSettlementHeaderMonetarySummation")  # BG-22
+    _ram(summation, "LineTotalAmount", _amount(result.net))  # BT-106
+    _ram(summation, "TaxBasisTotalAmount", _amount(result.net))  # BT-109
+    _ram(summation, "TaxTotalAmount", _amount(result.vat), currencyID=invoice.currency)  # BT-110
+    _ram(summation, "GrandTotalAmount", _amount(result.gross))  # BT-112
+    _ram(summation, "DuePayableAmount", _amount(result.gross))  # BT-115
+    if invoice.is_credit_note and invoice.credited_invoice_id:
+        origin = invoice.credited_invoice
+        referenced = _ram(settlement, "InvoiceReferencedDocument")  # BG-3
+        _ram(referenced, "IssuerAssignedID", origin.number)  # BT-25
+        _date(referenced, "FormattedIssueDateTime", origin.issue_date, ns=QDT)  # BT-26
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

@@ -1,0 +1,1 @@
+"""Billing entries of the sidebar (filled by the billing pages)."""

@@ -1,0 +1,873 @@
+"""Every write of billing: pre-invoice edits, issuance, sending, deposit, credit notes, payments,
+chases and settings. Each function runs in one transaction and checks the actor's rights; an issued
+invoice is refused any change here (`InvoiceImmutable`, 409) before the database trigger would.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from dateutil.relativedelta import relativedelta
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from adv.tenancy.context import require_tenant_id
+from adv.tenancy.errors import Conflict, DomainError, NotFound
+from adv.tenancy.models import Membership, Tenant
+from clients.models import ClientName
+from deals.models import Milestone, MilestoneStatus, Subscription
+from timesheets.models import Timesheet
+
+from . import access, numbering, readiness, totals
+from .build import build_deals, next_billing_after, subscription_period
+from .errors import InvoiceBlocked, InvoiceImmutable
+from .models import (
+    OPEN_STATUSES,
+    BillingChase,
+    BillingPolicy,
+    CockpitPreference,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceStatus,
+    LineKind,
+    Payment,
+    Readiness,
+    Series,
+    Unit,
+)
+from .regime import client_country, exemption_reason, vat_category, vat_regime_for
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+POLICY_FIELDS = {
+    "invoice_number_format",
+    "credit_note_number_format",
+    "default_vat_rate",
+    "late_penalty_text",
+    "recovery_indemnity_text",
+    "discount_text",
+    "vat_exemption_text",
+    "easy_first",
+}
+HEADER_FIELDS = {"po_number", "buyer_reference", "service_code", "notes"}
+LINE_FIELDS = {"label", "detail", "quantity", "unit", "unit_price", "vat_rate"}
+REWORD_FIELDS = {"label", "detail", "vat_rate"}  # what a person may change on a generated line
+
+
+def current_tenant() -> Tenant:
+    return Tenant.objects.get(pk=require_tenant_id())
+
+
+def policy() -> BillingPolicy:
+    found = BillingPolicy.objects.filter().first()
+    if found is not None:
+        return found
+    return BillingPolicy.objects.get_or_create(tenant_id=require_tenant_id())[0]
+
+
+@transaction.atomic
+def policy_update(*, actor: Membership, **fields) -> BillingPolicy:
+    access.require_bill(actor)
+    unknown = set(fields) - POLICY_FIELDS
+    if unknown:
+        raise DomainError(_("Champs inconnus : %(f)s.") % {"f": ", ".join(sorted(unknown))}, code="unknown_fields")
+    if "invoice_number_format" in fields:
+        numbering.validate_format(fields["invoice_number_format"], "invoice_number_format")
+    if "credit_note_number_format" in fields:
+        numbering.validate_format(fields["credit_note_number_format"], "credit_note_number_format")
+    current = BillingPolicy.objects.select_for_update().get(pk=policy().pk)
+    for name, value in fields.items():
+        setattr(current, name, value)
+    current.full_clean(exclude=["tenant"])
+    current.save()
+    return current
+
+
+# --- Pre-invoice edits --------------------------------------------------------------------------
+
+
+def _draft(invoice_id) -> Invoice:
+    invoice = Invoice.objects.select_for_update().filter(pk=invoice_id).first()
+    if invoice is None:
+        raise NotFound(_("Préfacture introuvable."))
+    if not invoice.is_draft:
+        raise InvoiceImmutable(invoice.number)
+    return invoice
+
+
+def refresh(invoice: Invoice) -> Invoice:
+    """Recompute a pre-invoice's lines from their sources, its totals and its checks."""
+    if invoice.deal_id is not None:
+        build_deals(invoice.month, [invoice.deal_id])
+    return Invoice.objects.get(pk=invoice.pk)
+
+
+@transaction.atomic
+def pre_invoice_update(*, actor: Membership, invoice: Invoice, **fields) -> Invoice:
+    access.require_bill(actor)
+    invoice = _draft(invoice.pk)
+    unknown = set(fields) - HEADER_FIELDS
+    if unknown:
+        raise DomainError(
+            _("Champs non modifiables : %(f)s.") % {"f": ", ".join(sorted(unknown))}, code="unknown_fields"
+        )
+    for name, value in fields.items():
+        setattr(invoice, name, (value or "").strip())
+    invoice.full_clean(
+        exclude=["tenant", "client", "deal", "purchase_order", "consultant", "credited_invoice", "run", "issued_by"]
+    )
+    invoice.save(update_fields=[*fields, "updated_at"])
+    return refresh(invoice)
+
+
+def _decimal(value, field: str, places: str = "0.01") -> Decimal:
+    try:
+        number = Decimal(str(value).replace(",", ".").replace("\u202f", "").replace(" ", ""))
+    except (InvalidOperation, ValueError) as exc:
+        raise DomainError(_("Nombre invalide."), code="invalid_number", field=field) from exc
+    if not number.is_finite():
+        raise DomainError(_("Nombre invalide."), code="invalid_number", field=field)
+    return number.quantize(Decimal(places))
+
+
+def _clean_line(line: InvoiceLine) -> None:
+    if not line.label.strip():
+        raise DomainError(_("Le libellé est obligatoire."), code="required", field="label")
+    if line.unit_price < 0:
+        raise DomainError(
+            _("Le prix unitaire ne peut pas être négatif (mettez une quantité négative pour une remise)."),
+            code="negative_price",
+            field="unit_price",
+        )
+    if line.quantity == 0:
+        raise DomainError(_("La quantité ne peut pas être nulle."), code="zero_quantity", field="quantity")
+    if not (0 <= line.vat_rate <= 100):
+        raise DomainError(_("Le taux de TVA doit être entre 0 et 100 %."), code="invalid_vat_rate", field="vat_rate")
+    if abs(line.quantity * line.unit_price) >= Decimal("1e12"):
+        raise DomainError(_("Montant trop élevé."), code="amount_too_large", field="unit_price")
+    line.net_amount = totals.line_net(line.quantity, line.unit_price)
+
+
+@transaction.atomic
+def line_add(
+    *,
+    actor: Membership,
+    invoice: Invoice,
+    label: str,
+    quantity,
+    unit_price,
+    vat_rate=None,
+    unit: str = Unit.UNIT,
+    detail: str = "",
+    kind: str = LineKind.MANUAL,
+) -> InvoiceLine:
+    access.require_bill(actor)
+    invoice = _draft(invoice.pk)
+    if kind not in (LineKind.MANUAL, LineKind.DISCOUNT):
+        raise DomainError(
+            _("Seules les lignes libres et les remises s'ajoutent à la main."), code="invalid_kind", field="kind"
+        )
+    if unit not in Unit.values:
+        raise DomainError(_("Unité inconnue."), code="invalid_unit", field="unit")
+    line = InvoiceLine(
+        invoice=invoice,
+        kind=kind,
+        label=(label or "").strip()[:300],
+        detail=(detail or "").strip()[:500],
+        unit=unit,
+        quantity=_decimal(quantity, "quantity"),
+        unit_price=_decimal(unit_price, "unit_price", "0.0001"),
+        vat_rate=_decimal(policy().default_vat_rate if vat_rate in (None, "") else vat_rate, "vat_rate"),
+        position=invoice.lines.count() + 1000,
+    )
+    _clean_line(line)
+    line.save()
+    refresh(invoice)
+    return line
+
+
+@transaction.atomic
+def discount_add(
+    *, actor: Membership, invoice: Invoice, label: str = "", amount=None, percent=None, vat_rate=None
+) -> InvoiceLine:
+    """A discount line: a fixed amount, or a percentage of the lines' net total (HT)."""
+    access.require_bill(actor)
+    invoice = _draft(invoice.pk)
+    if (amount in (None, "")) == (percent in (None, "")):
+        raise DomainError(
+            _("Indiquez un montant ou un pourcentage de remise."), code="discount_amount_or_percent", field="amount"
+        )
+    if percent not in (None, ""):
+        rate = _decimal(percent, "percent")
+        if not (0 < rate <= 100):
+            raise DomainError(_("Le pourcentage doit être entre 0 et 100."), code="invalid_percent", field="percent")
+        base = sum((line.net_amount for line in invoice.lines.all() if line.kind != LineKind.DISCOUNT), ZERO)
+        value = totals.money(base * rate / 100)
+        label = label or _("Remise de %(rate)s %%") % {"rate": rate.normalize()}
+    else:
+        value = _decimal(amount, "amount")
+        label = label or _("Remise")
+    if value <= 0:
+        raise DomainError(_("La remise doit être positive."), code="invalid_discount", field="amount")
+    if value > invoice.total_net:
+        raise DomainError(
+            _("La remise dépasse le total HT de la préfacture."), code="discount_too_large", field="amount"
+        )
+    return line_add(
+        actor=actor,
+        invoice=invoice,
+        label=label,
+        quantity=Decimal("-1"),
+        unit_price=value,
+        vat_rate=vat_rate,
+        unit=Unit.UNIT,
+        kind=LineKind.DISCOUNT,
+    )
+
+
+@transaction.atomic
+def line_update(*, actor: Membership, line: InvoiceLine, **fields) -> InvoiceLine:
+    access.require_bill(actor)
+    invoice = _draft(line.invoice_id)
+    line = InvoiceLine.objects.select_for_update().get(pk=line.pk, invoice=invoice)
+    allowed = REWORD_FIELDS if line.is_generated else LINE_FIELDS
+    refused = set(fields) - allowed
+    if refused:
+        raise DomainError(
+            _(
+                "Sur une ligne issue des CRA, échéances ou abonnements, seuls le libellé, le détail et la TVA se modifient."
+            ),
+            code="generated_line",
+            field=sorted(refused)[0],
+        )
+    for name, value in fields.items():
+        if name in ("quantity", "vat_rate"):
+            value = _decimal(value, name)
+        elif name == "unit_price":
+            value = _decimal(value, name, "0.0001")
+        elif name == "unit" and value not in Unit.values:
+            raise DomainError(_("Unité inconnue."), code="invalid_unit", field="unit")
+        else:
+            value = (value or "").strip()
+        setattr(line, name, value)
+    _clean_line(line)
+    if line.is_generated:
+        line.is_edited = True
+    line.save()
+    refresh(invoice)
+    return line
+
+
+@transaction.atomic
+def line_delete(*, actor: Membership, line: InvoiceLine) -> None:
+    access.require_bill(actor)
+    invoice = _draft(line.invoice_id)
+    if line.is_generated:
+        raise DomainError(
+            _(
+                "Cette ligne vient d'un CRA, d'une échéance ou d'un abonnement : corrigez la source, ou ajoutez une remise."
+            ),
+            code="generated_line",
+        )
+    InvoiceLine.objects.filter(pk=line.pk, invoice=invoice).delete()
+    refresh(invoice)
+
+
+@transaction.atomic
+def reception_number_set(*, actor: Membership, invoice: Invoice, timesheet_line_id, number: str) -> Invoice:
+    """Fix a missing reception number from the cockpit: it is stored on the consultant's month."""
+    from timesheets.models import TimesheetLine
+    from timesheets.services import timesheet_set_reception_number
+
+    access.require_bill(actor)
+    invoice = _draft(invoice.pk)
+    if not (number or "").strip():
+        raise DomainError(_("Saisissez le numéro de réception."), code="required", field="number")
+    line = TimesheetLine.objects.filter(pk=timesheet_line_id, invoice_lines__invoice=invoice).distinct().first()
+    if line is None:
+        raise NotFound(_("Ce CRA ne fait pas partie de la préfacture."))
+    timesheet_set_reception_number(actor=actor, line=line, number=number)
+    return refresh(invoice)
+
+
+# --- Issuing ------------------------------------------------------------------------------------
+
+
+@dataclass
+class IssueResult:
+    issued: list[Invoice] = field(default_factory=list)
+    refused: dict = field(default_factory=dict)  # invoice id -> reasons
+
+
+def due_date_for(issue_date: datetime.date, days: int, end_of_month: bool) -> datetime.date:
+    """N days, or N days end of month (the date N days later, moved to the end of its month)."""
+    due = issue_date + datetime.timedelta(days=days)
+    if end_of_month:
+        due = due + relativedelta(day=31)
+    return due
+
+
+def _terms(client, tenant) -> tuple[int, bool]:
+    profile = client.billing_profile
+    if profile.payment_terms_days is not None:
+        return profile.payment_terms_days, profile.payment_terms_end_of_month
+    return tenant.payment_terms_days, tenant.payment_terms_end_of_month
+
+
+def _legal_name_on(client, day: datetime.date) -> str:
+    names = [n for n in ClientName.objects.filter(client=client).order_by("valid_from") if n.valid_from <= day]
+    return names[-1].legal_name if names else client.legal_name
+
+
+def seller_snapshot(tenant) -> dict:
+    return {
+        "name": tenant.legal_name or tenant.name,
+        "trade_name": tenant.name,
+        "legal_form": tenant.legal_form,
+        "share_capital": str(tenant.share_capital) if tenant.share_capital is not None else "",
+        "rcs_city": tenant.rcs_city,
+        "siren": tenant.siren,
+        "siret": tenant.siret,
+        "vat_number": tenant.vat_number,
+        "line1": tenant.address_line1,
+        "line2": tenant.address_line2,
+        "postal_code": tenant.postal_code,
+        "city": tenant.city,
+        "country": tenant.country or "FR",
+        "iban": tenant.iban,
+        "bic": tenant.bic,
+    }
+
+
+def buyer_snapshot(client, day: datetime.date) -> dict:
+    billing = bool(client.billing_line1)
+    return {
+        "name": _legal_name_on(client, day),
+        "trade_name": client.trade_name,
+        "siren": client.siren,
+        "siret": client.siret,
+        "vat_number": client.vat_number,
+        "line1": client.billing_line1 if billing else client.head_office_line1,
+        "line2": client.billing_line2 if billing else client.head_office_line2,
+        "postal_code": client.billing_postal_code if billing else client.head_office_postal_code,
+        "city": client.billing_city if billing else client.head_office_city,
+        "country": client_country(client),
+        "is_public_sector": client.is_public_sector,
+    }
+
+
+def _mentions(invoice: Invoice, rules: BillingPolicy) -> list[str]:
+    mentions = [_("Opération : prestations de services.")]
+    reason = exemption_reason(invoice.vat_regime, rules)
+    if reason:
+        mentions.append(reason)
+    mentions += [rules.late_penalty_text, rules.recovery_indemnity_text, rules.discount_text]
+    if invoice.is_credit_note and invoice.credited_invoice_id:
+        origin = invoice.credited_invoice
+        mentions.insert(
+            0,
+            _("Avoir sur la facture %(number)s du %(date)s.")
+            % {
+                "number": origin.number,
+                "date": origin.issue_date.strftime("%d/%m/%Y"),
+            },
+        )
+    return [m for m in mentions if m]
+
+
+def _freeze(invoice: Invoice, *, tenant, rules: BillingPolicy, issue_date: datetime.date, actor: Membership) -> None:
+    """Everything the issued document says, computed once."""
+    client = invoice.client
+    invoice.issue_date = issue_date
+    invoice.seller = seller_snapshot(tenant)
+    invoice.buyer = buyer_snapshot(client, issue_date)
+    invoice.vat_regime = vat_regime_for(client, rules)
+    lines = list(invoice.lines.all())
+    result = totals.compute(((line.net_amount, line.vat_rate) for line in lines), vat_category(invoice.vat_regime))
+    invoice.total_net, invoice.total_vat, invoice.total_gross = result.net, result.vat, result.gross
+    if invoice.is_credit_note:
+        invoice.due_date = issue_date
+        invoice.payment_terms = _("Avoir imputable sur la facture %(number)s.") % {
+            "number": invoice.credited_invoice.number
+        }
+    else:
+        days, end_of_month = _terms(client, tenant)
+        invoice.due_date = due_date_for(issue_date, days, end_of_month)
+        terms = _("%(days)s jours fin de mois") if end_of_month else _("%(days)s jours")
+        invoice.payment_terms = _("Paiement à %(terms)s, soit le %(due)s, par virement.") % {
+            "terms": terms % {"days": days},
+            "due": invoice.due_date.strftime("%d/%m/%Y"),
+        }
+    invoice.legal_mentions = _mentions(invoice, rules)
+    invoice.issued_by = actor
+    invoice.status = InvoiceStatus.ISSUED
+
+
+def _after_issue(invoice: Invoice, now) -> None:
+    """What billing this invoice settles: timesheets locked, milestones invoiced, subscriptions moved on."""
+    lines = list(invoice.lines.all())
+    timesheet_ids = {line.timesheet_id for line in lines if line.timesheet_id}
+    if timesheet_ids:
+        Timesheet.objects.filter(pk__in=timesheet_ids, locked_at__isnull=True).update(locked_at=now, updated_at=now)
+    milestone_ids = {line.milestone_id for line in lines if line.milestone_id}
+    if milestone_ids:
+        Milestone.objects.filter(pk__in=milestone_ids).update(
+            status=MilestoneStatus.INVOICED, invoiced_at=now, updated_at=now
+        )
+    for line in lines:
+        if line.subscription_id:
+            subscription = Subscription.objects.select_for_update().get(pk=line.subscription_id)
+            if (
+                subscription.next_billing_date
+                and subscription_period(subscription)[0] == line.subscription_period_start
+            ):
+                _start, end = subscription_period(subscription)
+                subscription.next_billing_date = next_billing_after(subscription, end)
+                if subscription.end_date and subscription.next_billing_date > subscription.end_date + relativedelta(
+                    months=12
+                ):
+                    subscription.is_active = False
+                subscription.save(update_fields=["next_billing_date", "is_active", "updated_at"])
+
+
+def _schedule_render(invoice_ids: list) -> None:
+    from .tasks import render_invoice
+
+    tenant_id = str(require_tenant_id())
+    for invoice_id in invoice_ids:
+        transaction.on_commit(lambda pk=str(invoice_id): render_invoice.delay(tenant_id, pk))
+
+
+@transaction.atomic
+def invoices_issue(*, actor: Membership, invoice_ids, issue_date: datetime.date | None = None) -> IssueResult:
+    """Issue the selected pre-invoices: refreshed, checked, then numbered in one transaction.
+
+    Blocked ones are refused with their reasons and left as they are; the others get consecutive
+    numbers of the year's series. The PDFs are rendered after commit.
+    """
+    access.require_bill(actor)
+    tenant = current_tenant()
+    issue_date = issue_date or timezone.localdate()
+    result = IssueResult()
+    ids = list(dict.fromkeys(str(pk) for pk in invoice_ids))
+    drafts = {str(inv.pk): inv for inv in Invoice.objects.select_for_update().filter(pk__in=ids)}
+    by_month: dict = {}
+    for pk in ids:
+        invoice = drafts.get(pk)
+        if invoice is None:
+            result.refused[pk] = [_("Préfacture introuvable.")]
+        elif not invoice.is_draft:
+            result.refused[pk] = [_("Déjà émise sous le numéro %(number)s.") % {"number": invoice.number}]
+        elif invoice.deal_id:
+            by_month.setdefault(invoice.month, set()).add(invoice.deal_id)
+    for month, deal_ids in by_month.items():
+        build_deals(month, sorted(deal_ids, key=str))
+    fresh = (
+        Invoice.objects.filter(pk__in=[pk for pk in ids if pk not in result.refused], status=InvoiceStatus.DRAFT)
+        .select_related("client__billing_profile", "credited_invoice")
+        .prefetch_related("lines")
+        .order_by("client__legal_name", "created_at", "id")
+    )
+    to_issue = []
+    for invoice in fresh:
+        if invoice.readiness == Readiness.BLOCKED:
+            result.refused[str(invoice.pk)] = readiness.blocking_reasons(invoice.checks)
+        elif not invoice.lines.all():
+            result.refused[str(invoice.pk)] = [_("Aucune ligne à facturer.")]
+        elif invoice.total_gross <= 0:
+            result.refused[str(invoice.pk)] = [_("Le total de la facture doit être positif.")]
+        else:
+            to_issue.append(invoice)
+    for pk in ids:
+        if pk not in result.refused and pk not in {str(i.pk) for i in to_issue}:
+            result.refused[pk] = [_("Cette préfacture n'a plus rien à facturer.")]
+    if not to_issue:
+        return result
+    rules = policy()
+    now = timezone.now()
+    for invoice in to_issue:
+        _freeze(invoice, tenant=tenant, rules=rules, issue_date=issue_date, actor=actor)
+    # The lock on the counter is taken last and held only for the UPDATEs below.
+    numbers = numbering.take_numbers(Series.INVOICE, issue_date.year, rules.invoice_number_format, len(to_issue))
+    for invoice, number in zip(to_issue, numbers, strict=True):
+        invoice.number = number
+        invoice.render_status = "pending"
+        invoice.save()
+        _after_issue(invoice, now)
+        result.issued.append(invoice)
+    _schedule_render([invoice.pk for invoice in to_issue])
+    return result
+
+
+def invoice_issue(*, actor: Membership, invoice: Invoice, issue_date: datetime.date | None = None) -> Invoice:
+    """Issue one pre-invoice, or refuse it with its reasons (409)."""
+    with transaction.atomic():
+        result = invoices_issue(actor=actor, invoice_ids=[invoice.pk], issue_date=issue_date)
+        if result.refused:
+            reasons = next(iter(result.refused.values()))
+            current = Invoice.objects.filter(pk=invoice.pk).first()
+            if current is not None and not current.is_draft:
+                raise InvoiceImmutable(current.number)
+            raise InvoiceBlocked(reasons)
+    return result.issued[0]
+
+
+@transaction.atomic
+def invoice_render_retry(*, actor: Membership, invoice: Invoice) -> Invoice:
+    access.require_bill(actor)
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if not invoice.is_issued:
+        raise Conflict(_("Une préfacture n'a pas encore de PDF définitif."), code="not_issued")
+    if invoice.render_status == "done":
+        return invoice
+    invoice.render_status = "pending"
+    invoice.render_error = ""
+    invoice.save(update_fields=["render_status", "render_error", "updated_at"])
+    _schedule_render([invoice.pk])
+    return invoice
+
+
+# --- Sending and deposit --------------------------------------------------------------------------
+
+
+def recipients_for(invoice: Invoice) -> tuple[list[str], list[str]]:
+    from clients.models import Contact, InvoiceDelivery
+    from deals.models import DealInvoiceRecipient
+
+    if invoice.deal_id:
+        chosen = list(DealInvoiceRecipient.objects.filter(deal_id=invoice.deal_id).select_related("contact"))
+        if chosen:
+            return [r.contact.email for r in chosen if r.contact.email], []
+    contacts = Contact.objects.filter(client_id=invoice.client_id, is_active=True).exclude(invoice_delivery="")
+    to = [c.email for c in contacts if c.invoice_delivery == InvoiceDelivery.TO]
+    cc = [c.email for c in contacts if c.invoice_delivery == InvoiceDelivery.CC]
+    return (to or cc), (cc if to else [])
+
+
+def _money_text(amount: Decimal, currency: str) -> str:
+    from django.utils.formats import number_format
+
+    return f"{number_format(amount, 2, force_grouping=True)} {'€' if currency == 'EUR' else currency}"
+
+
+@transaction.atomic
+def invoice_send(*, actor: Membership, invoice: Invoice):
+    """Email the invoice's PDF and its attachments to the client's recipients, through the outbox."""
+    from notifications.services import email_enqueue
+
+    access.require_bill(actor)
+    invoice = Invoice.objects.select_for_update().select_related("client").get(pk=invoice.pk)
+    if not invoice.is_issued:
+        raise Conflict(_("Émettez la préfacture avant de l'envoyer."), code="not_issued")
+    if invoice.render_status != "done" or not invoice.pdf_file:
+        raise Conflict(
+            _("Le PDF de la facture n'est pas encore prêt : réessayez dans un instant."), code="pdf_not_ready"
+        )
+    to, cc = recipients_for(invoice)
+    if not to:
+        raise DomainError(
+            _("Aucun destinataire des factures chez ce client : ajoutez-en un sur sa fiche."), code="no_recipient"
+        )
+    attachments = [
+        {
+            "name": f"{invoice.number.replace('/', '-')}.pdf",
+            "path": invoice.pdf_file.name,
+            "content_type": "application/pdf",
+        }
+    ]
+    for attachment in invoice.attachments.select_related("document__current_version"):
+        version = attachment.document.current_version
+        if version is not None:
+            attachments.append(
+                {"name": version.original_name, "path": version.file.name, "content_type": version.content_type}
+            )
+    references = []
+    if invoice.po_number:
+        references.append(_("Bon de commande : %(po)s") % {"po": invoice.po_number})
+    if invoice.buyer_reference:
+        references.append(_("Votre référence : %(ref)s") % {"ref": invoice.buyer_reference})
+    sends = invoice.sent_at.isoformat() if invoice.sent_at else "first"
+    email = email_enqueue(
+        to=to,
+        cc=cc,
+        template_key="billing.invoice_email",
+        language=invoice.language,
+        idempotency_key=f"invoice-send:{invoice.pk}:{sends}",
+        attachments=attachments,
+        context={
+            "number": invoice.number,
+            "issue_date": invoice.issue_date.strftime("%d/%m/%Y"),
+            "due_date": invoice.due_date.strftime("%d/%m/%Y"),
+            "total": _money_text(invoice.total_gross, invoice.currency),
+            "references": "\n".join(references),
+            "client_name": invoice.buyer.get("name", ""),
+        },
+    )
+    invoice.sent_at = timezone.now()
+    if invoice.status == InvoiceStatus.ISSUED:
+        invoice.status = InvoiceStatus.SENT
+    invoice.save(update_fields=["sent_at", "status", "updated_at"])
+    return invoice, email
+
+
+@transaction.atomic
+def invoice_mark_deposited(*, actor: Membership, invoice: Invoice, reference: str) -> Invoice:
+    access.require_bill(actor)
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if not invoice.is_issued:
+        raise Conflict(_("Émettez la préfacture avant de la déposer."), code="not_issued")
+    reference = (reference or "").strip()
+    if not reference:
+        raise DomainError(_("Indiquez la référence donnée par la plateforme."), code="required", field="reference")
+    invoice.deposited_at = timezone.now()
+    invoice.deposit_reference = reference[:100]
+    if invoice.status == InvoiceStatus.ISSUED:
+        invoice.status = InvoiceStatus.SENT
+        invoice.sent_at = invoice.sent_at or invoice.deposited_at
+    invoice.save(update_fields=["deposited_at", "deposit_reference", "status", "sent_at", "updated_at"])
+    return invoice
+
+
+# --- Credit notes ---------------------------------------------------------------------------------
+
+
+def _settle(invoice: Invoice) -> None:
+    """Status from what was paid and credited (never back to draft)."""
+    if invoice.balance <= 0:
+        invoice.status = InvoiceStatus.PAID
+    elif invoice.amount_paid > 0 or invoice.amount_credited > 0:
+        invoice.status = InvoiceStatus.PARTIALLY_PAID
+    elif invoice.sent_at:
+        invoice.status = InvoiceStatus.SENT
+    else:
+        invoice.status = InvoiceStatus.ISSUED
+
+
+@transaction.atomic
+def credit_note_create(
+    *,
+    actor: Membership,
+    invoice: Invoice,
+    reason: str,
+    amount=None,
+    vat_rate=None,
+    issue_date: datetime.date | None = None,
+) -> Invoice:
+    """A credit note on an issued invoice: the whole invoice (no amount), or a partial amount (HT)."""
+    access.require_bill(actor)
+    tenant = current_tenant()
+    origin = (
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("client__billing_profile")
+        .filter(pk=invoice.pk)
+        .first()
+    )
+    if origin is None or origin.kind != InvoiceKind.INVOICE or not origin.is_issued:
+        raise Conflict(_("Un avoir porte sur une facture émise."), code="not_issued")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Indiquez le motif de l'avoir."), code="required", field="reason")
+    remaining = origin.total_gross - origin.amount_credited
+    if remaining <= 0:
+        raise Conflict(_("Cette facture est déjà entièrement couverte par des avoirs."), code="fully_credited")
+    issue_date = issue_date or timezone.localdate()
+    if issue_date < origin.issue_date:
+        raise DomainError(_("Un avoir ne peut pas précéder la facture."), code="invalid_date", field="issue_date")
+    note = Invoice(
+        kind=InvoiceKind.CREDIT_NOTE,
+        month=origin.month,
+        client=origin.client,
+        deal=origin.deal,
+        purchase_order=origin.purchase_order,
+        credited_invoice=origin,
+        credit_reason=reason[:300],
+        currency=origin.currency,
+        language=origin.language,
+        po_number=origin.po_number,
+        buyer_reference=origin.buyer_reference,
+        service_code=origin.service_code,
+        period_start=origin.period_start,
+        period_end=origin.period_end,
+    )
+    lines: list[InvoiceLine] = []
+    if amount in (None, ""):
+        if origin.amount_credited > 0:
+            raise Conflict(
+                _("Un avoir partiel existe déjà : indiquez le montant restant à créditer."), code="partially_credited"
+            )
+        for line in origin.lines.all():
+            lines.append(
+                InvoiceLine(
+                    kind=line.kind,
+                    label=line.label,
+                    detail=line.detail,
+                    quantity=line.quantity,
+                    unit=line.unit,
+                    unit_price=line.unit_price,
+                    vat_rate=line.vat_rate,
+                    net_amount=line.net_amount,
+                    position=line.position,
+                )
+            )
+    else:
+        value = _decimal(amount, "amount")
+        rate = _decimal(vat_rate, "vat_rate") if vat_rate not in (None, "") else _main_rate(origin)
+        if value <= 0:
+            raise DomainError(_("Le montant de l'avoir doit être positif."), code="invalid_amount", field="amount")
+        lines.append(
+            InvoiceLine(
+                kind=LineKind.MANUAL,
+                label=_("Avoir partiel sur la facture %(number)s : %(reason)s")
+                % {"number": origin.number, "reason": reason},
+                quantity=Decimal("1"),
+                unit=Unit.UNIT,
+                unit_price=value,
+                vat_rate=rate,
+                net_amount=value,
+            )
+        )
+    note.save()
+    for line in lines:
+        line.invoice = note
+    InvoiceLine.objects.bulk_create([_stamp(line) for line in lines])
+    rules = policy()
+    note = (
+        Invoice.objects.select_related("client__billing_profile", "credited_invoice")
+        .prefetch_related("lines")
+        .get(pk=note.pk)
+    )
+    _freeze(note, tenant=tenant, rules=rules, issue_date=issue_date, actor=actor)
+    if note.total_gross > remaining:
+        raise DomainError(
+            _("L'avoir (%(amount)s TTC) dépasse ce qui reste à créditer sur la facture (%(remaining)s TTC).")
+            % {"amount": note.total_gross, "remaining": remaining},
+            code="credit_exceeds_invoice",
+            field="amount",
+        )
+    note.number = numbering.take_numbers(Series.CREDIT_NOTE, issue_date.year, rules.credit_note_number_format, 1)[0]
+    note.render_status = "pending"
+    note.save()
+    origin.amount_credited = F("amount_credited") + note.total_gross
+    origin.save(update_fields=["amount_credited", "updated_at"])
+    origin.refresh_from_db()
+    _settle(origin)
+    origin.save(update_fields=["status", "updated_at"])
+    _schedule_render([note.pk])
+    return note
+
+
+def _stamp(line: InvoiceLine) -> InvoiceLine:
+    line.tenant_id = require_tenant_id()
+    return line
+
+
+def _main_rate(invoice: Invoice) -> Decimal:
+    rates: dict[Decimal, Decimal] = {}
+    for line in invoice.lines.all():
+        rates[line.vat_rate] = rates.get(line.vat_rate, ZERO) + line.net_amount
+    return max(rates, key=rates.get) if rates else policy().default_vat_rate
+
+
+# --- Payments -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def payment_record(
+    *,
+    actor: Membership,
+    invoice: Invoice,
+    amount,
+    paid_on: datetime.date,
+    method: str = "transfer",
+    reference: str = "",
+    bank_fingerprint: str | None = None,
+) -> Payment:
+    from .models import PaymentMethod
+
+    access.require_bill(actor)
+    invoice = Invoice.objects.select_for_update().filter(pk=invoice.pk).first()
+    if invoice is None or invoice.kind != InvoiceKind.INVOICE or invoice.status not in OPEN_STATUSES:
+        raise Conflict(_("Un paiement s'enregistre sur une facture émise, non soldée."), code="not_payable")
+    value = _decimal(amount, "amount")
+    if value <= 0:
+        raise DomainError(_("Le montant doit être positif."), code="invalid_amount", field="amount")
+    if value > invoice.balance:
+        raise DomainError(
+            _("Le paiement (%(amount)s) dépasse le reste dû (%(balance)s).")
+            % {"amount": value, "balance": invoice.balance},
+            code="overpayment",
+            field="amount",
+        )
+    if paid_on is None:
+        raise DomainError(_("Indiquez la date du paiement."), code="required", field="paid_on")
+    if paid_on > timezone.localdate() + datetime.timedelta(days=1):
+        raise DomainError(_("La date du paiement est dans le futur."), code="future_date", field="paid_on")
+    if method not in PaymentMethod.values:
+        raise DomainError(_("Mode de paiement inconnu."), code="invalid_method", field="method")
+    payment = Payment.objects.create(
+        invoice=invoice,
+        amount=value,
+        paid_on=paid_on,
+        method=method,
+        reference=(reference or "").strip()[:200],
+        recorded_by=actor,
+        bank_fingerprint=bank_fingerprint,
+    )
+    invoice.amount_paid += value
+    _settle(invoice)
+    invoice.save(update_fields=["amount_paid", "status", "updated_at"])
+    return payment
+
+
+# --- Chasing and preferences --------------------------------------------------------------------
+
+
+@transaction.atomic
+def pre_invoice_chase(*, actor: Membership, invoice: Invoice, check_code: str, url: str = "") -> BillingChase:
+    """One click: tell the person responsible for a blocking check what is missing."""
+    from notifications.services import notify
+
+    access.require_bill(actor)
+    invoice = Invoice.objects.select_related("client", "deal").get(pk=invoice.pk)
+    matching = [c for c in invoice.checks if c["code"] == check_code and c.get("responsible")]
+    if not matching:
+        raise DomainError(_("Personne à relancer pour ce point."), code="nobody_to_chase", field="check")
+    responsible = Membership.objects.filter(pk=matching[0]["responsible"], is_active=True).first()
+    if responsible is None:
+        raise DomainError(
+            _("La personne responsable n'est plus active : relancez quelqu'un d'autre."), code="nobody_to_chase"
+        )
+    notify(
+        recipients=[responsible],
+        event="billing.chase",
+        actor=actor,
+        target=invoice,
+        url=url,
+        context={
+            "client_name": invoice.client.display_name,
+            "deal": invoice.deal.reference if invoice.deal else "",
+            "month": date_format(invoice.month, "F Y"),
+            "reason": "\n".join(c["message"] for c in matching),
+        },
+    )
+    return BillingChase.objects.create(invoice=invoice, membership=responsible, check_code=check_code, sent_by=actor)
+
+
+@transaction.atomic
+def cockpit_columns_save(*, actor: Membership, columns: list[str], allowed: list[str]) -> CockpitPreference:
+    access.require_read(actor)
+    unknown = [c for c in columns if c not in allowed]
+    if unknown:
+        raise DomainError(
+            _("Colonnes inconnues : %(c)s.") % {"c": ", ".join(unknown)}, code="unknown_columns", field="columns"
+        )
+    preference, _created = CockpitPreference.objects.update_or_create(
+        membership=actor, defaults={"columns": list(columns)}
+    )
+    return preference

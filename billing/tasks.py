@@ -1,0 +1,46 @@
+"""Celery entry points of billing: thin, idempotent, in the tenant's context."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from adv.tenancy.models import Tenant
+from adv.tenancy.tasks import tenant_task
+
+
+@tenant_task(bind=True)
+def build_chunk(self, tenant_id, chunk_id) -> str:
+    from .runs import chunk_build, chunk_failed
+
+    try:
+        return chunk_build(chunk_id)
+    except Exception as exc:
+        chunk_failed(chunk_id, f"{type(exc).__name__}: {exc}", final=self.request.retries >= self.max_retries)
+        raise
+
+
+@tenant_task(bind=True)
+def render_invoice(self, tenant_id, invoice_id) -> str:
+    from .rendering import render_failed, render_stored
+
+    try:
+        return render_stored(invoice_id)
+    except Exception as exc:
+        render_failed(invoice_id, f"{type(exc).__name__}: {exc}", final=self.request.retries >= self.max_retries)
+        raise
+
+
+@shared_task(acks_late=True)
+def escalations_all() -> int:
+    """Fan out the billing-close escalation to one task per active firm (beat, hourly)."""
+    tenant_ids = [str(pk) for pk in Tenant.objects.filter(is_active=True).order_by("id").values_list("pk", flat=True)]
+    for tenant_id in tenant_ids:
+        escalate.delay(tenant_id)
+    return len(tenant_ids)
+
+
+@tenant_task()
+def escalate(tenant_id) -> int:
+    from .escalation import escalate_due
+
+    return escalate_due()
