@@ -16,13 +16,13 @@ from notifications.models import Notification, OutboxEmail
 from tests.timesheets import test_entry_support as support
 from tests.timesheets.test_entry_support import (
     NOW,
-    shown_rates,
     approved,
     fill,
     line,
     open_month,
     pdf_upload,
     require_on_client,
+    shown_rates,
     submitted,
     working_days_of_assignment,
 )

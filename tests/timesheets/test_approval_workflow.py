@@ -10,12 +10,12 @@ from adv.tenancy.errors import Conflict, DomainError, PermissionDenied
 from notifications.models import Notification
 from tests.timesheets import test_entry_support as support
 from tests.timesheets.test_entry_support import (
-    shown_rates,
     approved,
     fill,
     line,
     open_month,
     reload,
+    shown_rates,
     submitted,
     working_days_of_assignment,
 )

@@ -17,7 +17,6 @@ from tests.timesheets import test_entry_support as support
 from tests.timesheets.test_entry_support import (
     JULY,
     MAY,
-    shown_rates,
     entries_of,
     fill,
     line,
@@ -26,6 +25,7 @@ from tests.timesheets.test_entry_support import (
     reload,
     require_on_client,
     set_policy,
+    shown_rates,
     working_days_of_assignment,
 )
 from timesheets import selectors, services

@@ -12,11 +12,11 @@ import pytest
 from adv.tenancy.context import tenant_context
 from tests.timesheets import test_entry_support as support
 from tests.timesheets.test_entry_support import (
-    shown_rates,
     fill,
     line,
     open_month,
     require_on_client,
+    shown_rates,
     working_days_of_assignment,
 )
 from timesheets import pdf
