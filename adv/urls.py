@@ -17,6 +17,7 @@ tenant_patterns = [
     path("clients/", include("clients.urls")),
     path("deals/", include("deals.urls")),
     path("timesheets/", include("timesheets.urls")),
+    path("billing/", include("billing.urls")),
     path("api/v1/", include(("adv.api.urls", "api"), namespace="session-api")),
 ]
 

@@ -8,4 +8,4 @@ class BillingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import defaults, navigation  # noqa: F401  (message templates, menu entries)
+        from . import defaults, navigation_cockpit, navigation_invoices  # noqa: F401  (message templates, menu entries)

@@ -117,6 +117,20 @@ def render_pdf_bytes(invoice: Invoice) -> tuple[bytes, bytes]:
     ), xml
 
 
+def preview_pdf(invoice: Invoice) -> bytes:
+    """A pre-invoice as it would be issued today (watermarked, no number, nothing saved)."""
+    from weasyprint import HTML
+
+    from .services import _mentions, buyer_snapshot, current_tenant, seller_snapshot
+
+    lines = list(invoice.lines.all())
+    today = timezone.localdate()
+    invoice.seller = seller_snapshot(current_tenant())
+    invoice.buyer = buyer_snapshot(invoice.client, today)
+    invoice.legal_mentions = _mentions(invoice, _policy())
+    return HTML(string=render_html(invoice, lines)).write_pdf()
+
+
 def _name(invoice: Invoice, extension: str) -> str:
     safe = re.sub(r"[^A-Za-z0-9+_-]", "-", invoice.number)
     return f"tenants/{invoice.tenant_id}/invoices/{invoice.issue_date:%Y}/{safe}.{extension}"

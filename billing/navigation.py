@@ -1,1 +1,0 @@
-"""Billing entries of the sidebar (filled by the billing pages)."""

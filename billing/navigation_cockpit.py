@@ -1,0 +1,1 @@
+"""Sidebar entries of the cockpit (imported by BillingConfig.ready)."""

@@ -1,0 +1,1 @@
+"""Sidebar entries of invoices, payments and reports (imported by BillingConfig.ready)."""

@@ -1,0 +1,3 @@
+"""Cockpit and pre-invoice pages (see billing/urls.py)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Issued invoices, credit notes, payments and reports pages (see billing/urls.py)."""
+
+urlpatterns = []
