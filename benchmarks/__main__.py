@@ -419,6 +419,10 @@ def main() -> int:
         lines.append(_line("late_report", late_ms, "ms", floor_late_ms))
     finally:
         _flush()
+    # The billing benchmarks (issue 6), on a firm of their own: benchmarks/billing_bench.py.
+    from benchmarks import billing_bench
+
+    lines += billing_bench.run(scale, repeat)
     for line in lines:
         print(line)
     print(f"# total {time.perf_counter() - started:.1f} s (the bench database is emptied again)")
