@@ -71,6 +71,15 @@ from timesheets.api import TimesheetViewSet  # noqa: E402
 
 router.register("timesheets", TimesheetViewSet, basename="timesheet")
 
+# billing (runs, pre-invoices, invoices, credit notes, payments)
+from billing.api import BillingRunViewSet, CreditNoteViewSet, InvoiceViewSet, PaymentViewSet, PreInvoiceViewSet  # noqa: E402
+
+router.register("billing-runs", BillingRunViewSet, basename="billing-run")
+router.register("pre-invoices", PreInvoiceViewSet, basename="pre-invoice")
+router.register("invoices", InvoiceViewSet, basename="invoice")
+router.register("credit-notes", CreditNoteViewSet, basename="credit-note")
+router.register("payments", PaymentViewSet, basename="payment")
+
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),

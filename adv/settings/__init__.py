@@ -345,6 +345,8 @@ SPECTACULAR_SETTINGS = {
         "ClientStatusEnum": "clients.models.ClientStatus",
         "DealStatusEnum": "deals.models.DealStatus",
         "MilestoneStatusEnum": "deals.models.MilestoneStatus",
+        "InvoiceStatusEnum": "billing.models.InvoiceStatus",
+        "InvoiceKindEnum": "billing.models.InvoiceKind",
         "LanguageEnum": LANGUAGES,
     },
 }
