@@ -1,0 +1,112 @@
+"""Billing reports and settings: the month summary with the accrued revenue (FAE) list and its CSV,
+and the firm's invoicing settings (admin and ADV; the accountant reads them)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from adv.tenancy import errors as domain
+
+from . import access, exports, selectors, services
+from .forms_invoices import PolicyForm, parse_month
+from .views_invoices import raise_http, readers, require_bill
+
+
+def month_of(request) -> datetime.date:
+    month = parse_month(request.GET.get("month"))
+    if month is None:
+        today = timezone.localdate()
+        # Billing looks back: in the first days the month to close is the previous one.
+        first = today.replace(day=1)
+        month = (first - datetime.timedelta(days=1)).replace(day=1) if today.day <= 10 else first
+    return month
+
+
+def _shift(month: datetime.date, delta: int) -> datetime.date:
+    index = month.year * 12 + month.month - 1 + delta
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+@readers
+@require_GET
+def month_summary(request, tenant_slug):
+    month = month_of(request)
+    figures = selectors.month_figures(month)
+    rows = list(selectors.accrued_revenue(month).select_related("deal"))
+    for row in rows:
+        row.reasons = exports.fae_reasons(row.checks)
+    context = {
+        "month": month,
+        "month_value": month.strftime("%Y-%m"),
+        "previous": _shift(month, -1).strftime("%Y-%m"),
+        "next": _shift(month, 1).strftime("%Y-%m"),
+        "figures": figures,
+        "rows": rows,
+        "fae_total": sum((r.total_net for r in rows), 0),
+    }
+    return render(request, "billing/month_summary.html", context)
+
+
+@readers
+@require_GET
+def month_fae_csv(request, tenant_slug):
+    month = month_of(request)
+    rows = selectors.accrued_revenue(month).select_related("deal")
+    response = HttpResponse(exports.accrued_revenue_csv(rows, month), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="fae-{month.strftime("%Y-%m")}.csv"'
+    return response
+
+
+@readers
+@require_http_methods(["GET", "POST"])
+def billing_settings(request, tenant_slug):
+    current = services.policy()
+    can_bill = access.can_bill(request.membership)
+    if request.method == "POST":
+        require_bill(request)
+        form = PolicyForm(request.POST, instance=current)
+        if form.is_valid():
+            try:
+                services.policy_update(
+                    actor=request.membership, **{name: form.cleaned_data[name] for name in PolicyForm.FIELDS}
+                )
+            except domain.DomainError as error:
+                raise_http(error)
+                form.add_domain_error(error)
+            else:
+                messages.success(request, _("Les paramètres de facturation sont enregistrés."))
+                return redirect("billing:settings", tenant_slug=tenant_slug)
+        status = 400
+    else:
+        form = PolicyForm(instance=current)
+        status = 200
+    if not can_bill:
+        for field in form.fields.values():
+            field.disabled = True
+    return render(request, "billing/settings.html", {"form": form, "can_bill": can_bill}, status=status)
+
+
+@readers
+@require_http_methods(["POST"])
+def settings_validate(request, tenant_slug):
+    """Live validation of the number formats (htmx): the errors, and a sample number."""
+    from . import numbering
+
+    require_bill(request)
+    form = PolicyForm(request.POST, instance=services.policy())
+    form.is_valid()
+    samples = {}
+    for name in ("invoice_number_format", "credit_note_number_format"):
+        if name not in form.errors and request.POST.get(name):
+            try:
+                samples[name] = numbering.format_number(request.POST[name], year=timezone.localdate().year, seq=1)
+            except (ValueError, KeyError, IndexError):
+                pass
+    return render(request, "billing/settings_formats.html", {"form": form, "samples": samples})
