@@ -1,0 +1,677 @@
+"""Pages of the month-end billing: the ADV's cockpit (the month's figures, the billing run with its
+progress, the pre-invoice table with its checks, inline fixes, chases and bulk issuance) and the
+pre-invoice page (header, lines, discount, timesheet annex, attachments, PDF preview, issue).
+
+Roles (billing/access.py): admin and ADV bill; the accountant reads (no buttons, 403 on any POST);
+other roles get 403. Views parse, call one service or selector, and render; a domain error is shown
+next to its field or as an alert, with a 4xx status, and nothing is half-written (services are atomic).
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, Sum
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from adv.tenancy import errors as domain
+from adv.tenancy.models import Membership, Role
+from adv.ui.permissions import require_role
+
+from . import access, readiness, rendering, runs, selectors, services
+from .errors import InvoiceBlocked
+from .forms import CockpitFilterForm, DiscountForm, HeaderForm, LineForm, ReceptionForm, RewordForm
+from .models import BillingRun, Invoice, InvoiceAttachment, InvoiceKind, InvoiceLine, RunStatus, Unit
+
+readers = require_role(*sorted(access.READ_ROLES))
+
+# The cockpit's optional columns (key, label); the readiness, client and "to do" columns always show.
+COLUMNS = [
+    ("deal", gettext_lazy("Affaire")),
+    ("amount", gettext_lazy("Montant HT")),
+    ("po", gettext_lazy("Bon de commande")),
+    ("reception", gettext_lazy("N° de réception")),
+    ("signed_timesheet", gettext_lazy("CRA signé")),
+    ("milestone_document", gettext_lazy("Document d'échéance")),
+    ("platform", gettext_lazy("Plateforme de dépôt")),
+    ("recipients", gettext_lazy("Destinataires")),
+    ("notes", gettext_lazy("Notes de préfacture")),
+]
+COLUMN_KEYS = [key for key, _label in COLUMNS]
+OWNER_ROLES = (Role.SALES, Role.ADMIN, Role.ADV, Role.MANAGER)
+
+
+def is_htmx(request) -> bool:
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request
+
+
+def require_bill(request) -> None:
+    if not access.can_bill(request.membership):
+        raise PermissionDenied(_("La facturation est réservée à l'ADV et aux administrateurs."))
+
+
+def raise_http(error: domain.DomainError) -> None:
+    if isinstance(error, domain.PermissionDenied):
+        raise PermissionDenied(error.message)
+    if isinstance(error, domain.NotFound):
+        raise Http404(error.message)
+
+
+def error_status(error: domain.DomainError) -> int:
+    return getattr(error, "status", 400) or 400
+
+
+def parse_month(value: str | None) -> datetime.date:
+    """`YYYY-MM`; anything else (or nothing) is the previous month, the one billed at month end."""
+    if value:
+        try:
+            return datetime.datetime.strptime(value, "%Y-%m").date()
+        except ValueError:
+            pass
+    return (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+
+
+def cockpit_url(tenant_slug: str, month: datetime.date) -> str:
+    return f"{reverse('billing:cockpit', kwargs={'tenant_slug': tenant_slug})}?month={month:%Y-%m}"
+
+
+def invoice_url(tenant_slug: str, invoice: Invoice) -> str:
+    try:
+        return reverse("billing:invoice", kwargs={"tenant_slug": tenant_slug, "pk": invoice.pk})
+    except NoReverseMatch:
+        return f"/t/{tenant_slug}/billing/invoices/{invoice.pk}/"
+
+
+def pre_invoice_url(tenant_slug: str, invoice: Invoice) -> str:
+    return reverse("billing:pre_invoice", kwargs={"tenant_slug": tenant_slug, "pk": invoice.pk})
+
+
+def invoice_or_404(pk) -> Invoice:
+    try:
+        invoice = (
+            Invoice.objects.filter(pk=pk, kind=InvoiceKind.INVOICE)
+            .select_related("client__billing_profile", "deal__sales_owner__user", "purchase_order")
+            .first()
+        )
+    except (ValidationError, ValueError):
+        invoice = None
+    if invoice is None:
+        raise Http404(_("Cette préfacture n'existe pas."))
+    return invoice
+
+
+# --- Cockpit rows -------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """A pre-invoice with what its cockpit row shows, read in bulk (no query per row)."""
+
+    invoice: Invoice
+    todo: list = field(default_factory=list)  # blocking and action checks
+    reception: list = field(default_factory=list)
+    signed_timesheet: list = field(default_factory=list)
+    milestone_document: list = field(default_factory=list)
+    platform: dict | None = None
+    notes: dict | None = None
+    provisional: dict | None = None
+    po_remaining: Decimal | None = None
+    recipients: list = field(default_factory=list)
+    blocking: list = field(default_factory=list)
+    error: str = ""
+    error_line: str = ""
+
+    @property
+    def selectable(self) -> bool:
+        return self.invoice.readiness != "blocked"
+
+
+def decorate(invoices: list[Invoice]) -> list[Row]:
+    from clients.models import Contact
+    from deals.models import DealInvoiceRecipient
+
+    po_ids = {inv.purchase_order_id for inv in invoices if inv.purchase_order_id}
+    po_used = {}
+    if po_ids:
+        po_used = dict(
+            Invoice.objects.filter(purchase_order_id__in=po_ids, number__isnull=False, kind=InvoiceKind.INVOICE)
+            .values("purchase_order_id")
+            .annotate(total=Sum("total_net"))
+            .values_list("purchase_order_id", "total")
+        )
+    deal_ids = {inv.deal_id for inv in invoices if inv.deal_id}
+    client_ids = {inv.client_id for inv in invoices}
+    deal_recipients: dict = {}
+    client_recipients: dict = {}
+    if deal_ids:
+        for deal_id, email in DealInvoiceRecipient.objects.filter(deal_id__in=deal_ids).values_list(
+            "deal_id", "contact__email"
+        ):
+            deal_recipients.setdefault(deal_id, []).append(email)
+    if client_ids:
+        for client_id, email in (
+            Contact.objects.filter(client_id__in=client_ids, is_active=True)
+            .exclude(invoice_delivery="")
+            .values_list("client_id", "email")
+        ):
+            client_recipients.setdefault(client_id, []).append(email)
+    rows = []
+    for inv in invoices:
+        row = Row(invoice=inv)
+        for item in inv.checks or []:
+            code, level = item.get("code"), item.get("level")
+            if level in (readiness.BLOCKED, readiness.ACTION):
+                row.todo.append(item)
+            if level == readiness.BLOCKED:
+                row.blocking.append(item["message"])
+            if code == readiness.MISSING_RECEPTION:
+                row.reception.append(item)
+            elif code == readiness.MISSING_SIGNED_TIMESHEET:
+                row.signed_timesheet.append(item)
+            elif code == readiness.MISSING_MILESTONE_DOCUMENT:
+                row.milestone_document.append(item)
+            elif code == readiness.PLATFORM_DEPOSIT:
+                row.platform = item
+            elif code == readiness.PRE_INVOICE_NOTES:
+                row.notes = item
+            elif code == readiness.PROVISIONAL_DEAL:
+                row.provisional = item
+        po = inv.purchase_order
+        if po is not None and po.amount is not None:
+            row.po_remaining = po.amount - (po_used.get(po.pk) or Decimal("0"))
+        row.recipients = [
+            e for e in (deal_recipients.get(inv.deal_id) or client_recipients.get(inv.client_id) or []) if e
+        ]
+        rows.append(row)
+    return rows
+
+
+def filtered(month: datetime.date, values: dict, membership: Membership):
+    queryset = selectors.pre_invoices(month)
+    if values.get("readiness"):
+        queryset = queryset.filter(readiness=values["readiness"])
+    if values.get("q"):
+        q = values["q"].strip()
+        queryset = queryset.filter(Q(client__legal_name__icontains=q) | Q(client__trade_name__icontains=q))
+    if values.get("owner"):
+        queryset = queryset.filter(deal__sales_owner_id=values["owner"])
+    if values.get("mine"):
+        queryset = queryset.filter(client__adv_owner=membership)
+    return queryset
+
+
+def chosen_columns(membership: Membership) -> list[str]:
+    from .models import CockpitPreference
+
+    preference = CockpitPreference.objects.filter(membership=membership).first()
+    if preference is None:
+        return list(COLUMN_KEYS)
+    return [c for c in preference.columns if c in COLUMN_KEYS]
+
+
+def latest_run(month: datetime.date) -> BillingRun | None:
+    return BillingRun.objects.filter(month=month).order_by("-created_at").first()
+
+
+def cockpit_context(request, month: datetime.date, **extra) -> dict:
+    membership = request.membership
+    owners = [
+        (str(m.pk), m.user.get_full_name() or m.user.email)
+        for m in Membership.objects.filter(is_active=True, role__in=OWNER_ROLES)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__email")
+    ]
+    source = request.GET if request.method == "GET" else request.POST
+    form = CockpitFilterForm(
+        {k: v for k, v in source.items() if k in ("readiness", "q", "owner", "mine")}, owners=owners
+    )
+    values = form.values()
+    rows = decorate(list(filtered(month, values, membership)))
+    responsible_ids = {c["responsible"] for row in rows for c in row.todo if c.get("responsible")}
+    names = {}
+    if responsible_ids:
+        names = {
+            str(m.pk): m.user.get_full_name() or m.user.email
+            for m in Membership.objects.filter(pk__in=responsible_ids).select_related("user")
+        }
+    columns = chosen_columns(membership)
+    previous = (month - datetime.timedelta(days=1)).replace(day=1)
+    following = (month + datetime.timedelta(days=32)).replace(day=1)
+    return {
+        "month": month,
+        "month_value": f"{month:%Y-%m}",
+        "previous_month": f"{previous:%Y-%m}",
+        "next_month": f"{following:%Y-%m}",
+        "figures": selectors.month_figures(month),
+        "run": latest_run(month),
+        "rows": rows,
+        "filter_form": form,
+        "filtering": any(values.get(k) for k in ("readiness", "q", "owner", "mine")),
+        "columns": columns,
+        "all_columns": COLUMNS,
+        "can_bill": access.can_bill(membership),
+        "responsible_names": names,
+        **extra,
+    }
+
+
+@readers
+@require_GET
+def cockpit(request, tenant_slug):
+    month = parse_month(request.GET.get("month"))
+    context = cockpit_context(request, month)
+    if is_htmx(request) and request.GET.get("fragment") == "table":
+        return render(request, "billing/_cockpit_table.html", context)
+    return render(request, "billing/cockpit.html", context)
+
+
+@readers
+@require_POST
+def run_start(request, tenant_slug):
+    require_bill(request)
+    month = parse_month(request.POST.get("month"))
+    try:
+        run = runs.run_start(actor=request.membership, month=month)
+    except domain.DomainError as error:
+        raise_http(error)
+        messages.error(request, error.message)
+        return redirect(cockpit_url(tenant_slug, month))
+    if is_htmx(request):
+        return render(
+            request,
+            "billing/_cockpit_run_progress.html",
+            {"run": run, "month_value": f"{month:%Y-%m}", "can_bill": True, "polling": True},
+        )
+    messages.success(request, _("Facturation du mois lancée."))
+    return redirect(cockpit_url(tenant_slug, month))
+
+
+@readers
+@require_POST
+def run_resume(request, tenant_slug, pk):
+    require_bill(request)
+    run = BillingRun.objects.filter(pk=pk).first()
+    if run is None:
+        raise Http404(_("Ce lancement n'existe pas."))
+    try:
+        run = runs.run_resume(actor=request.membership, run=run)
+    except domain.DomainError as error:
+        raise_http(error)
+        messages.error(request, error.message)
+    if is_htmx(request):
+        return render(
+            request,
+            "billing/_cockpit_run_progress.html",
+            {"run": run, "month_value": f"{run.month:%Y-%m}", "can_bill": True, "polling": True},
+        )
+    return redirect(cockpit_url(tenant_slug, run.month))
+
+
+@readers
+@require_GET
+def run_progress(request, tenant_slug):
+    month = parse_month(request.GET.get("month"))
+    run = latest_run(month)
+    response = render(
+        request,
+        "billing/_cockpit_run_progress.html",
+        {"run": run, "month_value": f"{month:%Y-%m}", "can_bill": access.can_bill(request.membership), "polling": True},
+    )
+    if run is not None and run.status == RunStatus.DONE and request.GET.get("poll") and is_htmx(request):
+        # The run has just finished: reload the page so that the table shows the new pre-invoices.
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@readers
+@require_POST
+def chase(request, tenant_slug, pk):
+    require_bill(request)
+    invoice = invoice_or_404(pk)
+    code = request.POST.get("check", "")
+    try:
+        record = services.pre_invoice_chase(
+            actor=request.membership,
+            invoice=invoice,
+            check_code=code,
+            url=request.build_absolute_uri(pre_invoice_url(tenant_slug, invoice)),
+        )
+    except domain.DomainError as error:
+        raise_http(error)
+        messages.error(request, error.message)
+    else:
+        person = record.membership.user.get_full_name() or record.membership.user.email
+        messages.success(request, _("%(person)s a été relancé(e).") % {"person": person})
+    return redirect(request.POST.get("next") if _safe_next(request) else cockpit_url(tenant_slug, invoice.month))
+
+
+def _safe_next(request) -> bool:
+    target = request.POST.get("next", "")
+    return target.startswith(f"/t/{request.tenant.slug}/") and "//" not in target
+
+
+@readers
+@require_POST
+def reception_set(request, tenant_slug, pk):
+    require_bill(request)
+    invoice = invoice_or_404(pk)
+    form = ReceptionForm(request.POST)
+    error, error_line, status = "", request.POST.get("timesheet_line", ""), 200
+    if not form.is_valid():
+        error, status = _("Saisissez le numéro de réception."), 400
+    else:
+        try:
+            services.reception_number_set(
+                actor=request.membership,
+                invoice=invoice,
+                timesheet_line_id=form.cleaned_data["timesheet_line"],
+                number=form.cleaned_data["number"],
+            )
+        except domain.DomainError as exc:
+            raise_http(exc)
+            error, status = exc.message, error_status(exc)
+    if not is_htmx(request):
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, _("Numéro de réception enregistré."))
+        return redirect(cockpit_url(tenant_slug, invoice.month))
+    fresh = list(selectors.pre_invoices(invoice.month).filter(pk=invoice.pk))
+    if not fresh:
+        return HttpResponse(status=204)
+    row = decorate(fresh)[0]
+    row.error, row.error_line = error, error_line if error else ""
+    responsible_ids = {c["responsible"] for c in row.todo if c.get("responsible")}
+    names = {
+        str(m.pk): m.user.get_full_name() or m.user.email
+        for m in Membership.objects.filter(pk__in=responsible_ids).select_related("user")
+    }
+    context = {
+        "row": row,
+        "columns": chosen_columns(request.membership),
+        "can_bill": True,
+        "responsible_names": names,
+        "month_value": f"{invoice.month:%Y-%m}",
+    }
+    return render(request, "billing/_cockpit_row.html", context, status=status)
+
+
+@readers
+@require_POST
+def columns_save(request, tenant_slug):
+    month = parse_month(request.POST.get("month"))
+    try:
+        services.cockpit_columns_save(
+            actor=request.membership, columns=request.POST.getlist("columns"), allowed=COLUMN_KEYS
+        )
+    except domain.DomainError as error:
+        raise_http(error)
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Colonnes enregistrées."))
+    return redirect(cockpit_url(tenant_slug, month))
+
+
+@readers
+@require_POST
+def issue_selected(request, tenant_slug):
+    require_bill(request)
+    month = parse_month(request.POST.get("month"))
+    ids = []
+    for value in request.POST.getlist("invoices"):
+        try:
+            ids.append(str(uuid.UUID(value)))
+        except ValueError:
+            continue
+    if not ids:
+        messages.warning(request, _("Cochez au moins une préfacture à émettre."))
+        return redirect(cockpit_url(tenant_slug, month))
+    try:
+        result = services.invoices_issue(actor=request.membership, invoice_ids=ids)
+    except domain.DomainError as error:
+        raise_http(error)
+        messages.error(request, error.message)
+        return redirect(cockpit_url(tenant_slug, month))
+    names = {
+        str(inv.pk): inv.client.display_name
+        for inv in Invoice.objects.filter(pk__in=list(result.refused)).select_related("client")
+    }
+    issue_result = {
+        "issued": [
+            {"number": inv.number, "client": inv.client.display_name, "url": invoice_url(tenant_slug, inv)}
+            for inv in result.issued
+        ],
+        "refused": [
+            {"client": names.get(pk, pk), "reasons": reasons, "url": _pre_url_or_empty(tenant_slug, pk, names)}
+            for pk, reasons in result.refused.items()
+        ],
+    }
+    return render(request, "billing/cockpit.html", cockpit_context(request, month, issue_result=issue_result))
+
+
+def _pre_url_or_empty(tenant_slug: str, pk: str, known: dict) -> str:
+    if pk not in known:
+        return ""
+    return reverse("billing:pre_invoice", kwargs={"tenant_slug": tenant_slug, "pk": pk})
+
+
+# --- Pre-invoice page ---------------------------------------------------------------------------
+
+
+def detail_context(request, invoice: Invoice, **extra) -> dict:
+    lines = list(invoice.lines.all())
+    attachments = list(
+        InvoiceAttachment.objects.filter(invoice=invoice).select_related("document__current_version", "document")
+    )
+    signed = _signed_timesheets(invoice, lines)
+    rows = decorate([invoice])
+    editable = invoice.is_draft and access.can_bill(request.membership)
+    header = extra.pop("header_form", None) or HeaderForm(
+        initial={
+            "po_number": invoice.po_number,
+            "buyer_reference": invoice.buyer_reference,
+            "service_code": invoice.service_code,
+            "notes": invoice.notes,
+        }
+    )
+    return {
+        "invoice": invoice,
+        "row": rows[0],
+        "lines": lines,
+        "annex": rendering.timesheet_annex(invoice, lines),
+        "attachments": attachments,
+        "signed_timesheets": signed,
+        "header_form": header,
+        "line_form": extra.pop("line_form", None) or LineForm(),
+        "discount_form": extra.pop("discount_form", None) or DiscountForm(),
+        "editable": editable,
+        "units": Unit.choices,
+        "can_bill": access.can_bill(request.membership),
+        "month_value": f"{invoice.month:%Y-%m}",
+        "cockpit_href": cockpit_url(request.tenant.slug, invoice.month),
+        **extra,
+    }
+
+
+def _signed_timesheets(invoice: Invoice, lines: list[InvoiceLine]) -> list[dict]:
+    """The client approvals of the billed timesheets (the signed CRA that goes with the invoice)."""
+    from timesheets.models import ClientApproval
+
+    timesheet_ids = {line.timesheet_id for line in lines if line.timesheet_id}
+    if not timesheet_ids:
+        return []
+    approvals = ClientApproval.objects.filter(timesheet_id__in=timesheet_ids, deal_id=invoice.deal_id).select_related(
+        "timesheet__consultant__user", "signed_document"
+    )
+    found = []
+    for approval in approvals:
+        user = approval.timesheet.consultant.user
+        found.append(
+            {
+                "consultant": user.get_full_name() or user.email,
+                "status": approval.status,
+                "status_label": approval.get_status_display(),
+                "document": approval.signed_document,
+            }
+        )
+    return found
+
+
+def render_detail(request, invoice: Invoice, status: int = 200, **extra):
+    return render(request, "billing/pre_invoice.html", detail_context(request, invoice, **extra), status=status)
+
+
+@readers
+@require_http_methods(["GET", "POST"])
+def pre_invoice(request, tenant_slug, pk):
+    invoice = invoice_or_404(pk)
+    if request.method == "GET":
+        if not invoice.is_draft:
+            return redirect(invoice_url(tenant_slug, invoice))
+        return render_detail(request, invoice)
+    require_bill(request)
+    form = HeaderForm(request.POST)
+    if not form.is_valid():
+        return render_detail(request, invoice, status=400, header_form=form)
+    try:
+        services.pre_invoice_update(actor=request.membership, invoice=invoice, **form.cleaned_data)
+    except domain.DomainError as error:
+        raise_http(error)
+        _attach(form, error)
+        return render_detail(request, invoice, status=error_status(error), header_form=form, alert=error.message)
+    messages.success(request, _("Préfacture enregistrée."))
+    return redirect(pre_invoice_url(tenant_slug, invoice))
+
+
+def _attach(form, error: domain.DomainError) -> None:
+    name = getattr(error, "field", None)
+    form.add_error(name if name in form.fields else None, error.message)
+
+
+@readers
+@require_POST
+def line_add(request, tenant_slug, pk):
+    require_bill(request)
+    invoice = invoice_or_404(pk)
+    form = LineForm(request.POST)
+    if not form.is_valid():
+        return render_detail(request, invoice, status=400, line_form=form)
+    try:
+        services.line_add(actor=request.membership, invoice=invoice, **form.cleaned_data)
+    except domain.DomainError as error:
+        raise_http(error)
+        _attach(form, error)
+        return render_detail(request, invoice, status=error_status(error), line_form=form, alert=error.message)
+    messages.success(request, _("Ligne ajoutée."))
+    return redirect(pre_invoice_url(tenant_slug, invoice))
+
+
+def _line_or_404(invoice: Invoice, line_pk) -> InvoiceLine:
+    line = InvoiceLine.objects.filter(pk=line_pk, invoice=invoice).first()
+    if line is None:
+        raise Http404(_("Cette ligne n'existe pas."))
+    return line
+
+
+@readers
+@require_POST
+def line_update(request, tenant_slug, pk, line_pk):
+    require_bill(request)
+    invoice = invoice_or_404(pk)
+    line = _line_or_404(invoice, line_pk)
+    form = (RewordForm if line.is_generated else LineForm)(request.POST)
+    if not form.is_valid():
+        return render_detail(
+            request,
+            invoice,
+            status=400,
+            alert=_("Ligne non modifiée : vérifiez les champs."),
+            edit_errors={str(line.pk): form.errors},
+        )
+    try:
+        services.line_update(actor=request.membership, line=line, **form.cleaned_data)
+    except domain.DomainError as error:
+        raise_http(error)
+        return render_detail(request, invoice, status=error_status(error), alert=error.message)
+    messages.success(request, _("Ligne modifiée."))
+    return redirect(pre_invoice_url(tenant_slug, invoice))
+
+
+@readers
+@require_POST
+def line_delete(request, tenant_slug, pk, line_pk):
+    require_bill(request)
+    invoice = invoice_or_404(pk)
+    line = _line_or_404(invoice, line_pk)
+    try:
+        services.line_delete(actor=request.membership, line=line)
+    except domain.DomainError as error:
+        raise_http(error)
+        return render_detail(request, invoice, status=error_status(error), alert=error.message)
+    messages.success(request, _("Ligne supprimée."))
+    return redirect(pre_invoice_url(tenant_slug, invoice))
+
+
+@readers
+@require_POST
+def discount_add(request, tenant_slug, pk):
+    require_bill(request)
+    invoice = invoice_or_404(pk)
+    form = DiscountForm(request.POST)
+    if not form.is_valid():
+        return render_detail(request, invoice, status=400, discount_form=form)
+    data = form.cleaned_data
+    try:
+        services.discount_add(
+            actor=request.membership,
+            invoice=invoice,
+            label=data["label"],
+            amount=data["amount"] or None,
+            percent=data["percent"] or None,
+        )
+    except domain.DomainError as error:
+        raise_http(error)
+        _attach(form, error)
+        return render_detail(request, invoice, status=error_status(error), discount_form=form, alert=error.message)
+    messages.success(request, _("Remise ajoutée."))
+    return redirect(pre_invoice_url(tenant_slug, invoice))
+
+
+@readers
+@require_POST
+def pre_invoice_issue(request, tenant_slug, pk):
+    require_bill(request)
+    invoice = invoice_or_404(pk)
+    try:
+        issued = services.invoice_issue(actor=request.membership, invoice=invoice)
+    except InvoiceBlocked as error:
+        return render_detail(request, invoice, status=409, blocked_reasons=error.reasons)
+    except domain.DomainError as error:
+        raise_http(error)
+        return render_detail(request, invoice, status=error_status(error), alert=error.message)
+    messages.success(request, _("Facture %(number)s émise.") % {"number": issued.number})
+    return redirect(invoice_url(tenant_slug, issued))
+
+
+@readers
+@require_GET
+def pre_invoice_preview(request, tenant_slug, pk):
+    invoice = invoice_or_404(pk)
+    pdf = rendering.preview_pdf(invoice)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="prefacture-{invoice.pk}.pdf"'
+    response["Content-Security-Policy"] = "sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
