@@ -260,6 +260,8 @@ def import_statement(*, actor: Membership, file_bytes: bytes) -> ImportReport:
             result.message = error.message
             continue
         invoice.refresh_from_db()
+        if invoice.status not in OPEN_STATUSES:
+            invoices.pop(invoice.number, None)  # paid: a later row naming it finds it settled
         result.outcome = MATCHED
         result.message = _("payée")
     return report
