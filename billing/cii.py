@@ -27,6 +27,13 @@ BUSINESS_PROCESS = "S1"
 SCHEME_ADDRESS = "0225"
 SCHEME_SIREN = "0002"
 SCHEME_SIRET = "0009"
+# BT-49 of a buyer without SIREN (abroad): its VAT number, under its country's EAS code.
+SCHEME_VAT = {
+    "AT": "9914", "BE": "9925", "BG": "9926", "CH": "9927", "CY": "9928", "CZ": "9929", "DE": "9930",
+    "EE": "9931", "GB": "9932", "EL": "9933", "GR": "9933", "HR": "9934", "IE": "9935", "LT": "9937",
+    "LU": "9938", "LV": "9939", "MT": "9943", "NL": "9944", "PL": "9945", "PT": "9946", "RO": "9947",
+    "SI": "9949", "SK": "9950", "ES": "9920", "HU": "9910", "FR": "9957", "IT": "0211",
+}  # fmt: skip
 
 
 def _el(parent, ns: str, tag: str, text=None, **attrs):
@@ -75,6 +82,9 @@ def _party(parent, tag: str, party: dict, *, legal_id: str, legal_scheme: str) -
     if address:
         uri = _ram(node, "URIUniversalCommunication")
         _ram(uri, "URIID", address, schemeID=SCHEME_ADDRESS)
+    elif SCHEME_VAT.get((party.get("vat_number") or "")[:2].upper()):
+        uri = _ram(node, "URIUniversalCommunication")
+        _ram(uri, "URIID", party["vat_number"], schemeID=SCHEME_VAT[party["vat_number"][:2].upper()])
     if party.get("vat_number"):
         registration = _ram(node, "SpecifiedTaxRegistration")
         _ram(registration, "ID", party["vat_number"], schemeID="VA")
