@@ -321,8 +321,12 @@ def _terms(client, tenant) -> tuple[int, bool]:
 
 
 def _legal_name_on(client, day: datetime.date) -> str:
-    names = [n for n in ClientName.objects.filter(client=client).order_by("valid_from") if n.valid_from <= day]
-    return names[-1].legal_name if names else client.legal_name
+    """The legal name on `day`; before the first record, the oldest known name (not today's)."""
+    names = list(ClientName.objects.filter(client=client).order_by("valid_from"))
+    if not names:
+        return client.legal_name
+    valid = [n for n in names if n.valid_from <= day]
+    return (valid[-1] if valid else names[0]).legal_name
 
 
 def seller_snapshot(tenant) -> dict:
