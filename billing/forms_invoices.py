@@ -82,7 +82,9 @@ class PaymentForm(DomainErrorMixin, forms.Form):
         min_value=0,
         widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.01"}),
     )
-    paid_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
+    paid_on = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
+    )
     method = forms.ChoiceField(
         label=_("Mode"), choices=PaymentMethod.choices, widget=forms.Select(attrs={"class": "form-select"})
     )

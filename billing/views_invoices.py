@@ -130,11 +130,20 @@ def invoice_list(request, tenant_slug):
     )
     form = InvoiceFilterForm(request.GET or None, clients=clients)
     found, filtered = filtered_invoices(form, today)
-    totals = found.aggregate(
-        net=Coalesce(Sum("total_net"), 0, output_field=MONEY),
-        gross=Coalesce(Sum("total_gross"), 0, output_field=MONEY),
-        balance=Coalesce(Sum("open_balance", filter=Q(kind=InvoiceKind.INVOICE)), 0, output_field=MONEY),
+    # Credit notes count against the invoices they correct.
+    invoice_only, notes_only = Q(kind=InvoiceKind.INVOICE), Q(kind=InvoiceKind.CREDIT_NOTE)
+    sums = found.aggregate(
+        net=Coalesce(Sum("total_net", filter=invoice_only), 0, output_field=MONEY),
+        net_credit=Coalesce(Sum("total_net", filter=notes_only), 0, output_field=MONEY),
+        gross=Coalesce(Sum("total_gross", filter=invoice_only), 0, output_field=MONEY),
+        gross_credit=Coalesce(Sum("total_gross", filter=notes_only), 0, output_field=MONEY),
+        balance=Coalesce(Sum("open_balance", filter=invoice_only), 0, output_field=MONEY),
     )
+    totals = {
+        "net": sums["net"] - sums["net_credit"],
+        "gross": sums["gross"] - sums["gross_credit"],
+        "balance": sums["balance"],
+    }
     page = Paginator(found.order_by("-issue_date", "-number"), INVOICES_PER_PAGE).get_page(request.GET.get("page"))
     for invoice in page.object_list:
         invoice.overdue = invoice.is_overdue(today)

@@ -324,3 +324,19 @@ def test_settings_refuse_a_bad_number_format_and_save_a_good_one(billing_firm):
 
     with tenant_context(billing_firm.tenant):
         assert services.policy().invoice_number_format == "FA-{yy}-{seq:04d}"
+
+
+def test_list_totals_count_credit_notes_against_invoices(billing_firm, helios_invoice):
+    client = billing_firm.adv.client()
+    client.post(
+        url(billing_firm, f"{helios_invoice.pk}/credit-notes/"),
+        {"credit-scope": "partial", "credit-amount": "960", "credit-reason": "Remise"},
+    )
+    response = client.get(url(billing_firm))
+    assert response.context["totals"]["net"] == Decimal("25000.00")  # 25,960 - 960
+    assert response.context["totals"]["gross"] == Decimal("30000.00")
+
+
+def test_payment_form_date_is_prefilled_in_iso_for_the_date_input(billing_firm, helios_invoice):
+    html = billing_firm.adv.client().get(url(billing_firm, f"{helios_invoice.pk}/")).content.decode()
+    assert f'name="payment-paid_on" value="{datetime.date.today().isoformat()}"' in html
