@@ -4,9 +4,11 @@ survives a worker killed in the middle and shares its chunks between workers."""
 from __future__ import annotations
 
 import datetime
+import threading
 from decimal import Decimal
 
 import pytest
+from django.db import connection, transaction
 
 from adv.celery import app as celery_app
 from adv.tenancy.context import tenant_context
@@ -154,33 +156,42 @@ def test_two_builds_of_the_same_chunk_build_once(billing_firm):
         assert Invoice.objects.count() == 3
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_chunk_locked_by_another_worker_is_left_to_it(billing_firm, monkeypatch):
-    """The second worker's SELECT ... SKIP LOCKED finds nothing: it reports busy and builds nothing."""
+    """A second worker's SELECT ... FOR UPDATE SKIP LOCKED finds nothing: it reports busy, builds nothing."""
+    monkeypatch.setattr(runs, "_dispatch", lambda run, ids: None)  # the workers are this test's threads
     with tenant_context(billing_firm.tenant):
-        run = runs.run_start(actor=billing_firm.adv.membership, month=OCTOBER)
-        (chunk,) = run.chunks.all()
+        with transaction.atomic():
+            run = runs.run_start(actor=billing_firm.adv.membership, month=OCTOBER)
+            chunk_id = run.chunks.get().pk
+    locked, release, outcome = threading.Event(), threading.Event(), {}
 
-        class Locked:
-            def __init__(self, queryset):
-                self.queryset = queryset
+    def first_worker():
+        try:
+            with tenant_context(billing_firm.tenant), transaction.atomic():
+                BillingRunChunk.objects.select_for_update().get(pk=chunk_id)
+                locked.set()
+                release.wait(30)
+                outcome["first"] = runs.chunk_build(chunk_id)
+        finally:
+            connection.close()
 
-            def select_related(self, *args):
-                return self
-
-            def filter(self, **kwargs):
-                return BillingRunChunk.objects.none()
-
-        real_select = BillingRunChunk.objects.select_for_update
-        calls = []
-
-        def select_for_update(*args, **kwargs):
-            calls.append(kwargs)
-            return Locked(real_select(*args, **kwargs))
-
-        monkeypatch.setattr(BillingRunChunk.objects, "select_for_update", select_for_update)
-        assert runs.chunk_build(chunk.pk) == "busy"
-        assert calls == [{"skip_locked": True}]
-        assert Invoice.objects.count() == 0
+    worker = threading.Thread(target=first_worker)
+    worker.start()
+    try:
+        assert locked.wait(30)
+        with tenant_context(billing_firm.tenant):
+            assert runs.chunk_build(chunk_id) == "busy"
+            assert Invoice.objects.count() == 0
+    finally:
+        release.set()
+        worker.join(60)
+    assert outcome == {"first": "built"}
+    with tenant_context(billing_firm.tenant):
+        assert runs.chunk_build(chunk_id) == "done"
+        assert Invoice.objects.count() == 3
+        run.refresh_from_db()
+        assert (run.status, run.chunks_done) == ("done", 1)
 
 
 def test_chunks_split_the_deals_and_progress_counts_chunks_done(billing_firm, monkeypatch):
