@@ -240,11 +240,14 @@ def invoice_detail(request, tenant_slug, pk):
 def invoice_render_status(request, tenant_slug, pk):
     """The render status badge alone (polled by htmx while the PDF is produced)."""
     invoice = invoice_or_404(pk)
-    return render(
+    response = render(
         request,
         "billing/_invoice_render_status.html",
         {"invoice": invoice, "can_bill": access.can_bill(request.membership)},
     )
+    if invoice.render_status == RenderStatus.DONE:
+        response["HX-Refresh"] = "true"  # the page reloads with its download links
+    return response
 
 
 def _download(invoice: Invoice, which: str) -> HttpResponse:

@@ -340,3 +340,15 @@ def test_list_totals_count_credit_notes_against_invoices(billing_firm, helios_in
 def test_payment_form_date_is_prefilled_in_iso_for_the_date_input(billing_firm, helios_invoice):
     html = billing_firm.adv.client().get(url(billing_firm, f"{helios_invoice.pk}/")).content.decode()
     assert f'name="payment-paid_on" value="{datetime.date.today().isoformat()}"' in html
+
+
+def test_render_status_poll_refreshes_the_page_once_the_pdf_is_ready(billing_firm):
+    billing_firm.build()
+    invoice = billing_firm.issue([billing_firm.draft_of(billing_firm.helios)]).issued[0]
+    client = billing_firm.adv.client()
+    poll = url(billing_firm, f"{invoice.pk}/render-status/")
+    pending = client.get(poll, HTTP_HX_REQUEST="true")
+    assert 'data-status="pending"' in pending.content.decode() and "HX-Refresh" not in pending
+    billing_firm.render(invoice)
+    done = client.get(poll, HTTP_HX_REQUEST="true")
+    assert done["HX-Refresh"] == "true"
