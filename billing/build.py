@@ -57,6 +57,7 @@ from .regime import vat_category, vat_regime_for
 
 ZERO = Decimal("0")
 GENERATED_PREFIXES = ("deal:", "po:", "consultant:")
+BULK_BATCH = 100
 
 
 def month_bounds(month: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -444,11 +445,13 @@ class _Builder:
             )
         Invoice.objects.bulk_create(to_create)
         if to_update:
-            Invoice.objects.bulk_update(to_update, UPDATED_FIELDS)
+            # In batches: one UPDATE of n rows is a CASE of n branches per column, evaluated for
+            # each row (n² in PostgreSQL): issuing 1,500 pre-invoices took 84 s, most of it here.
+            Invoice.objects.bulk_update(to_update, UPDATED_FIELDS, batch_size=BULK_BATCH)
         InvoiceLine.objects.bulk_create(new_lines)
         kept_lines = [line for inv in to_update for line in inv._kept_lines]
         if kept_lines:
-            InvoiceLine.objects.bulk_update(kept_lines, ["position"])
+            InvoiceLine.objects.bulk_update(kept_lines, ["position"], batch_size=BULK_BATCH)
         stats.created = len(to_create)
         stats.updated = len(to_update)
         return stats
