@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -78,6 +78,14 @@ def next_billing_after(subscription: Subscription, period_end: datetime.date) ->
     from deals.services import first_billing_date
 
     return first_billing_date(period_end + datetime.timedelta(days=1), subscription.period, subscription.timing)
+
+
+def billed_lines():
+    """Lines of issued invoices that still bill their source: an invoice fully cancelled by credit
+    notes gives its time and milestones back to the next run."""
+    return InvoiceLine.objects.filter(invoice__number__isnull=False, invoice__kind=InvoiceKind.INVOICE).exclude(
+        invoice__amount_credited__gte=F("invoice__total_gross")
+    )
 
 
 def deals_to_bill(month: datetime.date) -> list:
@@ -240,11 +248,7 @@ class _Builder:
             .order_by("line__assignment__consultant__user__last_name", "line__assignment_id", "is_extra")
         )
         line_ids = {r["line_id"] for r in rows}
-        billed = set(
-            InvoiceLine.objects.filter(
-                timesheet_line_id__in=line_ids, invoice__number__isnull=False, invoice__kind=InvoiceKind.INVOICE
-            ).values_list("timesheet_line_id", flat=True)
-        )
+        billed = set(billed_lines().filter(timesheet_line_id__in=line_ids).values_list("timesheet_line_id", flat=True))
         approvals = {
             (a["timesheet_id"], a["deal_id"]): a["status"] == ClientApprovalStatus.APPROVED
             or a["signed_document_id"] is not None
@@ -320,11 +324,7 @@ class _Builder:
             .filter(Q(due_date__lte=self.end) | Q(event_occurred_on__lte=self.end))
             .select_related("required_document_type")
         )
-        billed = set(
-            InvoiceLine.objects.filter(
-                milestone__deal_id__in=fixed, invoice__number__isnull=False, invoice__kind=InvoiceKind.INVOICE
-            ).values_list("milestone_id", flat=True)
-        )
+        billed = set(billed_lines().filter(milestone__deal_id__in=fixed).values_list("milestone_id", flat=True))
         for milestone in milestones:
             if milestone.pk in billed:
                 continue

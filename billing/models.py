@@ -129,7 +129,12 @@ class BillingRun(TenantModel):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("lancement de facturation")
-        constraints = [models.CheckConstraint(condition=Q(month__day=1), name="billingrun_month_is_first_day")]
+        constraints = [
+            models.CheckConstraint(condition=Q(month__day=1), name="billingrun_month_is_first_day"),
+            models.UniqueConstraint(
+                fields=["tenant", "month"], condition=Q(status="running"), name="billingrun_one_running_per_month"
+            ),
+        ]
         indexes = [models.Index(fields=["tenant", "month"], name="billingrun_tenant_month")]
 
     @property

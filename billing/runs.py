@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -34,16 +34,22 @@ def _dispatch(run: BillingRun, chunk_ids: list) -> None:
 
 
 @transaction.atomic
-def run_start(*, actor: Membership | None, month: datetime.date) -> BillingRun:
-    """Launch the run of `month`, or resume the one already running."""
+def run_start(*, actor: Membership | None, month: datetime.date, dispatch: bool = True) -> BillingRun:
+    """Launch the run of `month`, or resume the one already running (at most one runs per month:
+    a unique index; two people clicking at once get the same run)."""
     if actor is not None:
         access.require_bill(actor)
     month = month.replace(day=1)
     running = BillingRun.objects.select_for_update().filter(month=month, status=RunStatus.RUNNING).first()
     if running is not None:
-        return run_resume(actor=actor, run=running)
+        return run_resume(actor=actor, run=running, dispatch=dispatch)
     deal_ids = [str(pk) for pk in deals_to_bill(month)]
-    run = BillingRun.objects.create(month=month, started_by=actor, chunk_count=0)
+    try:
+        with transaction.atomic():
+            run = BillingRun.objects.create(month=month, started_by=actor, chunk_count=0)
+    except IntegrityError:
+        running = BillingRun.objects.select_for_update().get(month=month, status=RunStatus.RUNNING)
+        return run_resume(actor=actor, run=running, dispatch=dispatch)
     chunks = [
         BillingRunChunk(tenant_id=run.tenant_id, run=run, index=i, deal_ids=deal_ids[start : start + CHUNK_SIZE])
         for i, start in enumerate(range(0, len(deal_ids), CHUNK_SIZE))
@@ -53,12 +59,13 @@ def run_start(*, actor: Membership | None, month: datetime.date) -> BillingRun:
     if not chunks:
         run.status, run.finished_at = RunStatus.DONE, timezone.now()
     run.save(update_fields=["chunk_count", "status", "finished_at", "updated_at"])
-    _dispatch(run, [c.pk for c in chunks])
+    if dispatch:
+        _dispatch(run, [c.pk for c in chunks])
     return run
 
 
 @transaction.atomic
-def run_resume(*, actor: Membership | None, run: BillingRun) -> BillingRun:
+def run_resume(*, actor: Membership | None, run: BillingRun, dispatch: bool = True) -> BillingRun:
     if actor is not None:
         access.require_bill(actor)
     run = BillingRun.objects.select_for_update().get(pk=run.pk)
@@ -67,7 +74,8 @@ def run_resume(*, actor: Membership | None, run: BillingRun) -> BillingRun:
         run.chunks.filter(status=ChunkStatus.FAILED).update(status=ChunkStatus.PENDING, error="")
         run.status, run.error, run.finished_at = RunStatus.RUNNING, "", None
         run.save(update_fields=["status", "error", "finished_at", "updated_at"])
-        _dispatch(run, left)
+        if dispatch:
+            _dispatch(run, left)
     return run
 
 
@@ -118,8 +126,9 @@ def chunk_failed(chunk_id, error: str, final: bool) -> None:
 
 
 def run_now(*, actor: Membership | None, month: datetime.date) -> BillingRun:
-    """The whole run in this process (commands, tests, benchmarks): start, then build each chunk."""
-    run = run_start(actor=actor, month=month)
+    """The whole run in this process (commands, tests, benchmarks): start, then build each chunk
+    here; nothing goes to the broker."""
+    run = run_start(actor=actor, month=month, dispatch=False)
     for chunk_id in run.chunks.exclude(status=ChunkStatus.DONE).values_list("pk", flat=True):
         chunk_build(chunk_id)
     run.refresh_from_db()

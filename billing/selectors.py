@@ -79,8 +79,13 @@ class MonthFigures:
         return self.expected_time + self.expected_milestones + self.expected_subscriptions
 
     @property
+    def net_billed(self) -> Decimal:
+        """Invoices less the credit notes of the month."""
+        return self.billed - self.credited
+
+    @property
     def remaining(self) -> Decimal:
-        return max(self.expected - self.billed, ZERO)
+        return max(self.expected - self.net_billed, ZERO)
 
 
 def month_figures(month: datetime.date) -> MonthFigures:

@@ -762,8 +762,32 @@ def credit_note_create(
     origin.refresh_from_db()
     _settle(origin)
     origin.save(update_fields=["status", "updated_at"])
+    if origin.amount_credited >= origin.total_gross:
+        _give_back(origin)
     _schedule_render([note.pk])
     return note
+
+
+def _give_back(origin: Invoice) -> None:
+    """A fully credited invoice bills nothing any more: its milestones and subscription periods
+    become billable again (its time already is: the run skips lines of fully credited invoices)."""
+    from deals.services import first_billing_date
+
+    lines = list(origin.lines.all())
+    milestone_ids = [line.milestone_id for line in lines if line.milestone_id]
+    for milestone in Milestone.objects.filter(pk__in=milestone_ids, status=MilestoneStatus.INVOICED):
+        milestone.status = MilestoneStatus.READY if milestone.document_id else MilestoneStatus.DUE
+        milestone.invoiced_at = None
+        milestone.save(update_fields=["status", "invoiced_at", "updated_at"])
+    for line in lines:
+        if not (line.subscription_id and line.subscription_period_start):
+            continue
+        subscription = Subscription.objects.select_for_update().get(pk=line.subscription_id)
+        period_date = first_billing_date(line.subscription_period_start, subscription.period, subscription.timing)
+        if subscription.next_billing_date > period_date:
+            subscription.next_billing_date = period_date
+            subscription.is_active = True
+            subscription.save(update_fields=["next_billing_date", "is_active", "updated_at"])
 
 
 def _stamp(line: InvoiceLine) -> InvoiceLine:
