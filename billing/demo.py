@@ -94,6 +94,10 @@ def seed(tenant: Tenant) -> None:
             delete_blob(blob)
         raise
     _timesheets(people, adv=adv, manager=manager, billed=billed, previous=previous, zone=zone)
+    # The consultants added here owe this month's timesheet like the others: replay what the
+    # hourly task would have sent them (the timesheets' demo is idempotent; its reminders are
+    # claimed once), so that loading the demo again sends nothing new.
+    timesheets_demo.seed(tenant)
     if (
         not Invoice.objects.filter(month=previous).exclude(number=None).exists()
         and not BillingRun.objects.filter(month=previous).exists()
