@@ -12,6 +12,8 @@ Reads are a fixed number of queries per chunk, whatever its size; writes are bul
 from __future__ import annotations
 
 import datetime
+import enum
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -142,10 +144,10 @@ class BuildStats:
         self.removed += other.removed
 
 
-def _current_po(deal: Deal, start: datetime.date, end: datetime.date) -> PurchaseOrder | None:
+def _current_po(orders: list[PurchaseOrder], start: datetime.date, end: datetime.date) -> PurchaseOrder | None:
     valid = [
         po
-        for po in deal.purchase_orders.all()
+        for po in orders
         if (po.valid_from is None or po.valid_from <= end) and (po.valid_until is None or po.valid_until >= start)
     ]
     return max(valid, key=lambda po: (po.valid_from or datetime.date.min, po.created_at), default=None)
@@ -172,11 +174,13 @@ class _Builder:
     # --- reads -------------------------------------------------------------------------------
     def load(self) -> None:
         self.deals = {
-            d.pk: d
-            for d in Deal.objects.filter(pk__in=self.deal_ids)
-            .select_related("client__billing_profile")
-            .prefetch_related("purchase_orders")
+            d.pk: d for d in Deal.objects.filter(pk__in=self.deal_ids).select_related("client__billing_profile")
         }
+        # Children are read in one query each and grouped here: a prefetch builds one queryset per
+        # parent, which costs more than the query itself at a thousand deals.
+        self.orders = defaultdict(list)
+        for po in PurchaseOrder.objects.filter(deal_id__in=self.deal_ids):
+            self.orders[po.deal_id].append(po)
         client_ids = {d.client_id for d in self.deals.values()}
         self.contacts = defaultdict(list)
         for contact in Contact.objects.filter(client_id__in=client_ids, is_active=True).exclude(invoice_delivery=""):
@@ -184,7 +188,7 @@ class _Builder:
         self.deal_recipients = defaultdict(list)
         for row in DealInvoiceRecipient.objects.filter(deal_id__in=self.deal_ids).values("deal_id", "contact__email"):
             self.deal_recipients[row["deal_id"]].append(row["contact__email"])
-        po_ids = [po.pk for d in self.deals.values() for po in d.purchase_orders.all()]
+        po_ids = [po.pk for orders in self.orders.values() for po in orders]
         self.po_invoiced = dict(
             Invoice.objects.filter(purchase_order_id__in=po_ids, number__isnull=False, kind=InvoiceKind.INVOICE)
             .values("purchase_order_id")
@@ -198,11 +202,16 @@ class _Builder:
                 status=InvoiceStatus.DRAFT,
                 kind=InvoiceKind.INVOICE,
                 deal_id__in=self.deal_ids,
-            ).prefetch_related("lines")
+            )
         }
+        self.lines = defaultdict(list)
+        for line in InvoiceLine.objects.filter(invoice_id__in=[inv.pk for inv in self.existing.values()]).order_by(
+            "position", "id"
+        ):
+            self.lines[line.invoice_id].append(line)
 
     def _draft(self, deal: Deal, consultant_id=None) -> Draft:
-        po = _current_po(deal, self.start, self.end)
+        po = _current_po(self.orders[deal.pk], self.start, self.end)
         grouping = deal.client.billing_profile.grouping
         if grouping == InvoiceGrouping.PER_CONSULTANT and consultant_id is not None:
             key = f"consultant:{deal.pk}:{consultant_id}"
@@ -383,6 +392,7 @@ class _Builder:
 
     # --- writes ------------------------------------------------------------------------------
     def write(self) -> BuildStats:
+        """Upsert the drafts. What did not change is not written: an idempotent rerun only reads."""
         stats = BuildStats()
         to_create: list[Invoice] = []
         to_update: list[Invoice] = []
@@ -392,14 +402,16 @@ class _Builder:
             invoice = self.existing.pop(key, None)
             edited = {}
             kept: list[InvoiceLine] = []
+            old_generated: list[InvoiceLine] = []
+            before = None
             if invoice is None:
                 invoice = Invoice(tenant_id=self.tenant_id, month=self.month, group_key=key, kind=InvoiceKind.INVOICE)
                 to_create.append(invoice)
             else:
-                to_update.append(invoice)
-                for line in invoice.lines.all():
+                before = _state(invoice, COMPARED_FIELDS)
+                for line in self.lines[invoice.pk]:
                     if line.is_generated:
-                        stale_line_ids.append(line.pk)
+                        old_generated.append(line)
                         if line.is_edited:
                             edited[_source(line)] = line
                     else:
@@ -417,15 +429,26 @@ class _Builder:
                 line.position = position
                 line.invoice = invoice
                 line.net_amount = totals.line_net(line.quantity, line.unit_price)
-                new_lines.append(line)
+            lines_changed = sorted(repr(_state(line, LINE_FIELDS)) for line in old_generated) != sorted(
+                repr(_state(line, LINE_FIELDS)) for line in draft.lines
+            )
+            if before is None or lines_changed:
+                stale_line_ids.extend(line.pk for line in old_generated)
+                new_lines.extend(draft.lines)
+                lines = [*draft.lines, *kept]
+            else:
+                lines = [*old_generated, *kept]
             for offset, line in enumerate(kept, start=len(draft.lines)):
+                line._moved = line.position != offset
                 line.position = offset
-            self._finish(invoice, draft, [*draft.lines, *kept])
+            self._finish(invoice, draft, lines)
+            if before is not None and (lines_changed or before != _state(invoice, COMPARED_FIELDS)):
+                to_update.append(invoice)
         # Drafts of these deals that nothing produces any more: generated lines go; a draft with
         # nothing a person added goes with them; a manual pre-invoice is only refreshed.
         removed: list = []
         for invoice in self.existing.values():
-            lines = list(invoice.lines.all())
+            lines = self.lines[invoice.pk]
             generated = [line.pk for line in lines if line.is_generated]
             kept = [line for line in lines if not line.is_generated]
             if not kept and invoice.group_key.startswith(GENERATED_PREFIXES):
@@ -434,8 +457,12 @@ class _Builder:
             stale_line_ids.extend(generated)
             deal = self.deals.get(invoice.deal_id)
             if deal is not None:
+                for line in kept:
+                    line._moved = False
+                before = _state(invoice, COMPARED_FIELDS)
                 self._finish(invoice, Draft(key=invoice.group_key, deal=deal, purchase_order=None), kept)
-                to_update.append(invoice)
+                if generated or before != _state(invoice, COMPARED_FIELDS):
+                    to_update.append(invoice)
         if stale_line_ids:
             InvoiceLine.objects.filter(pk__in=stale_line_ids).delete()
         if removed:
@@ -449,9 +476,9 @@ class _Builder:
             # each row (n² in PostgreSQL): issuing 1,500 pre-invoices took 84 s, most of it here.
             Invoice.objects.bulk_update(to_update, UPDATED_FIELDS, batch_size=BULK_BATCH)
         InvoiceLine.objects.bulk_create(new_lines)
-        kept_lines = [line for inv in to_update for line in inv._kept_lines]
-        if kept_lines:
-            InvoiceLine.objects.bulk_update(kept_lines, ["position"], batch_size=BULK_BATCH)
+        moved = [line for inv in to_update for line in inv._kept_lines if getattr(line, "_moved", True)]
+        if moved:
+            InvoiceLine.objects.bulk_update(moved, ["position"], batch_size=BULK_BATCH)
         stats.created = len(to_create)
         stats.updated = len(to_update)
         return stats
@@ -521,6 +548,66 @@ UPDATED_FIELDS = [
     "readiness",
     "updated_at",
 ]
+
+
+# What a rerun compares to decide whether a draft or its generated lines changed (not `run` nor
+# `updated_at`: a draft that says the same is not rewritten).
+COMPARED_FIELDS = [
+    "client_id",
+    "deal_id",
+    "purchase_order_id",
+    "consultant_id",
+    "po_number",
+    "service_code",
+    "currency",
+    "language",
+    "period_start",
+    "period_end",
+    "ease",
+    "vat_regime",
+    "total_net",
+    "total_vat",
+    "total_gross",
+    "checks",
+    "readiness",
+]
+LINE_FIELDS = [
+    "kind",
+    "label",
+    "detail",
+    "quantity",
+    "unit",
+    "unit_price",
+    "vat_rate",
+    "net_amount",
+    "position",
+    "assignment_id",
+    "timesheet_id",
+    "timesheet_line_id",
+    "milestone_id",
+    "subscription_id",
+    "subscription_period_start",
+    "period_start",
+    "period_end",
+    "is_edited",
+    "is_extra",
+]
+
+
+def _comparable(value):
+    # 650.00 read from a rate and 650.0000 read back from a price are the same amount.
+    if isinstance(value, Decimal):
+        return value.normalize()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, list | dict):
+        # jsonb does not keep key order: compare canonical JSON.
+        return json.dumps(value, sort_keys=True, default=str)
+    return value
+
+
+def _state(obj, fields: list[str]) -> tuple:
+    return tuple(_comparable(getattr(obj, name)) for name in fields)
 
 
 def _source(line: InvoiceLine) -> tuple:

@@ -50,15 +50,27 @@ def test_a_second_run_duplicates_nothing_and_updates_the_same_drafts(billing_fir
         TimesheetEntry.objects.create(line=line, day=datetime.date(2026, 10, 30), quantity=Decimal("1"))
     # when the month is run again
     run = billing_firm.build()
-    # then the same three drafts (same ids) are updated, none created
+    # then the same three drafts (same ids) are kept, none created, and only Helios's is rewritten
     after = _state(billing_firm)
     assert [row[0] for row in after] == [row[0] for row in before]
-    assert run.created_count == 0 and run.updated_count == 3
+    assert run.created_count == 0 and run.updated_count == 1
     helios = billing_firm.draft_of(billing_firm.helios)
     assert helios.total_net == Decimal("26610.00")  # 21 × 650 + 18 × 720
     with tenant_context(billing_firm.tenant):
         assert Invoice.objects.count() == 3
         assert BillingRun.objects.count() == 2
+
+
+def test_a_rerun_with_nothing_new_writes_nothing(billing_firm):
+    billing_firm.build()
+    with tenant_context(billing_firm.tenant):
+        stamps = dict(Invoice.objects.values_list("pk", "updated_at"))
+        line_ids = set(InvoiceLine.objects.values_list("pk", flat=True))
+    run = billing_firm.build()
+    with tenant_context(billing_firm.tenant):
+        assert dict(Invoice.objects.values_list("pk", "updated_at")) == stamps
+        assert set(InvoiceLine.objects.values_list("pk", flat=True)) == line_ids
+    assert (run.created_count, run.updated_count, run.removed_count) == (0, 0, 0)
 
 
 def test_a_run_after_issuing_never_touches_the_issued_invoice_nor_bills_its_time_again(billing_firm):
