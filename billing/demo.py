@@ -29,6 +29,7 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from adv.tenancy import demo as tenancy_demo
+from adv.tenancy.errors import DomainError
 from adv.tenancy.models import ClearanceLevel, Membership, Role, Tenant
 from clients.demo import Doc
 from clients.files import delete_blob
@@ -315,7 +316,7 @@ def _bill_previous_month(adv: Membership, previous: datetime.date, billed: datet
             return None
         try:
             return services.invoice_send(actor=adv, invoice=invoice)[0]
-        except Exception:  # no recipient: leave it issued
+        except DomainError:  # no recipient, or the PDF not ready: leave it issued
             return invoice
 
     # Paid in full: the subscription.
