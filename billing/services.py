@@ -320,9 +320,11 @@ def _terms(client, tenant) -> tuple[int, bool]:
     return tenant.payment_terms_days, tenant.payment_terms_end_of_month
 
 
-def _legal_name_on(client, day: datetime.date) -> str:
-    """The legal name on `day`; before the first record, the oldest known name (not today's)."""
-    names = list(ClientName.objects.filter(client=client).order_by("valid_from"))
+def _legal_name_on(client, day: datetime.date, names: list | None = None) -> str:
+    """The legal name on `day`; before the first record, the oldest known name (not today's).
+    `names`: the client's ClientName rows by date, when the caller read them in bulk."""
+    if names is None:
+        names = list(ClientName.objects.filter(client=client).order_by("valid_from"))
     if not names:
         return client.legal_name
     valid = [n for n in names if n.valid_from <= day]
@@ -349,10 +351,10 @@ def seller_snapshot(tenant) -> dict:
     }
 
 
-def buyer_snapshot(client, day: datetime.date) -> dict:
+def buyer_snapshot(client, day: datetime.date, names: list | None = None) -> dict:
     billing = bool(client.billing_line1)
     return {
-        "name": _legal_name_on(client, day),
+        "name": _legal_name_on(client, day, names),
         "trade_name": client.trade_name,
         "siren": client.siren,
         "siret": client.siret,
@@ -385,12 +387,20 @@ def _mentions(invoice: Invoice, rules: BillingPolicy) -> list[str]:
     return [m for m in mentions if m]
 
 
-def _freeze(invoice: Invoice, *, tenant, rules: BillingPolicy, issue_date: datetime.date, actor: Membership) -> None:
+def _freeze(
+    invoice: Invoice,
+    *,
+    tenant,
+    rules: BillingPolicy,
+    issue_date: datetime.date,
+    actor: Membership,
+    names: list | None = None,
+) -> None:
     """Everything the issued document says, computed once."""
     client = invoice.client
     invoice.issue_date = issue_date
     invoice.seller = seller_snapshot(tenant)
-    invoice.buyer = buyer_snapshot(client, issue_date)
+    invoice.buyer = buyer_snapshot(client, issue_date, names)
     invoice.vat_regime = vat_regime_for(client, rules)
     lines = list(invoice.lines.all())
     result = totals.compute(((line.net_amount, line.vat_rate) for line in lines), vat_category(invoice.vat_regime))
@@ -460,7 +470,23 @@ def invoices_issue(*, actor: Membership, invoice_ids, issue_date: datetime.date 
     issue_date = issue_date or timezone.localdate()
     result = IssueResult()
     ids = list(dict.fromkeys(str(pk) for pk in invoice_ids))
-    drafts = {str(inv.pk): inv for inv in Invoice.objects.select_for_update().filter(pk__in=ids)}
+    drafts = {str(inv.pk): inv for inv in Invoice.objects.filter(pk__in=ids)}
+    # Refreshing rewrites every draft of the deals concerned: lock them all, always in id order,
+    # so that two people issuing drafts of the same deal wait for each other instead of deadlocking.
+    groups = {(inv.month, inv.deal_id) for inv in drafts.values() if inv.is_draft and inv.deal_id}
+    if groups:
+        list(
+            Invoice.objects.select_for_update()
+            .filter(
+                status=InvoiceStatus.DRAFT,
+                kind=InvoiceKind.INVOICE,
+                month__in={m for m, _d in groups},
+                deal_id__in={d for _m, d in groups},
+            )
+            .order_by("id")
+            .values_list("pk", flat=True)
+        )
+    drafts = {str(inv.pk): inv for inv in Invoice.objects.select_for_update().filter(pk__in=ids).order_by("id")}
     by_month: dict = {}
     for pk in ids:
         invoice = drafts.get(pk)
@@ -488,15 +514,26 @@ def invoices_issue(*, actor: Membership, invoice_ids, issue_date: datetime.date 
             result.refused[str(invoice.pk)] = [_("Le total de la facture doit être positif.")]
         else:
             to_issue.append(invoice)
+    issuable = {str(i.pk) for i in to_issue}
     for pk in ids:
-        if pk not in result.refused and pk not in {str(i.pk) for i in to_issue}:
+        if pk not in result.refused and pk not in issuable:
             result.refused[pk] = [_("Cette préfacture n'a plus rien à facturer.")]
     if not to_issue:
         return result
     rules = policy()
     now = timezone.now()
+    names: dict = {}
+    for name in ClientName.objects.filter(client_id__in={i.client_id for i in to_issue}).order_by("valid_from"):
+        names.setdefault(name.client_id, []).append(name)
     for invoice in to_issue:
-        _freeze(invoice, tenant=tenant, rules=rules, issue_date=issue_date, actor=actor)
+        _freeze(
+            invoice,
+            tenant=tenant,
+            rules=rules,
+            issue_date=issue_date,
+            actor=actor,
+            names=names.get(invoice.client_id, []),
+        )
     # The lock on the counter is taken last and held only for the UPDATEs below.
     numbers = numbering.take_numbers(Series.INVOICE, issue_date.year, rules.invoice_number_format, len(to_issue))
     for invoice, number in zip(to_issue, numbers, strict=True):
