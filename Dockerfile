@@ -8,7 +8,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     ADV_VAR_DIR=/var/lib/adv
 
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --create-home --home-dir /app adv \
  && mkdir -p /var/lib/adv && chown adv /var/lib/adv
