@@ -49,6 +49,9 @@ COLUMNS = [
     ("notes", gettext_lazy("Notes de préfacture")),
 ]
 COLUMN_KEYS = [key for key, _label in COLUMNS]
+# Shown until a user chooses: the reception, signed-timesheet and milestone-document columns repeat
+# what the "to do" column already says, so they are opt-in for those who like one column per reminder.
+DEFAULT_COLUMNS = ["deal", "amount", "po", "platform", "recipients", "notes"]
 OWNER_ROLES = (Role.SALES, Role.ADMIN, Role.ADV, Role.MANAGER)
 
 
@@ -217,7 +220,7 @@ def chosen_columns(membership: Membership) -> list[str]:
 
     preference = CockpitPreference.objects.filter(membership=membership).first()
     if preference is None:
-        return list(COLUMN_KEYS)
+        return list(DEFAULT_COLUMNS)
     return [c for c in preference.columns if c in COLUMN_KEYS]
 
 
