@@ -23,6 +23,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from adv.tenancy import errors as domain
@@ -670,11 +671,14 @@ def pre_invoice_issue(request, tenant_slug, pk):
 
 @readers
 @require_GET
+@xframe_options_sameorigin
 def pre_invoice_preview(request, tenant_slug, pk):
     invoice = invoice_or_404(pk)
     pdf = rendering.preview_pdf(invoice)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="prefacture-{invoice.pk}.pdf"'
-    response["Content-Security-Policy"] = "sandbox"
+    # Our own rendering, not an uploaded file: no CSP sandbox, which stops Chrome's PDF viewer
+    # from showing it in the page's frame; only this firm's pages may frame it.
+    response["Content-Security-Policy"] = "frame-ancestors 'self'"
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -172,13 +172,14 @@ def test_accountant_reads_the_page_but_cannot_change_it(billing_firm):
     assert billing_firm.draft_of(billing_firm.helios).number is None
 
 
-def test_preview_is_an_inline_sandboxed_pdf(billing_firm):
+def test_preview_is_an_inline_pdf_framed_only_by_our_pages(billing_firm):
     billing_firm.build()
     helios = billing_firm.draft_of(billing_firm.helios)
     response = billing_firm.adv.client().get(page(billing_firm.adv, helios, "preview.pdf"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Security-Policy"] == "sandbox"
+    assert response["Content-Security-Policy"] == "frame-ancestors 'self'"
+    assert response["X-Frame-Options"] == "SAMEORIGIN"  # the page shows it in a frame
     assert response["Content-Disposition"].startswith("inline")
     assert response.content.startswith(b"%PDF")
     # nothing was saved on the pre-invoice
