@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,14 +28,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from adv.tenancy import errors as domain
 from adv.tenancy.models import Membership, Role
-from adv.ui.permissions import require_role
 
 from . import access, readiness, rendering, runs, selectors, services
 from .errors import InvoiceBlocked
 from .forms import CockpitFilterForm, DiscountForm, HeaderForm, LineForm, ReceptionForm, RewordForm
 from .models import BillingRun, Invoice, InvoiceAttachment, InvoiceKind, InvoiceLine, RunStatus, Unit
-
-readers = require_role(*sorted(access.READ_ROLES))
+from .view_helpers import invoice_url, raise_http, readers, require_bill
 
 # The cockpit's optional columns (key, label); the readiness, client and "to do" columns always show.
 COLUMNS = [
@@ -61,18 +59,6 @@ def is_htmx(request) -> bool:
     return bool(htmx) and not htmx.history_restore_request
 
 
-def require_bill(request) -> None:
-    if not access.can_bill(request.membership):
-        raise PermissionDenied(_("La facturation est réservée à l'ADV et aux administrateurs."))
-
-
-def raise_http(error: domain.DomainError) -> None:
-    if isinstance(error, domain.PermissionDenied):
-        raise PermissionDenied(error.message)
-    if isinstance(error, domain.NotFound):
-        raise Http404(error.message)
-
-
 def error_status(error: domain.DomainError) -> int:
     return getattr(error, "status", 400) or 400
 
@@ -89,13 +75,6 @@ def parse_month(value: str | None) -> datetime.date:
 
 def cockpit_url(tenant_slug: str, month: datetime.date) -> str:
     return f"{reverse('billing:cockpit', kwargs={'tenant_slug': tenant_slug})}?month={month:%Y-%m}"
-
-
-def invoice_url(tenant_slug: str, invoice: Invoice) -> str:
-    try:
-        return reverse("billing:invoice", kwargs={"tenant_slug": tenant_slug, "pk": invoice.pk})
-    except NoReverseMatch:
-        return f"/t/{tenant_slug}/billing/invoices/{invoice.pk}/"
 
 
 def pre_invoice_url(tenant_slug: str, invoice: Invoice) -> str:

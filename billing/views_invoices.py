@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Coalesce
@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from adv.tenancy import errors as domain
-from adv.ui.permissions import require_role
 from clients.models import Client
 
 from . import access, bank_import, exports, selectors, services
@@ -37,29 +36,11 @@ from .forms_invoices import (
     parse_month,
 )
 from .models import OPEN_STATUSES, Invoice, InvoiceKind, RenderStatus
+from .view_helpers import invoice_url, raise_http, readers, require_bill
 
 INVOICES_PER_PAGE = 25
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 ZERO = 0
-
-readers = require_role(*sorted(access.READ_ROLES))
-
-
-def require_bill(request) -> None:
-    if not access.can_bill(request.membership):
-        raise PermissionDenied(_("La facturation est réservée à l'ADV et aux administrateurs."))
-
-
-def raise_http(error: domain.DomainError) -> None:
-    if isinstance(error, domain.PermissionDenied):
-        raise PermissionDenied(error.message)
-    if isinstance(error, domain.NotFound):
-        raise Http404(error.message)
-
-
-def invoice_url(tenant_slug: str, invoice: Invoice, anchor: str = "") -> str:
-    url = reverse("billing:invoice", kwargs={"tenant_slug": tenant_slug, "pk": invoice.pk})
-    return f"{url}#{anchor}" if anchor else url
 
 
 def invoice_or_404(pk) -> Invoice:

@@ -16,7 +16,7 @@ from adv.tenancy import errors as domain
 
 from . import access, exports, selectors, services
 from .forms_invoices import PolicyForm, parse_month
-from .views_invoices import raise_http, readers, require_bill
+from .view_helpers import raise_http, readers, require_bill
 
 
 def month_of(request) -> datetime.date:

@@ -1,0 +1,34 @@
+"""What every billing page shares: who may read and bill, and domain errors as HTTP answers."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from adv.tenancy import errors as domain
+from adv.ui.permissions import require_role
+
+from . import access
+from .models import Invoice
+
+readers = require_role(*sorted(access.READ_ROLES))
+
+
+def require_bill(request) -> None:
+    if not access.can_bill(request.membership):
+        raise PermissionDenied(_("La facturation est réservée à l'ADV et aux administrateurs."))
+
+
+def raise_http(error: domain.DomainError) -> None:
+    """Permission and not-found errors answer 403 / 404 like any page; other errors are the caller's."""
+    if isinstance(error, domain.PermissionDenied):
+        raise PermissionDenied(error.message)
+    if isinstance(error, domain.NotFound):
+        raise Http404(error.message)
+
+
+def invoice_url(tenant_slug: str, invoice: Invoice, anchor: str = "") -> str:
+    url = reverse("billing:invoice", kwargs={"tenant_slug": tenant_slug, "pk": invoice.pk})
+    return f"{url}#{anchor}" if anchor else url
