@@ -32,6 +32,7 @@ from .models import (
     BillingPolicy,
     CockpitPreference,
     Invoice,
+    InvoiceAttachment,
     InvoiceKind,
     InvoiceLine,
     InvoiceStatus,
@@ -423,9 +424,41 @@ def _freeze(
     invoice.status = InvoiceStatus.ISSUED
 
 
+def attachments_for(invoice: Invoice, lines: list[InvoiceLine]) -> list[InvoiceAttachment]:
+    """What goes with the invoice (unsaved rows): the client-signed timesheets of the time it bills
+    and the documents its milestones required (acceptance reports...)."""
+    from timesheets.models import ClientApproval
+
+    found: list[InvoiceAttachment] = []
+    timesheet_ids = {line.timesheet_id for line in lines if line.timesheet_id}
+    if timesheet_ids and invoice.deal_id:
+        approvals = ClientApproval.objects.filter(
+            timesheet_id__in=timesheet_ids, deal_id=invoice.deal_id, signed_document__isnull=False
+        ).select_related("signed_document", "timesheet__consultant__user")
+        for approval in approvals:
+            user = approval.timesheet.consultant.user
+            reason = _("CRA signé de %(consultant)s") % {"consultant": user.get_full_name() or user.email}
+            found.append(InvoiceAttachment(invoice=invoice, document=approval.signed_document, reason=reason))
+    milestone_ids = {line.milestone_id for line in lines if line.milestone_id}
+    if milestone_ids:
+        for milestone in Milestone.objects.filter(pk__in=milestone_ids, document__isnull=False).select_related(
+            "document"
+        ):
+            found.append(InvoiceAttachment(invoice=invoice, document=milestone.document, reason=milestone.label))
+    unique = {attachment.document_id: attachment for attachment in found}
+    return list(unique.values())
+
+
 def _after_issue(invoice: Invoice, now) -> None:
-    """What billing this invoice settles: timesheets locked, milestones invoiced, subscriptions moved on."""
+    """What billing this invoice settles: timesheets locked, milestones invoiced, subscriptions moved
+    on; the documents that go with it recorded."""
     lines = list(invoice.lines.all())
+    attachments = attachments_for(invoice, lines)
+    if attachments:
+        tenant_id = require_tenant_id()
+        for attachment in attachments:
+            attachment.tenant_id = tenant_id
+        InvoiceAttachment.objects.bulk_create(attachments, ignore_conflicts=True)
     timesheet_ids = {line.timesheet_id for line in lines if line.timesheet_id}
     if timesheet_ids:
         Timesheet.objects.filter(pk__in=timesheet_ids, locked_at__isnull=True).update(locked_at=now, updated_at=now)

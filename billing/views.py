@@ -455,9 +455,10 @@ def _pre_url_or_empty(tenant_slug: str, pk: str, known: dict) -> str:
 
 def detail_context(request, invoice: Invoice, **extra) -> dict:
     lines = list(invoice.lines.all())
-    attachments = list(
-        InvoiceAttachment.objects.filter(invoice=invoice).select_related("document__current_version", "document")
-    )
+    if invoice.is_draft:  # what would go with it if issued now
+        attachments = services.attachments_for(invoice, lines)
+    else:
+        attachments = list(InvoiceAttachment.objects.filter(invoice=invoice).select_related("document"))
     signed = _signed_timesheets(invoice, lines)
     rows = decorate([invoice])
     editable = invoice.is_draft and access.can_bill(request.membership)

@@ -43,7 +43,9 @@ def test_a_partial_credit_note_does_not_bill_the_time_again(billing_firm):
     billing_firm.build()
     invoice = _issue(billing_firm, billing_firm.helios)
     with tenant_context(billing_firm.tenant):
-        services.credit_note_create(actor=billing_firm.adv.membership, invoice=invoice, reason="Geste commercial", amount="500")
+        services.credit_note_create(
+            actor=billing_firm.adv.membership, invoice=invoice, reason="Geste commercial", amount="500"
+        )
     billing_firm.build()
     with tenant_context(billing_firm.tenant):
         assert not Invoice.objects.filter(client=billing_firm.helios, status="draft").exists()
@@ -54,7 +56,9 @@ def test_a_fully_credited_milestone_is_billable_again(billing_firm):
     billing_firm.build()
     invoice = _issue(billing_firm, billing_firm.orion)
     with tenant_context(billing_firm.tenant):
-        assert set(Milestone.objects.filter(deal=billing_firm.fixed_deal).values_list("status", flat=True)) == {"invoiced"}
+        assert set(Milestone.objects.filter(deal=billing_firm.fixed_deal).values_list("status", flat=True)) == {
+            "invoiced"
+        }
         services.credit_note_create(actor=billing_firm.adv.membership, invoice=invoice, reason="Lots refacturés")
         assert set(Milestone.objects.filter(deal=billing_firm.fixed_deal).values_list("status", flat=True)) == {"ready"}
     billing_firm.build()
@@ -88,3 +92,42 @@ def test_the_in_process_run_sends_nothing_to_the_broker(billing_firm, django_cap
     with mock.patch("billing.tasks.build_chunk.delay") as delay, django_capture_on_commit_callbacks(execute=True):
         run = billing_firm.build()
     assert run.status == "done" and delay.call_count == 0
+
+
+def test_issuing_records_the_documents_that_go_with_the_invoice(billing_firm):
+    from billing.models import InvoiceAttachment
+    from clients.models import Document, DocumentType
+    from timesheets.models import ClientApproval
+
+    billing_firm.attach_missing_pv()
+    with tenant_context(billing_firm.tenant):
+        signed = Document.objects.create(
+            client=billing_firm.helios,
+            document_type=DocumentType.objects.get(code="feuille-temps-signee"),
+            deal=billing_firm.tm_deal,
+            title="CRA d'octobre signé",
+            security_level=1,
+            uploaded_by=billing_firm.adv.membership,
+        )
+        ClientApproval.objects.create(
+            timesheet=billing_firm.timesheets["bob"],
+            deal=billing_firm.tm_deal,
+            status="approved",
+            signed_document=signed,
+        )
+    billing_firm.build()
+    # the pre-invoice page already lists what will go with it
+    orion = billing_firm.draft_of(billing_firm.orion)
+    page = billing_firm.adv.client().get(billing_firm.adv.url(f"billing/pre-invoices/{orion.pk}/")).content.decode()
+    assert "Lot 1 – cadrage" in page and "Lot 2 – recette" in page
+    # when both are issued
+    result = billing_firm.issue([orion, billing_firm.draft_of(billing_firm.helios)])
+    assert not result.refused
+    with tenant_context(billing_firm.tenant):
+        rows = sorted(InvoiceAttachment.objects.values_list("invoice__client__legal_name", "reason"))
+    # then the PVs go with Orion's invoice and bob's signed timesheet with Helios's
+    assert rows == [
+        ("Helios Énergies SA", f"CRA signé de {billing_firm.bob.user.get_full_name()}"),
+        ("Orion Industrie SAS", "Lot 1 – cadrage"),
+        ("Orion Industrie SAS", "Lot 2 – recette"),
+    ]
