@@ -147,6 +147,23 @@ def month_figures(month: datetime.date) -> MonthFigures:
     )
 
 
+def unbilled_milestones(month: datetime.date):
+    """Due milestones of the month that no pre-invoice carries (the run was not launched since, or
+    their pre-invoice was deleted): accrued revenue too, until billed."""
+    _start, end = month_bounds(month)
+    on_drafts = Invoice.objects.filter(
+        status=InvoiceStatus.DRAFT, kind=InvoiceKind.INVOICE, lines__milestone__isnull=False
+    )
+    return (
+        Milestone.objects.filter(deal__deal_type=DealType.FIXED_PRICE)
+        .exclude(status=MilestoneStatus.INVOICED)
+        .filter(Q(due_date__lte=end) | Q(event_occurred_on__lte=end))
+        .exclude(pk__in=on_drafts.values("lines__milestone"))
+        .select_related("deal__client", "required_document_type")
+        .order_by("due_date", "deal__reference")
+    )
+
+
 def accrued_revenue(month: datetime.date):
     """FAE: what should have been billed for the month and is not, with the reason (the open drafts)."""
     return pre_invoices(month).filter(total_net__gt=0)

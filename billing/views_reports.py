@@ -40,6 +40,7 @@ def month_summary(request, tenant_slug):
     month = month_of(request)
     figures = selectors.month_figures(month)
     rows = list(selectors.accrued_revenue(month).select_related("deal"))
+    milestones = list(selectors.unbilled_milestones(month))
     for row in rows:
         row.reasons = exports.fae_reasons(row.checks)
     context = {
@@ -49,7 +50,8 @@ def month_summary(request, tenant_slug):
         "next": _shift(month, 1).strftime("%Y-%m"),
         "figures": figures,
         "rows": rows,
-        "fae_total": sum((r.total_net for r in rows), 0),
+        "milestones": milestones,
+        "fae_total": sum((r.total_net for r in rows), 0) + sum((m.amount for m in milestones), 0),
     }
     return render(request, "billing/month_summary.html", context)
 
