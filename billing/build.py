@@ -327,13 +327,17 @@ class _Builder:
         fixed = [pk for pk, d in self.deals.items() if d.deal_type == DealType.FIXED_PRICE]
         if not fixed:
             return
-        milestones = (
+        milestones = list(
             Milestone.objects.filter(deal_id__in=fixed)
             .exclude(status=MilestoneStatus.INVOICED)
             .filter(Q(due_date__lte=self.end) | Q(event_occurred_on__lte=self.end))
             .select_related("required_document_type")
         )
-        billed = set(billed_lines().filter(milestone__deal_id__in=fixed).values_list("milestone_id", flat=True))
+        # By milestone id (its index), not through the milestones' deals: that join scanned every
+        # line of every issued invoice, once per chunk.
+        billed = set(
+            billed_lines().filter(milestone_id__in=[m.pk for m in milestones]).values_list("milestone_id", flat=True)
+        )
         for milestone in milestones:
             if milestone.pk in billed:
                 continue

@@ -22,7 +22,7 @@ from . import access
 from .build import build_deals, deals_to_bill
 from .models import BillingRun, BillingRunChunk, ChunkStatus, RunStatus
 
-CHUNK_SIZE = 50
+CHUNK_SIZE = 100  # deals per chunk: few enough queries per deal, enough chunks for the workers to share
 
 
 def _dispatch(run: BillingRun, chunk_ids: list) -> None:
