@@ -506,7 +506,9 @@ class CreditNoteViewSet(_IssuedDocumentMixin, mixins.ListModelMixin, mixins.Retr
         "More than the balance answers 400 `overpayment`.",
     ),
 )
-class PaymentViewSet(_BillingApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGenericViewSet):
+class PaymentViewSet(
+    _BillingApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, TenantGenericViewSet
+):
     """Payments of invoices."""
 
     serializer_class = PaymentSerializer
@@ -525,6 +527,11 @@ class PaymentViewSet(_BillingApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
         fields = dict(serializer.validated_data)
         payment = services.payment_record(actor=request.membership, invoice=fields.pop("invoice"), **fields)
         return self._out(PaymentSerializer, self.get_queryset().get(pk=payment.pk), status.HTTP_201_CREATED)
+
+    def destroy(self, request, *args, **kwargs):
+        """Cancel a payment recorded by mistake: the invoice's balance and status follow (204)."""
+        services.payment_cancel(actor=request.membership, payment=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 __all__ = [

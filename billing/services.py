@@ -923,6 +923,22 @@ def payment_record(
     return payment
 
 
+@transaction.atomic
+def payment_cancel(*, actor: Membership, payment: Payment) -> Invoice:
+    """Remove a payment recorded by mistake: the invoice's balance and status follow. The payment
+    stays in the audit trail (its deletion is recorded with its author)."""
+    access.require_bill(actor)
+    payment = Payment.objects.select_for_update().filter(pk=payment.pk).first()
+    if payment is None:
+        raise NotFound(_("Paiement introuvable."))
+    invoice = Invoice.objects.select_for_update().get(pk=payment.invoice_id)
+    invoice.amount_paid -= payment.amount
+    payment.delete()
+    _settle(invoice)
+    invoice.save(update_fields=["amount_paid", "status", "updated_at"])
+    return invoice
+
+
 # --- Chasing and preferences --------------------------------------------------------------------
 
 

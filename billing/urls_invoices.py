@@ -23,5 +23,6 @@ urlpatterns = [
     path("<uuid:pk>/send/", views.invoice_send, name="invoice_send"),
     path("<uuid:pk>/deposit/", views.invoice_deposit, name="invoice_deposit"),
     path("<uuid:pk>/payments/", views.payment_create, name="payment_create"),
+    path("<uuid:pk>/payments/<uuid:payment_pk>/cancel/", views.payment_cancel, name="payment_cancel"),
     path("<uuid:pk>/credit-notes/", views.credit_note_create, name="credit_note_create"),
 ]

@@ -35,7 +35,7 @@ from .forms_invoices import (
     PaymentForm,
     parse_month,
 )
-from .models import OPEN_STATUSES, Invoice, InvoiceKind, RenderStatus
+from .models import OPEN_STATUSES, Invoice, InvoiceKind, Payment, RenderStatus
 from .view_helpers import invoice_url, raise_http, readers, require_bill
 
 INVOICES_PER_PAGE = 25
@@ -256,6 +256,24 @@ def invoice_pdf(request, tenant_slug, pk):
 @require_GET
 def invoice_xml(request, tenant_slug, pk):
     return _download(invoice_or_404(pk), "xml")
+
+
+@readers
+@require_POST
+def payment_cancel(request, tenant_slug, pk, payment_pk):
+    require_bill(request)
+    invoice = invoice_or_404(pk)
+    payment = Payment.objects.filter(pk=payment_pk, invoice=invoice).first()
+    if payment is None:
+        raise Http404(_("Ce paiement n'existe pas."))
+    try:
+        services.payment_cancel(actor=request.membership, payment=payment)
+    except domain.DomainError as error:
+        raise_http(error)
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Le paiement est annulé."))
+    return redirect(invoice_url(tenant_slug, invoice, "payments"))
 
 
 @readers
