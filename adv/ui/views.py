@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import re
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseServerError
+from django.http import FileResponse, Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse
@@ -97,8 +98,20 @@ def error_404(request, exception=None):
     return render(request, "errors/404.html", status=404)
 
 
+API_PATH = re.compile(r"^/(t/[\w-]+/)?api/")
+
+
 def error_500(request):
-    """Rendered without context processors and without the database (it may be the cause)."""
+    """Rendered without context processors and without the database (it may be the cause). Under
+    the API, a problem+json like every other API error."""
+    if API_PATH.match(request.path):
+        body = {
+            "type": "https://adv.invalid/problems/server_error",
+            "title": "Internal server error",
+            "status": 500,
+            "code": "server_error",
+        }
+        return JsonResponse(body, status=500, content_type="application/problem+json")
     try:
         template = loader.get_template("errors/500.html")
         body = template.render({"LANGUAGE_CODE": get_language() or settings.LANGUAGE_CODE})
@@ -191,7 +204,9 @@ def member_detail(request, tenant_slug, pk):
             return redirect("member_detail", tenant_slug=tenant_slug, pk=member.pk)
     reports = Membership.objects.select_related("user").filter(reports_to=member).order_by("user__last_name")
     status = 400 if request.method == "POST" else 200
-    return render(request, "ui/members/detail.html", {"member": member, "form": form, "reports": reports}, status=status)
+    return render(
+        request, "ui/members/detail.html", {"member": member, "form": form, "reports": reports}, status=status
+    )
 
 
 # --- Invitations ---------------------------------------------------------------------------------
@@ -247,8 +262,13 @@ def invitation_revoke_view(request, tenant_slug, pk):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("L'invitation de %(email)s est révoquée : son lien ne fonctionne plus.") % {"email": invitation.email})
-    return redirect(f"{reverse('invitations', kwargs={'tenant_slug': tenant_slug})}?status={request.POST.get('status', 'pending')}")
+        messages.success(
+            request,
+            _("L'invitation de %(email)s est révoquée : son lien ne fonctionne plus.") % {"email": invitation.email},
+        )
+    return redirect(
+        f"{reverse('invitations', kwargs={'tenant_slug': tenant_slug})}?status={request.POST.get('status', 'pending')}"
+    )
 
 
 # --- Firm settings --------------------------------------------------------------------------------
@@ -360,7 +380,9 @@ def api_token_revoke_view(request, tenant_slug, pk):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("Le jeton « %(name)s » est révoqué : il ne donne plus accès à l'API.") % {"name": token.name})
+        messages.success(
+            request, _("Le jeton « %(name)s » est révoqué : il ne donne plus accès à l'API.") % {"name": token.name}
+        )
     return redirect("api_tokens", tenant_slug=tenant_slug)
 
 

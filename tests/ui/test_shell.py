@@ -1,5 +1,7 @@
 """The layout, the home page, the tenant switcher, the language switch and the error pages."""
 
+import json
+
 import pytest
 from django.db import connection
 from django.test import Client, RequestFactory
@@ -86,7 +88,7 @@ def test_layout_loads_vendored_assets_only_and_sends_the_csrf_header_with_htmx(a
     body = alice.client().get(alice.url("")).content.decode()
     assert "/static/vendor/bootstrap/bootstrap.min.css" in body
     assert "/static/vendor/htmx/htmx.min.js" in body
-    assert "hx-headers='{\"X-CSRFToken\": \"" in body
+    assert 'hx-headers=\'{"X-CSRFToken": "' in body
     assert "cdn" not in body.lower()
 
 
@@ -131,3 +133,17 @@ def test_500_page_renders_without_the_database(monkeypatch, alice):
     body = response.content.decode()
     assert "Une erreur inattendue" in body
     assert "bootstrap.min.css" in body
+
+
+@pytest.mark.parametrize("path", ["/api/v1/invoices/", "/t/alpha/api/v1/invoices/"])
+def test_500_under_the_api_is_a_problem_json(path):
+    # given an unexpected error under the API (bearer or session entry point)
+    response = error_500(RequestFactory().get(path))
+    # then the client gets a problem+json it can parse, not the HTML page
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/problem+json"
+    assert json.loads(response.content)["code"] == "server_error"
+
+
+def test_500_elsewhere_stays_the_html_page():
+    assert "text/html" in error_500(RequestFactory().get("/t/alpha/apiary/"))["Content-Type"]
