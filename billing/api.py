@@ -404,6 +404,30 @@ class _IssuedDocumentMixin(_BillingApiMixin):
     def xml(self, request, *args, **kwargs):
         return self._download("xml_file", "application/xml", "xml")
 
+    def _render(self, invoice: Invoice, status_code=status.HTTP_200_OK) -> Response:
+        return self._out(self.serializer_class, self.get_queryset().get(pk=invoice.pk), status_code)
+
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def send(self, request, *args, **kwargs):
+        invoice, _email = services.invoice_send(actor=request.membership, invoice=self.get_object())
+        return self._render(invoice)
+
+    @action(detail=True, methods=["post"])
+    def deposit(self, request, *args, **kwargs):
+        invoice = self.get_object()
+        serializer = DepositSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        reference = serializer.validated_data["reference"]
+        return self._render(
+            services.invoice_mark_deposited(actor=request.membership, invoice=invoice, reference=reference)
+        )
+
+    @action(detail=True, methods=["post"], url_path="render", url_name="render")
+    def render_retry(self, request, *args, **kwargs):
+        invoice = services.invoice_render_retry(actor=request.membership, invoice=self.get_object())
+        return self._render(invoice, status.HTTP_202_ACCEPTED)
+
 
 _IMMUTABLE_VIEWS = {
     "update": extend_schema(request=None, responses={(409, PROBLEM): IMMUTABLE}, description="Always 409."),
@@ -437,30 +461,6 @@ class InvoiceViewSet(_IssuedDocumentMixin, mixins.ListModelMixin, mixins.Retriev
     filterset_class = InvoiceFilter
     kind = InvoiceKind.INVOICE
 
-    def _render(self, invoice: Invoice, status_code=status.HTTP_200_OK) -> Response:
-        return self._out(InvoiceSerializer, self.get_queryset().get(pk=invoice.pk), status_code)
-
-    @action(detail=True, methods=["post"])
-    @idempotent
-    def send(self, request, *args, **kwargs):
-        invoice, _email = services.invoice_send(actor=request.membership, invoice=self.get_object())
-        return self._render(invoice)
-
-    @action(detail=True, methods=["post"])
-    def deposit(self, request, *args, **kwargs):
-        invoice = self.get_object()
-        serializer = DepositSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        reference = serializer.validated_data["reference"]
-        return self._render(
-            services.invoice_mark_deposited(actor=request.membership, invoice=invoice, reference=reference)
-        )
-
-    @action(detail=True, methods=["post"], url_path="render", url_name="render")
-    def render_retry(self, request, *args, **kwargs):
-        invoice = services.invoice_render_retry(actor=request.membership, invoice=self.get_object())
-        return self._render(invoice, status.HTTP_202_ACCEPTED)
-
 
 @extend_schema(tags=["billing"])
 @extend_schema_view(
@@ -472,6 +472,21 @@ class InvoiceViewSet(_IssuedDocumentMixin, mixins.ListModelMixin, mixins.Retriev
         responses={201: CreditNoteSerializer, **IDEMPOTENCY_RESPONSES},
         description="Credit an issued invoice: the whole of it (no amount), or an amount HT at a VAT rate (default: "
         "the invoice's main rate). Numbered in the credit-note series.",
+    ),
+    send=extend_schema(
+        request=None,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={200: CreditNoteSerializer, **IDEMPOTENCY_RESPONSES},
+        description="Email the credit note's PDF to the client's invoice recipients (409 `pdf_not_ready` until "
+        "rendered).",
+    ),
+    deposit=extend_schema(
+        request=DepositSerializer, responses=CreditNoteSerializer, description="Mark as deposited on the platform."
+    ),
+    render_retry=extend_schema(
+        request=None,
+        responses={202: CreditNoteSerializer},
+        description="Render the PDF and XML again (after a failure).",
     ),
     **_IMMUTABLE_VIEWS,
 )

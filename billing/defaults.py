@@ -38,6 +38,49 @@ defaults.register(
 )
 
 defaults.register(
+    "billing.credit_note_email",
+    subject_fr="{{ tenant_name }} – avoir {{ number }} sur la facture {{ credited_number }}",
+    body_fr=(
+        "Bonjour,\n\n"
+        "Veuillez trouver ci-joint notre avoir {{ number }} du {{ issue_date }}, d'un montant de {{ total }} TTC, "
+        "sur notre facture {{ credited_number }} du {{ credited_date }}.\n"
+        "{{ references }}\n\n"
+        "Nous restons à votre disposition pour toute question.\n\n"
+        "Cordialement,\n{{ tenant_name }}"
+    ),
+    subject_en="{{ tenant_name }} – credit note {{ number }} on invoice {{ credited_number }}",
+    body_en=(
+        "Hello,\n\n"
+        "Please find attached our credit note {{ number }} dated {{ issue_date }}, for {{ total }} including VAT, "
+        "on our invoice {{ credited_number }} dated {{ credited_date }}.\n"
+        "{{ references }}\n\n"
+        "Kind regards,\n{{ tenant_name }}"
+    ),
+    placeholders=[
+        "tenant_name",
+        "number",
+        "issue_date",
+        "total",
+        "credited_number",
+        "credited_date",
+        "references",
+        "client_name",
+    ],
+    label=_("Envoi d'un avoir au client"),
+    is_event=False,
+    sample={
+        "tenant_name": "Alpha Conseil",
+        "number": "AV2026-00003",
+        "issue_date": "05/12/2026",
+        "total": "1 200,00 €",
+        "credited_number": "F2026-00042",
+        "credited_date": "01/12/2026",
+        "references": "Bon de commande : PO-4512",
+        "client_name": "Helios",
+    },
+)
+
+defaults.register(
     "billing.chase",
     subject_fr="Facturation de {{ month }} : {{ client_name }} attend une action de votre part",
     body_fr=(

@@ -54,10 +54,11 @@ def overdue(today: datetime.date):
 
 
 def to_deposit():
-    """Issued invoices of clients on an e-invoicing platform, not deposited yet, with how to deposit."""
+    """Issued invoices and credit notes of clients on an e-invoicing platform, not deposited yet, with how
+    to deposit (a credit note goes on the platform like the invoice it credits)."""
     return (
-        issued()
-        .filter(deposited_at__isnull=True)
+        Invoice.objects.filter(number__isnull=False, deposited_at__isnull=True)
+        .select_related("client", "deal", "credited_invoice")
         .exclude(client__billing_profile__einvoicing_platform="none")
         .select_related("client__billing_profile")
         .order_by("issue_date", "number")

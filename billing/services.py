@@ -636,7 +636,9 @@ def invoice_send(*, actor: Membership, invoice: Invoice):
     from notifications.services import email_enqueue
 
     access.require_bill(actor)
-    invoice = Invoice.objects.select_for_update().select_related("client").get(pk=invoice.pk)
+    invoice = (
+        Invoice.objects.select_for_update(of=("self",)).select_related("client", "credited_invoice").get(pk=invoice.pk)
+    )
     if not invoice.is_issued:
         raise Conflict(_("Émettez la préfacture avant de l'envoyer."), code="not_issued")
     if invoice.render_status != "done" or not invoice.pdf_file:
@@ -667,21 +669,27 @@ def invoice_send(*, actor: Membership, invoice: Invoice):
     if invoice.buyer_reference:
         references.append(_("Votre référence : %(ref)s") % {"ref": invoice.buyer_reference})
     sends = invoice.sent_at.isoformat() if invoice.sent_at else "first"
+    context = {
+        "number": invoice.number,
+        "issue_date": invoice.issue_date.strftime("%d/%m/%Y"),
+        "total": _money_text(invoice.total_gross, invoice.currency),
+        "references": "\n".join(references),
+        "client_name": invoice.buyer.get("name", ""),
+    }
+    if invoice.is_credit_note:
+        # A credit note has no due date: the email names the invoice it credits instead.
+        origin = invoice.credited_invoice
+        context |= {"credited_number": origin.number, "credited_date": origin.issue_date.strftime("%d/%m/%Y")}
+    else:
+        context["due_date"] = invoice.due_date.strftime("%d/%m/%Y")
     email = email_enqueue(
         to=to,
         cc=cc,
-        template_key="billing.invoice_email",
+        template_key="billing.credit_note_email" if invoice.is_credit_note else "billing.invoice_email",
         language=invoice.language,
         idempotency_key=f"invoice-send:{invoice.pk}:{sends}",
         attachments=attachments,
-        context={
-            "number": invoice.number,
-            "issue_date": invoice.issue_date.strftime("%d/%m/%Y"),
-            "due_date": invoice.due_date.strftime("%d/%m/%Y"),
-            "total": _money_text(invoice.total_gross, invoice.currency),
-            "references": "\n".join(references),
-            "client_name": invoice.buyer.get("name", ""),
-        },
+        context=context,
     )
     invoice.sent_at = timezone.now()
     if invoice.status == InvoiceStatus.ISSUED:

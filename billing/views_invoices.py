@@ -169,7 +169,7 @@ def vat_breakdown(invoice: Invoice, lines) -> list[dict]:
 def detail_context(request, invoice: Invoice, **forms) -> dict:
     can_bill = access.can_bill(request.membership)
     lines = list(invoice.lines.all())
-    to, cc = services.recipients_for(invoice) if invoice.kind == InvoiceKind.INVOICE else ([], [])
+    to, cc = services.recipients_for(invoice)
     attachments = list(invoice.attachments.select_related("document__current_version"))
     credit_notes = (
         list(invoice.credit_notes.filter(number__isnull=False).order_by("issue_date", "number"))
@@ -303,10 +303,12 @@ def invoice_send(request, tenant_slug, pk):
         messages.error(request, error.message)
     else:
         to, _cc = services.recipients_for(invoice)
-        messages.success(
-            request,
-            _("La facture %(number)s est envoyée à %(to)s.") % {"number": invoice.number, "to": ", ".join(to)},
+        sent = (
+            _("L'avoir %(number)s est envoyé à %(to)s.")
+            if invoice.is_credit_note
+            else _("La facture %(number)s est envoyée à %(to)s.")
         )
+        messages.success(request, sent % {"number": invoice.number, "to": ", ".join(to)})
     return redirect(invoice_url(tenant_slug, invoice))
 
 
@@ -326,9 +328,12 @@ def invoice_deposit(request, tenant_slug, pk):
             raise_http(error)
             form.add_domain_error(error)
         else:
-            messages.success(
-                request, _("La facture %(number)s est marquée comme déposée.") % {"number": invoice.number}
+            deposited = (
+                _("L'avoir %(number)s est marqué comme déposé.")
+                if invoice.is_credit_note
+                else _("La facture %(number)s est marquée comme déposée.")
             )
+            messages.success(request, deposited % {"number": invoice.number})
             if back == "to_deposit":
                 return redirect("billing:to_deposit", tenant_slug=tenant_slug)
             return redirect(invoice_url(tenant_slug, invoice))

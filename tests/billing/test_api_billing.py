@@ -362,6 +362,28 @@ def test_deposit_and_render_retry(firm, issued):
 # --- Credit notes -------------------------------------------------------------------------------------
 
 
+def test_a_credit_note_is_sent_deposited_and_rerendered_through_the_api(firm, issued):
+    adv = api(firm.adv)
+    created = send(adv, "post", f"{API}credit-notes/", {"invoice": str(issued.pk), "reason": "Erreur", "amount": "100"})
+    assert created.status_code == 201, created.content
+    note_url = f"{API}credit-notes/{created.json()['id']}/"
+    assert_problem(send(adv, "post", f"{note_url}send/"), 409, "pdf_not_ready")
+    with tenant_context(firm.tenant):
+        note = Invoice.objects.get(pk=created.json()["id"])
+    firm.render(note)
+    sent = send(adv, "post", f"{note_url}send/")
+    assert sent.status_code == 200, sent.content
+    assert (sent.json()["status"], sent.json()["credited_invoice_number"]) == ("sent", issued.number)
+    with tenant_context(firm.tenant):
+        assert OutboxEmail.objects.get().to == ["factures@helios.example"]
+    deposited = send(adv, "post", f"{note_url}deposit/", {"reference": "CPP-9"})
+    assert deposited.status_code == 200 and deposited.json()["deposit_reference"] == "CPP-9"
+    # an invoice id under credit-notes/ (and the reverse) is not found
+    assert send(adv, "post", f"{API}credit-notes/{issued.pk}/send/").status_code == 404
+    assert send(adv, "post", f"{API}invoices/{note.pk}/deposit/", {"reference": "X"}).status_code == 404
+
+
+
 def test_credit_notes_full_and_partial_reference_the_invoice(firm, issued):
     adv = api(firm.adv)
     partial = send(

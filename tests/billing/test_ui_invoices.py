@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from adv.tenancy.context import tenant_context
+from billing import services
 from billing.models import Invoice, Payment
 from clients.models import BillingProfile
 from notifications.models import OutboxEmail
@@ -225,6 +226,32 @@ def test_platform_client_deposit_from_the_page_and_the_to_deposit_list(billing_f
     assert invoice.deposit_reference == "CPP-123" and invoice.deposited_at is not None
     listing = client.get(url(billing_firm, "to-deposit/")).content.decode()
     assert f'data-number="{helios_invoice.number}"' not in listing
+
+
+def test_a_credit_note_is_sent_with_its_own_email_and_deposited_from_its_page(billing_firm, helios_invoice):
+    with tenant_context(billing_firm.tenant):
+        BillingProfile.objects.filter(client=billing_firm.helios).update(einvoicing_platform="chorus_pro")
+        note = services.credit_note_create(
+            actor=billing_firm.adv.membership, invoice=helios_invoice, reason="Geste commercial", amount=Decimal("1000")
+        )
+    note = billing_firm.render(note)
+    client = billing_firm.adv.client()
+    page = client.get(url(billing_firm, f"{note.pk}/")).content.decode()
+    assert 'data-testid="invoice-send"' in page and 'data-testid="deposit-form"' in page
+    assert "factures@helios.example" in page
+    response = client.post(url(billing_firm, f"{note.pk}/send/"), follow=True)
+    assert f"L&#x27;avoir {note.number} est envoyé" in response.content.decode()
+    with tenant_context(billing_firm.tenant):
+        email = OutboxEmail.objects.get()
+    assert email.to == ["factures@helios.example"]
+    assert f"avoir {note.number}" in email.subject and helios_invoice.number in email.subject
+    assert helios_invoice.number in email.body and "échéance" not in email.body
+    assert [a["path"] for a in email.attachments] == [note.pdf_file.name]
+    assert reload(billing_firm, note).status == "sent"
+    assert f'data-number="{note.number}"' in client.get(url(billing_firm, "to-deposit/")).content.decode()
+    assert client.post(url(billing_firm, f"{note.pk}/deposit/"), {"reference": "CPP-AV-1"}).status_code == 302
+    assert reload(billing_firm, note).deposit_reference == "CPP-AV-1"
+    assert f'data-number="{note.number}"' not in client.get(url(billing_firm, "to-deposit/")).content.decode()
 
 
 def test_payment_partial_then_full_moves_the_status(billing_firm, helios_invoice):
