@@ -32,7 +32,6 @@ from .models import DocumentVersion
 from .services import document_record_download
 
 PREVIEW_CSP = "sandbox; default-src 'none'"
-PRESIGNED_URL_SECONDS = 60
 
 
 def client_ip(request) -> str | None:
@@ -96,6 +95,7 @@ def serve_version(
     content_type = _content_type(version)
     disposition = content_disposition("inline" if inline else "attachment", version.original_name)
     if _is_s3() and not via_api:
+        # Valid for the storage's `querystring_expire` (S3_URL_EXPIRY_SECONDS).
         url = default_storage.url(
             version.file.name,
             parameters={
@@ -103,7 +103,6 @@ def serve_version(
                 "ResponseContentType": content_type,
                 "ResponseCacheControl": "private, no-store",
             },
-            expire=PRESIGNED_URL_SECONDS,
         )
         response = HttpResponseRedirect(url)
     else:

@@ -19,7 +19,16 @@ from adv.tenancy.context import require_tenant_id
 from adv.tenancy.models import Membership
 
 from . import access
-from .models import BillingProfile, Client, ClientName, ClientStatus, Contact
+from .models import (
+    BillingProfile,
+    Client,
+    ClientName,
+    ClientStatus,
+    Contact,
+    Document,
+    DocumentType,
+    DocumentVersion,
+)
 
 # Accents folded for sorting and searching ("Énergies" sorts with the E's and is found by
 # "energies"), with plain SQL: no ICU collation nor unaccent extension is needed.
@@ -206,27 +215,33 @@ def status_counts(*, actor: Membership) -> dict[str, int]:
 
 # --- History --------------------------------------------------------------------------------------
 
-HISTORY_EVENT_MODELS = ("clients.ClientEvent", "clients.ContactEvent", "clients.BillingProfileEvent")
+HISTORY_EVENT_MODELS = (
+    "clients.ClientEvent", "clients.ContactEvent", "clients.BillingProfileEvent", "clients.DocumentEvent",
+    "clients.DocumentUserObjectPermissionEvent",
+)
 # Columns that change on every save or say nothing to a reader.
-HISTORY_HIDDEN_FIELDS = {"id", "created_at", "updated_at", "tenant_id", "client_id"}
+HISTORY_HIDDEN_FIELDS = {"id", "created_at", "updated_at", "tenant_id", "client_id", "client_name_at_date"}
 # What a creation shows (the values set, not every empty column).
 HISTORY_INSERT_SUMMARY = {
     "clients.ClientEvent": ("status", "siren", "owner_id", "adv_owner_id", "parent_id", "is_public_sector"),
     "clients.ContactEvent": ("email", "invoice_delivery", "signs_timesheets", "signs_acceptance_reports"),
     "clients.BillingProfileEvent": ("payment_terms_days", "payment_terms_end_of_month", "einvoicing_platform"),
+    "clients.DocumentEvent": ("document_type_id", "signed_on", "valid_until", "security_level", "current_version_id"),
 }
 
 
 def client_history_events(*, actor: Membership, client: Client):
-    """pghistory events of the client, of its contacts (deleted ones included) and of its
-    billing profile, newest first. `pgh_diff` holds {column: [before, after]}; `pgh_context`
-    the actor (user id), the URL or the API token of the change."""
+    """pghistory events of the client, of its contacts (deleted ones included), of its billing
+    profile, of the documents the actor may see and of their per-document grants, newest first.
+    `pgh_diff` holds {column: [before, after]}; `pgh_context` the actor (user id), the URL or the
+    API token of the change. (A document's file versions show as changes of its current version.)"""
     from django.apps import apps
     from pghistory.models import Events
 
     _require_viewer(actor)
     contact_event = apps.get_model("clients", "ContactEvent")
     profile_event = apps.get_model("clients", "BillingProfileEvent")
+    grant_event = apps.get_model("clients", "DocumentUserObjectPermissionEvent")
     tenant_id = require_tenant_id()
     contact_ids = (
         contact_event.objects.filter(tenant_id=tenant_id, client_id=client.pk)
@@ -236,12 +251,21 @@ def client_history_events(*, actor: Membership, client: Client):
         profile_event.objects.filter(tenant_id=tenant_id, client_id=client.pk)
         .annotate(oid=Cast("pgh_obj_id", TextField())).values("oid")
     )
+    # Restricted documents stay out of the history of whoever may not open them.
+    visible = access.visible_documents(Document.objects.filter(tenant_id=tenant_id, client=client), actor)
+    document_ids = visible.annotate(oid=Cast("pk", TextField())).values("oid")
+    grant_ids = (
+        grant_event.objects.filter(tenant_id=tenant_id, content_object_id__in=visible.values("pk"))
+        .annotate(oid=Cast("pgh_obj_id", TextField())).values("oid")
+    )
     return (
         Events.objects.across(*HISTORY_EVENT_MODELS)
         .filter(
             Q(pgh_model="clients.ClientEvent", pgh_obj_id=str(client.pk))
             | Q(pgh_model="clients.ContactEvent", pgh_obj_id__in=Subquery(contact_ids))
             | Q(pgh_model="clients.BillingProfileEvent", pgh_obj_id__in=Subquery(profile_ids))
+            | Q(pgh_model="clients.DocumentEvent", pgh_obj_id__in=Subquery(document_ids))
+            | Q(pgh_model="clients.DocumentUserObjectPermissionEvent", pgh_obj_id__in=Subquery(grant_ids))
         )
         # Events of one transaction share their time: the billing profile (created with its
         # client) lists above the client's creation, which stays the oldest row.
@@ -268,7 +292,7 @@ class HistoryRow:
     changes: list[HistoryChange] = field(default_factory=list)
 
 
-def _history_value(model, column: str, value, *, members: dict, clients: dict) -> str:
+def _history_value(model, column: str, value, *, members: dict, clients: dict, others: dict | None = None) -> str:
     from django.utils.translation import gettext
 
     if value is None or value == "":
@@ -289,6 +313,8 @@ def _history_value(model, column: str, value, *, members: dict, clients: dict) -
         if model_field.related_model is Client:
             other = clients.get(str(value))
             return other.display_name if other else gettext("client supprimé")
+        if others is not None and str(value) in others:
+            return others[str(value)]
     if model_field.get_internal_type() == "DateTimeField":
         from django.utils import formats
         from django.utils.dateparse import parse_datetime
@@ -312,6 +338,10 @@ def _history_value(model, column: str, value, *, members: dict, clients: dict) -
 
 
 def _history_label(model, column: str) -> str:
+    from django.utils.translation import gettext
+
+    if model is Document and column == "current_version_id":
+        return gettext("Fichier (version courante)")
     name = column[:-3] if column.endswith("_id") else column
     try:
         return str(model._meta.get_field(name).verbose_name)
@@ -327,9 +357,14 @@ def _is_uuid(value) -> bool:
     return True
 
 
+def _version_label(version: DocumentVersion) -> str:
+    return f"v{version.number} · {version.original_name}"
+
+
 def client_history_rows(events) -> list[HistoryRow]:
-    """Readable rows for one page of `client_history_events`: three more queries at most
-    (actors, members and clients named in the changes), whatever the page size."""
+    """Readable rows for one page of `client_history_events`: six more queries at most
+    (actors, members, clients, document types, versions and documents named in the changes),
+    whatever the page size."""
     from django.contrib.auth import get_user_model
     from django.utils.translation import gettext
 
@@ -338,37 +373,90 @@ def client_history_rows(events) -> list[HistoryRow]:
     user_ids: set[str] = set()
     member_ids: set[str] = set()
     client_ids: set[str] = set()
+    type_ids: set[str] = set()
+    version_ids: set[str] = set()
+    document_ids: set[str] = set()
     for event in events:
         context = event.pgh_context or {}
         if context.get("user") and _is_uuid(context["user"]):
             user_ids.add(str(context["user"]))
         data = event.pgh_data or {}
-        named = [(column, [data.get(column)]) for column in ("owner_id", "adv_owner_id", "parent_id")]
+        if event.pgh_model == "clients.DocumentUserObjectPermissionEvent":
+            if data.get("user_id") and _is_uuid(data["user_id"]):
+                user_ids.add(str(data["user_id"]))
+            if data.get("content_object_id"):
+                document_ids.add(str(data["content_object_id"]))
+            continue
+        named = [
+            (column, [data.get(column)])
+            for column in ("owner_id", "adv_owner_id", "parent_id", "document_type_id", "current_version_id")
+        ]
         for column, values in [*(event.pgh_diff or {}).items(), *named]:
-            if column in ("owner_id", "adv_owner_id"):
-                member_ids.update(str(v) for v in values if v and _is_uuid(v))
+            wanted = [str(v) for v in values if v and _is_uuid(v)]
+            if column in ("owner_id", "adv_owner_id", "uploaded_by_id"):
+                member_ids.update(wanted)
             elif column == "parent_id":
-                client_ids.update(str(v) for v in values if v and _is_uuid(v))
+                client_ids.update(wanted)
+            elif column == "document_type_id":
+                type_ids.update(wanted)
+            elif column == "current_version_id":
+                version_ids.update(wanted)
     users = {str(u.pk): u for u in user_model.objects.filter(pk__in=user_ids)} if user_ids else {}
     members = (
         {str(m.pk): m for m in Membership.objects.select_related("user").filter(pk__in=member_ids)}
         if member_ids else {}
     )
     clients = {str(c.pk): c for c in Client.objects.filter(pk__in=client_ids)} if client_ids else {}
+    others: dict[str, str] = {}
+    if type_ids:
+        others.update({str(t.pk): t.name for t in DocumentType.objects.filter(pk__in=type_ids)})
+    if version_ids:
+        others.update({str(v.pk): _version_label(v) for v in DocumentVersion.objects.filter(pk__in=version_ids)})
+    documents = (
+        {str(d.pk): d.title for d in Document.objects.filter(pk__in=document_ids).only("id", "title")}
+        if document_ids else {}
+    )
     labels = {"insert": gettext("Création"), "update": gettext("Modification"), "delete": gettext("Suppression")}
+    grant_labels = {"insert": gettext("Accès accordé"), "delete": gettext("Accès retiré")}
     rows = []
     for event in events:
         data = event.pgh_data or {}
         context = event.pgh_context or {}
+        user = users.get(str(context.get("user"))) if context.get("user") else None
+        actor = (user.get_full_name() or user.email) if user else None
+        if event.pgh_model == "clients.DocumentUserObjectPermissionEvent":
+            grantee = users.get(str(data.get("user_id")))
+            rows.append(
+                HistoryRow(
+                    when=event.pgh_created_at,
+                    action=event.pgh_label,
+                    action_label=grant_labels.get(event.pgh_label, event.pgh_label),
+                    subject_kind=gettext("Accès exceptionnel au document"),
+                    subject=documents.get(str(data.get("content_object_id")), ""),
+                    actor=actor,
+                    via_api=bool(context.get("token")),
+                    changes=[
+                        HistoryChange(
+                            field=gettext("Personne"), before="",
+                            after=(grantee.get_full_name() or grantee.email) if grantee else gettext("utilisateur supprimé"),
+                        )
+                    ],
+                )
+            )
+            continue
         if event.pgh_model == "clients.ClientEvent":
             model, kind = Client, gettext("Fiche client")
             subject = data.get("trade_name") or data.get("legal_name") or ""
         elif event.pgh_model == "clients.ContactEvent":
             model, kind = Contact, gettext("Contact")
             subject = f"{data.get('first_name') or ''} {data.get('last_name') or ''}".strip()
+        elif event.pgh_model == "clients.DocumentEvent":
+            model, kind = Document, gettext("Document")
+            subject = data.get("title") or ""
         else:
             model, kind = BillingProfile, gettext("Profil de facturation")
             subject = ""
+        values = {"members": members, "clients": clients, "others": others}
         changes = []
         if event.pgh_label == "update" and event.pgh_diff:
             for column, (before, after) in sorted(event.pgh_diff.items()):
@@ -377,8 +465,8 @@ def client_history_rows(events) -> list[HistoryRow]:
                 changes.append(
                     HistoryChange(
                         field=_history_label(model, column),
-                        before=_history_value(model, column, before, members=members, clients=clients),
-                        after=_history_value(model, column, after, members=members, clients=clients),
+                        before=_history_value(model, column, before, **values),
+                        after=_history_value(model, column, after, **values),
                     )
                 )
             if not changes:
@@ -398,10 +486,9 @@ def client_history_rows(events) -> list[HistoryRow]:
                     HistoryChange(
                         field=_history_label(model, column),
                         before="",
-                        after=_history_value(model, column, value, members=members, clients=clients),
+                        after=_history_value(model, column, value, **values),
                     )
                 )
-        user = users.get(str(context.get("user"))) if context.get("user") else None
         rows.append(
             HistoryRow(
                 when=event.pgh_created_at,
@@ -409,7 +496,7 @@ def client_history_rows(events) -> list[HistoryRow]:
                 action_label=labels.get(event.pgh_label, event.pgh_label),
                 subject_kind=kind,
                 subject=subject,
-                actor=(user.get_full_name() or user.email) if user else None,
+                actor=actor,
                 via_api=bool(context.get("token")),
                 changes=changes,
             )

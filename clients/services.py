@@ -12,6 +12,7 @@ from collections.abc import Iterable
 import nh3
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -229,12 +230,31 @@ def client_delete(*, actor: Membership, client: Client) -> None:
     """Delete a client that nothing depends on; otherwise it must be archived."""
     access.require(actor, access.can_edit_clients(actor))
     client = Client.objects.select_for_update(of=("self",)).get(pk=client.pk)
-    if client.documents.exists() or client.subsidiaries.exists():
+    dependents = _client_dependents(client)
+    if dependents:
         raise Conflict(
-            _("Ce client a des documents ou des filiales : archivez-le plutôt que de le supprimer."),
+            _("Ce client a déjà des éléments rattachés (%(what)s) : archivez-le plutôt que de le supprimer.")
+            % {"what": ", ".join(dependents)},
             code="client_in_use",
         )
     client.delete()
+
+
+def _client_dependents(client: Client) -> list[str]:
+    """What keeps the client from being deleted, in words: the rows that protect it (documents,
+    deals, invoices, whatever app adds one later, found by Django's delete collector) and its
+    subsidiaries (which would silently lose their group)."""
+    found: list[str] = []
+    collector = Collector(using=client._state.db or "default")
+    try:
+        collector.collect([client])
+    except (ProtectedError, RestrictedError) as exc:
+        objects = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+        for model in sorted({type(obj) for obj in objects}, key=lambda m: m._meta.label):
+            found.append(str(model._meta.verbose_name_plural))
+    if client.subsidiaries.exists():
+        found.append(str(_("filiales")))
+    return found
 
 
 # --- Contacts -----------------------------------------------------------------------------------
@@ -423,6 +443,9 @@ def document_upload(
     try:
         with transaction.atomic():
             document.client_name_at_date = client_name_on(client, signed_on or timezone.localdate())
+            # Inserted with its first file (the foreign key is checked at commit): one upload is
+            # one "created" event in the audit trail, not a creation then an update.
+            document.current_version_id = stored.version_id
             document.save()
             _add_version(document, stored, actor, comment)
             if document_type.is_contractual:
@@ -467,8 +490,9 @@ def _add_version(document: Document, stored: StoredUpload, actor: Membership, co
     )
     version.file.name = stored.name
     version.save()
-    document.current_version = version
-    document.save(update_fields=["current_version", "updated_at"])
+    if document.current_version_id != version.id:
+        document.current_version = version
+        document.save(update_fields=["current_version", "updated_at"])
     return version
 
 
@@ -511,6 +535,9 @@ def document_update(*, actor: Membership, document: Document, **fields) -> Docum
     for name, value in fields.items():
         setattr(document, name, value)
     _full_clean(document, exclude=["tenant", "client", "document_type", "uploaded_by", "current_version"])
+    if "signed_on" in fields:
+        # A corrected date carries the client's name of that date (changement de dénomination).
+        document.client_name_at_date = client_name_on(document.client, document.signed_on or timezone.localdate(document.created_at))
     document.save()
     return document
 

@@ -272,6 +272,26 @@ def test_a_client_with_a_subsidiary_or_a_document_is_archived_not_deleted(alice)
         assert restored.archived_at is None
 
 
+def test_a_client_with_a_deal_is_archived_not_deleted_and_the_error_says_why(alice):
+    # given a client with a deal (the deal protects its client in the database)
+    from deals import services as deal_services
+
+    client = create_client(alice, legal_name="Avec affaire", status="client")
+    with tenant_context(alice.tenant):
+        deal_services.deal_create(
+            actor=alice.membership, client=client, deal_type="t_and_m", title="Régie",
+            start_date=datetime.date(2026, 1, 1), end_date=datetime.date(2026, 12, 31),
+        )
+        # when it is deleted: a clear conflict naming what depends on it, not a server error
+        with pytest.raises(Conflict) as caught:
+            services.client_delete(actor=alice.membership, client=client)
+        # then it is still there and can be archived
+        assert caught.value.code == "client_in_use"
+        assert "affaires" in str(caught.value)
+        assert Client.objects.filter(pk=client.pk).exists()
+        assert services.client_archive(actor=alice.membership, client=client).archived_at is not None
+
+
 @pytest.mark.parametrize("role", ["accountant", "manager", "project_manager", "consultant"])
 def test_read_only_roles_cannot_write_client_records(alice, role):
     actor = member(alice, role)
