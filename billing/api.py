@@ -53,6 +53,7 @@ from .serializers import (
     DiscountSerializer,
     InvoiceLineSerializer,
     InvoiceSerializer,
+    IssueSerializer,
     LineWriteSerializer,
     PaymentCreateSerializer,
     PaymentSerializer,
@@ -187,7 +188,7 @@ class BillingRunViewSet(_BillingApiMixin, mixins.ListModelMixin, mixins.Retrieve
         description="Add a discount: an amount (HT) or a percentage of the lines.",
     ),
     issue=extend_schema(
-        request=None,
+        request=IssueSerializer,
         parameters=[IDEMPOTENCY_PARAMETER],
         responses={
             200: InvoiceSerializer,
@@ -298,7 +299,13 @@ class PreInvoiceViewSet(_BillingApiMixin, mixins.ListModelMixin, mixins.Retrieve
     @action(detail=True, methods=["post"])
     @idempotent
     def issue(self, request, *args, **kwargs):
-        invoice = services.invoice_issue(actor=request.membership, invoice=self.get_object())
+        serializer = IssueSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        invoice = services.invoice_issue(
+            actor=request.membership,
+            invoice=self.get_object(),
+            issue_date=serializer.validated_data.get("issue_date"),
+        )
         return self._out(InvoiceSerializer, _issued_queryset(InvoiceKind.INVOICE).get(pk=invoice.pk))
 
     @action(detail=False, methods=["post"], url_path="issue", url_name="issue-bulk")
@@ -309,7 +316,11 @@ class PreInvoiceViewSet(_BillingApiMixin, mixins.ListModelMixin, mixins.Retrieve
         ids = [str(pk) for pk in serializer.validated_data["ids"]]
         # Only this tenant's pre-invoices are looked at (an unknown id is refused like a missing one).
         known = {str(pk) for pk in self.get_queryset().filter(pk__in=ids).values_list("pk", flat=True)}
-        result = services.invoices_issue(actor=request.membership, invoice_ids=[pk for pk in ids if pk in known])
+        result = services.invoices_issue(
+            actor=request.membership,
+            invoice_ids=[pk for pk in ids if pk in known],
+            issue_date=serializer.validated_data.get("issue_date"),
+        )
         refused = {pk: [str(r) for r in reasons] for pk, reasons in result.refused.items()}
         for pk in ids:
             if pk not in known:

@@ -173,7 +173,17 @@ class DiscountSerializer(serializers.Serializer):
         return attrs
 
 
-class BulkIssueSerializer(serializers.Serializer):
+class IssueSerializer(serializers.Serializer):
+    issue_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="The invoice date (default: today, in the firm's time zone). Never in the future, never before "
+        "an invoice already issued in the year's series (chronological numbering): 400 `issue_date_future` / "
+        "`issue_date_before_last`.",
+    )
+
+
+class BulkIssueSerializer(IssueSerializer):
     ids = serializers.ListField(child=serializers.UUIDField(), min_length=1, max_length=500)
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -501,6 +501,10 @@ def invoices_issue(*, actor: Membership, invoice_ids, issue_date: datetime.date 
     access.require_bill(actor)
     tenant = current_tenant()
     issue_date = issue_date or timezone.localdate()
+    if issue_date > timezone.localdate():
+        raise DomainError(
+            _("La date de facture ne peut pas être dans le futur."), code="issue_date_future", field="issue_date"
+        )
     result = IssueResult()
     ids = list(dict.fromkeys(str(pk) for pk in invoice_ids))
     drafts = {str(inv.pk): inv for inv in Invoice.objects.filter(pk__in=ids)}
@@ -569,6 +573,7 @@ def invoices_issue(*, actor: Membership, invoice_ids, issue_date: datetime.date 
         )
     # The lock on the counter is taken last and held only for the UPDATEs below.
     numbers = numbering.take_numbers(Series.INVOICE, issue_date.year, rules.invoice_number_format, len(to_issue))
+    _require_chronological(issue_date, exclude=[invoice.pk for invoice in to_issue])
     for invoice, number in zip(to_issue, numbers, strict=True):
         invoice.number = number
         invoice.render_status = "pending"
@@ -577,6 +582,27 @@ def invoices_issue(*, actor: Membership, invoice_ids, issue_date: datetime.date 
         result.issued.append(invoice)
     _schedule_render([invoice.pk for invoice in to_issue])
     return result
+
+
+def _require_chronological(issue_date: datetime.date, exclude: list) -> None:
+    """Numbers follow the dates (Code de commerce: chronological numbering): an invoice may not be dated
+    before one already issued in the series. Checked under the counter's lock, so that two issuers with
+    different dates cannot interleave; raising rolls the numbers back."""
+    latest = (
+        Invoice.objects.filter(kind=InvoiceKind.INVOICE, number__isnull=False, issue_date__year=issue_date.year)
+        .exclude(pk__in=exclude)
+        .aggregate(latest=Max("issue_date"))["latest"]
+    )
+    if latest is not None and latest > issue_date:
+        raise DomainError(
+            _(
+                "Une facture de cette série est déjà datée du %(date)s : la date de facture ne peut pas être "
+                "antérieure, la numérotation doit suivre l'ordre chronologique."
+            )
+            % {"date": latest.strftime("%d/%m/%Y")},
+            code="issue_date_before_last",
+            field="issue_date",
+        )
 
 
 def invoice_issue(*, actor: Membership, invoice: Invoice, issue_date: datetime.date | None = None) -> Invoice:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
@@ -32,3 +34,16 @@ def raise_http(error: domain.DomainError) -> None:
 def invoice_url(tenant_slug: str, invoice: Invoice, anchor: str = "") -> str:
     url = reverse("billing:invoice", kwargs={"tenant_slug": tenant_slug, "pk": invoice.pk})
     return f"{url}#{anchor}" if anchor else url
+
+
+def posted_issue_date(request) -> datetime.date | None:
+    """The invoice date picked on an issue form (empty: today); a malformed one is a clear error."""
+    value = (request.POST.get("issue_date") or "").strip()
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise domain.DomainError(
+            _("Date de facture illisible : choisissez-la dans le calendrier."), code="invalid", field="issue_date"
+        ) from None

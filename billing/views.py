@@ -33,7 +33,7 @@ from . import access, readiness, rendering, runs, selectors, services
 from .errors import InvoiceBlocked
 from .forms import CockpitFilterForm, DiscountForm, HeaderForm, LineForm, ReceptionForm, RewordForm
 from .models import BillingRun, Invoice, InvoiceAttachment, InvoiceKind, InvoiceLine, RunStatus, Unit
-from .view_helpers import invoice_url, raise_http, readers, require_bill
+from .view_helpers import invoice_url, posted_issue_date, raise_http, readers, require_bill
 
 # The cockpit's optional columns (key, label); the readiness, client and "to do" columns always show.
 COLUMNS = [
@@ -422,7 +422,9 @@ def issue_selected(request, tenant_slug):
         messages.warning(request, _("Cochez au moins une préfacture à émettre."))
         return redirect(cockpit_url(tenant_slug, month))
     try:
-        result = services.invoices_issue(actor=request.membership, invoice_ids=ids)
+        result = services.invoices_issue(
+            actor=request.membership, invoice_ids=ids, issue_date=posted_issue_date(request)
+        )
     except domain.DomainError as error:
         raise_http(error)
         messages.error(request, error.message)
@@ -639,7 +641,9 @@ def pre_invoice_issue(request, tenant_slug, pk):
     require_bill(request)
     invoice = invoice_or_404(pk)
     try:
-        issued = services.invoice_issue(actor=request.membership, invoice=invoice)
+        issued = services.invoice_issue(
+            actor=request.membership, invoice=invoice, issue_date=posted_issue_date(request)
+        )
     except InvoiceBlocked as error:
         return render_detail(request, invoice, status=409, blocked_reasons=error.reasons)
     except domain.DomainError as error:
