@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -388,7 +389,19 @@ def reception_set(request, tenant_slug, pk):
         "responsible_names": names,
         "month_value": f"{invoice.month:%Y-%m}",
     }
-    return render(request, "billing/_cockpit_row.html", context, status=status)
+    response = render(request, "billing/_cockpit_row.html", context, status=status)
+    if not error:
+        # The month's counts above the table change with the row: swapped out of band by htmx.
+        response.content += render_to_string(
+            "billing/_cockpit_figures.html",
+            {
+                "figures": selectors.month_figures(invoice.month),
+                "figures_oob": True,
+                "month_value": context["month_value"],
+            },
+            request=request,
+        ).encode()
+    return response
 
 
 @readers

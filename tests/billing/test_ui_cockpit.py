@@ -129,9 +129,13 @@ def test_inline_reception_number_makes_the_row_ready(billing_firm):
     second = client.post(
         url, {"timesheet_line": missing[1]["timesheet_line"], "number": "REC-2"}, HTTP_HX_REQUEST="true"
     )
-    # then the row comes back ready
+    # then the row comes back ready, with the month's counts above the table swapped out of band
     assert second.status_code == 200
     assert rows(second.content.decode()) == {"Helios Énergies SA": "ready"}
+    figures = second.content.decode().split('id="cockpit-figures"', 1)[1]
+    assert 'hx-swap-oob="true"' in figures.split(">", 1)[0]
+    ready_badge = re.search(r'data-testid="count-ready">([^<]*)<', figures).group(1)
+    assert ready_badge.strip() == f"{len([d for d in billing_firm.drafts() if d.readiness == 'ready'])} prêtes"
     assert billing_firm.draft_of(billing_firm.helios).readiness == "ready"
 
 
