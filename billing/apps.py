@@ -8,4 +8,5 @@ class BillingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import defaults, navigation_cockpit, navigation_invoices  # noqa: F401  (message templates, menu entries)
+        # message templates, menu entries, the dashboard's to-do items
+        from . import dashboard, defaults, navigation_cockpit, navigation_invoices  # noqa: F401

@@ -1,0 +1,97 @@
+"""What billing puts on the dashboard's "to do" list of ADV, admins and accountants: the month's
+pre-invoices ready or blocked, invoices to deposit on a platform, overdue ones, failed PDFs.
+One query (imported by BillingConfig.ready)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from adv.tenancy.models import Membership
+from adv.ui.dashboard import WorkItem, register
+
+from . import access
+from .models import OPEN_STATUSES, Invoice, InvoiceKind, InvoiceStatus, Readiness, RenderStatus
+
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+
+
+def billed_month(today: datetime.date) -> datetime.date:
+    """The month billed at this month's end: the previous one until the 1st, as in the cockpit."""
+    return (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+
+
+@register
+def billing_work(membership: Membership) -> list[WorkItem]:
+    if not access.can_read(membership):
+        return []
+    today = timezone.localdate()
+    month = billed_month(today)
+    draft = Q(status=InvoiceStatus.DRAFT, kind=InvoiceKind.INVOICE, month=month)
+    issued = Q(number__isnull=False)
+    overdue = Q(kind=InvoiceKind.INVOICE, status__in=OPEN_STATUSES, due_date__lt=today)
+    balance = ExpressionWrapper(F("total_gross") - F("amount_paid") - F("amount_credited"), output_field=MONEY)
+    figures = Invoice.objects.aggregate(
+        ready=Count("pk", filter=draft & Q(readiness__in=[Readiness.READY, Readiness.ACTION])),
+        blocked=Count("pk", filter=draft & Q(readiness=Readiness.BLOCKED)),
+        to_deposit=Count(
+            "pk",
+            filter=issued & Q(deposited_at__isnull=True) & ~Q(client__billing_profile__einvoicing_platform="none"),
+        ),
+        overdue=Count("pk", filter=overdue),
+        overdue_amount=Coalesce(Sum(balance, filter=overdue), 0, output_field=MONEY),
+        failed=Count("pk", filter=issued & Q(render_status=RenderStatus.FAILED)),
+    )
+    slug = membership.tenant.slug
+    cockpit = reverse("billing:cockpit", kwargs={"tenant_slug": slug})
+    month_label = formats.date_format(month, "F Y")
+    return [
+        WorkItem(
+            "billing.ready",
+            _("Préfactures de %(month)s prêtes à émettre") % {"month": month_label},
+            figures["ready"],
+            f"{cockpit}?month={month:%Y-%m}&readiness=ready",
+            tone="success",
+            order=10,
+        ),
+        WorkItem(
+            "billing.blocked",
+            _("Préfactures de %(month)s bloquées") % {"month": month_label},
+            figures["blocked"],
+            f"{cockpit}?month={month:%Y-%m}&readiness=blocked",
+            tone="danger",
+            order=11,
+        ),
+        WorkItem(
+            "billing.failed",
+            _("Factures dont le PDF est en échec"),
+            figures["failed"],
+            reverse("billing:invoices", kwargs={"tenant_slug": slug}),
+            tone="danger",
+            order=12,
+        ),
+        WorkItem(
+            "billing.to_deposit",
+            _("Factures à déposer sur une plateforme"),
+            figures["to_deposit"],
+            reverse("billing:to_deposit", kwargs={"tenant_slug": slug}),
+            tone="warning",
+            order=13,
+        ),
+        WorkItem(
+            "billing.overdue",
+            _("Factures échues non réglées"),
+            figures["overdue"],
+            reverse("billing:overdue", kwargs={"tenant_slug": slug}),
+            tone="warning",
+            detail=_("%(amount)s € TTC restant dus")
+            % {"amount": formats.number_format(figures["overdue_amount"], 2, force_grouping=True)},
+            amount=figures["overdue_amount"],
+            order=14,
+        ),
+    ]
