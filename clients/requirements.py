@@ -137,6 +137,20 @@ def evaluate(
     return ChecklistStatus.PRESENT, expires_on
 
 
+def age_limits(client: Client) -> dict:
+    """{document type id: maximum age in days} of the active requirements that apply to this
+    client (e.g. a K-bis of less than 90 days), so that its documents list agrees with its
+    checklist. One query; empty when the client owes nothing."""
+    if not owes_documents(client):
+        return {}
+    return dict(
+        DocumentRequirement.objects.filter(
+            is_active=True, document_type__is_active=True, applies_to=SCOPE_BY_CLIENT_STATUS[client.status],
+            max_age_days__isnull=False,
+        ).values_list("document_type_id", "max_age_days")
+    )
+
+
 def responsible_for(client: Client, requirement: DocumentRequirement) -> Membership | None:
     member = client.adv_owner if requirement.responsible == Responsible.ADV else client.owner
     return member if member is not None and member.is_active else None

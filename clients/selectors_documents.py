@@ -35,8 +35,12 @@ def document_list(
     document_type=None,
     status: str = "",
     today: datetime.date | None = None,
+    age_limits: dict | None = None,
 ) -> QuerySet[Document]:
-    """The documents `actor` may see (role + clearance, or a grant), newest first."""
+    """The documents `actor` may see (role + clearance, or a grant), newest first.
+
+    `status` (valid, expiring, expired) reads "valid until", and with `age_limits` ({type id:
+    days}, see requirements.age_limits) the age of the types that must be recent (K-bis)."""
     queryset = Document.objects.filter(tenant_id=require_tenant_id()).select_related(
         "document_type", "uploaded_by__user", "current_version__uploaded_by__user", "client"
     )
@@ -47,12 +51,25 @@ def document_list(
     if status:
         today = today or timezone.localdate()
         soon = today + datetime.timedelta(days=EXPIRING_SOON_DAYS)
+        expired = Q(valid_until__lt=today)
+        expiring = Q(valid_until__gte=today, valid_until__lte=soon)
+        for type_id, days in (age_limits or {}).items():
+            # Issued (else uploaded) more than `days` ago: as the checklist counts it.
+            too_old, old_soon = today - datetime.timedelta(days=days), soon - datetime.timedelta(days=days)
+            expired |= Q(document_type_id=type_id) & (
+                Q(signed_on__lt=too_old) | Q(signed_on__isnull=True, current_version__created_at__date__lt=too_old)
+            )
+            expiring |= Q(document_type_id=type_id) & (
+                Q(signed_on__gte=too_old, signed_on__lte=old_soon)
+                | Q(signed_on__isnull=True, current_version__created_at__date__gte=too_old,
+                    current_version__created_at__date__lte=old_soon)
+            )
         if status == "expired":
-            queryset = queryset.filter(valid_until__lt=today)
+            queryset = queryset.filter(expired)
         elif status == "expiring":
-            queryset = queryset.filter(valid_until__gte=today, valid_until__lte=soon)
+            queryset = queryset.filter(expiring).exclude(expired)
         elif status == "valid":
-            queryset = queryset.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+            queryset = queryset.exclude(expired)
     return access.visible_documents(queryset, actor).order_by("-created_at", "id")
 
 

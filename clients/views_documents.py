@@ -28,7 +28,7 @@ from adv.tenancy.errors import DomainError
 from adv.tenancy.models import Membership
 from adv.ui.permissions import require_admin, require_member
 
-from . import access, services
+from . import access, requirements, services
 from . import selectors_documents as selectors
 from .downloads import is_previewable, serve_version
 from .files import ALLOWED_TYPES
@@ -115,12 +115,21 @@ def _json_error(form, code: str) -> JsonResponse:
     )
 
 
-def _expiry(document: Document, today: datetime.date) -> str:
-    if document.valid_until is None:
+def _expiry(document: Document, today: datetime.date, age_limits: dict | None = None) -> str:
+    """valid / expiring / expired ("" without an end), from "valid until" and, for a type that
+    must be recent (a K-bis of less than 90 days), from its age: the checklist's rule, so that
+    the list and the checklist never disagree. Sets `document.expires_on` and `max_age_days`."""
+    limits = [document.valid_until] if document.valid_until else []
+    document.max_age_days = (age_limits or {}).get(document.document_type_id)
+    if document.max_age_days is not None:
+        start = document.signed_on or requirements.upload_day(document)
+        limits.append(start + datetime.timedelta(days=document.max_age_days))
+    document.expires_on = min(limits) if limits else None
+    if document.expires_on is None:
         return ""
-    if document.valid_until < today:
+    if document.expires_on < today:
         return "expired"
-    if document.valid_until <= today + datetime.timedelta(days=selectors.EXPIRING_SOON_DAYS):
+    if document.expires_on <= today + datetime.timedelta(days=selectors.EXPIRING_SOON_DAYS):
         return "expiring"
     return "valid"
 
@@ -149,10 +158,11 @@ def document_panel(request, tenant_slug, client_pk):
     filter_form = DocumentFilterForm(request.GET or None, types=selectors.document_type_list())
     filters = filter_form.filters() if request.GET else {"document_type": None, "status": ""}
     today = timezone.localdate()
-    queryset = selectors.document_list(actor=membership, client=client, today=today, **filters)
+    age_limits = requirements.age_limits(client)
+    queryset = selectors.document_list(actor=membership, client=client, today=today, age_limits=age_limits, **filters)
     page = Paginator(queryset, DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))
     for document in page.object_list:
-        document.expiry = _expiry(document, today)
+        document.expiry = _expiry(document, today, age_limits)
         document.previewable = document.current_version is not None and is_previewable(document.current_version)
     can_upload = access.can_upload_documents(membership)
     context = {
@@ -220,8 +230,9 @@ def document_upload(request, tenant_slug, client_pk):
     # Without JavaScript: the documents page again, with the form and its errors.
     today = timezone.localdate()
     page = Paginator(selectors.document_list(actor=membership, client=client), DOCUMENTS_PER_PAGE).get_page(1)
+    age_limits = requirements.age_limits(client)
     for item in page.object_list:
-        item.expiry = _expiry(item, today)
+        item.expiry = _expiry(item, today, age_limits)
         item.previewable = item.current_version is not None and is_previewable(item.current_version)
     context = {
         "client": client,
@@ -254,7 +265,7 @@ def _detail_context(request, client: Client, document: Document, **extra) -> dic
         "versions": versions,
         "current": current,
         "previewable": current is not None and is_previewable(current),
-        "expiry": _expiry(document, timezone.localdate()),
+        "expiry": _expiry(document, timezone.localdate(), requirements.age_limits(client)),
         "can_edit": can_upload,
         "can_manage_grants": can_manage_grants,
         "version_form": DocumentVersionForm() if can_upload else None,

@@ -78,6 +78,33 @@ def test_the_panel_filters_by_validity_on_the_server(media, alice, client_a):
     assert 'id="documents-list"' in html and 'data-upload-zone' not in html
 
 
+def test_a_kbis_older_than_its_expected_age_is_expired_in_the_list_as_in_the_checklist(media, alice, client_a):
+    # given a client that must have a K-bis of less than 90 days: one issued 120 days ago, one
+    # issued 10 days ago, and a framework agreement without end date
+    today = timezone.localdate()
+    upload(alice, client_a, title="K-bis ancien", signed_on=today - datetime.timedelta(days=120))
+    upload(alice, client_a, title="K-bis récent", signed_on=today - datetime.timedelta(days=10))
+    upload(alice, client_a, code="contrat-cadre", title="Contrat cadre")
+
+    def listed(status: str = "") -> str:
+        params = {"status": status, "list": "1"} if status else {"list": "1"}
+        return alice.client().get(panel_url(alice, client_a), params, HTTP_HX_REQUEST="true").content.decode()
+
+    # then the old K-bis shows as expired, with the rule, where it used to say "no end of validity"
+    html = listed()
+    rows = html.split("<tr ")
+    old = next(row for row in rows if "K-bis ancien" in row)
+    assert 'data-testid="expiry-badge"' in old and "Expiré" in old
+    assert "moins de 90 jours après émission" in old
+    recent = next(row for row in rows if "K-bis récent" in row)
+    expected_end = (today + datetime.timedelta(days=80)).strftime("%d/%m/%Y")
+    assert expected_end in recent and "Expiré" not in recent
+    # and the server-side filters agree
+    expired, valid = listed("expired"), listed("valid")
+    assert "K-bis ancien" in expired and "K-bis récent" not in expired and "Contrat cadre" not in expired
+    assert "K-bis ancien" not in valid and "K-bis récent" in valid and "Contrat cadre" in valid
+
+
 def test_an_empty_panel_says_so_and_a_reader_has_no_upload_zone(media, client_a, make_member, alice):
     accountant = make_member("accountant", 4)
     html = accountant.client().get(panel_url(alice, client_a), HTTP_HX_REQUEST="true").content.decode()
