@@ -87,7 +87,15 @@ class TenantMiddleware:
             if self._needs_second_factor(request, membership, rest):
                 return redirect(f"{reverse('two_factor_setup')}?next={request.get_full_path()}")
             with pghistory.context(tenant=str(tenant.id), user=str(request.user.pk), url=request.path):
-                return self.get_response(request)
+                return self._respond_in_time_zone(request, tenant)
+
+    def _respond_in_time_zone(self, request, tenant: Tenant):
+        """Run the view in the firm's time zone: its 'today', its deadlines, the times it shows."""
+        timezone.activate(tenant.time_zone)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
 
     def _needs_second_factor(self, request, membership, rest: str) -> bool:
         if not membership.tenant.require_two_factor or membership.role not in settings.ADV_TWO_FACTOR_ROLES:
@@ -127,4 +135,4 @@ class TenantMiddleware:
             if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
                 ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
             with pghistory.context(tenant=str(token.tenant_id), user=str(token.membership.user_id), token=str(token.pk)):
-                return self.get_response(request)
+                return self._respond_in_time_zone(request, token.tenant)
