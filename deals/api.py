@@ -12,6 +12,7 @@ answers 409 `missing_documents` with the list (`missing`).
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -131,7 +132,9 @@ class DealViewSet(_DealsApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
     ordering = ["-created_at"]
 
     def safely_get_queryset(self):
-        return selectors.deal_queryset(actor=self.request.membership).prefetch_related("invoice_recipients")
+        return selectors.deal_queryset(actor=self.request.membership).prefetch_related(
+            "invoice_recipients", Prefetch("signature_proofs", queryset=selectors.signature_proofs_queryset())
+        )
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())

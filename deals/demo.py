@@ -1,6 +1,7 @@
 """Demo data of the deals app: deals of the three types on the demo clients, some validated
 provisionally for 2, 6 and 15 days (so that the badges, the chases and the escalation show),
-some signed and active, consultants staffed (the demo contractor with a purchase rate), a
+some signed and active, their sales owner chased and escalated as the hourly task would have
+done, consultants staffed (the demo contractor with a purchase rate), a
 fixed-price deal with milestones ready, blocked and planned, a subscription, purchase orders,
 and the documents required to sign each type of deal (so that signing shows what is missing).
 
@@ -26,6 +27,7 @@ from clients.models import Client, Contact, Document, DocumentRequirement, Docum
 
 from . import services
 from .models import Deal, DealStatus, DealType, Milestone
+from .reminders import chase_blocked_milestones, chase_unsigned_deals
 
 ADV_EMAIL = "adv@demo.adv.test"
 ADMIN_EMAIL = "admin@demo.adv.test"
@@ -168,6 +170,11 @@ def seed(tenant: Tenant) -> None:
         for blob in stored:  # the transaction rolls back: leave no orphan file behind
             delete_blob(blob)
         raise
+    # What the hourly task would have done by now: the sales owner of each old provisional deal
+    # chased (escalated past the firm's delay), blocked milestones' project managers chased.
+    # Once per step, so loading the demo again sends nothing more.
+    chase_unsigned_deals()
+    chase_blocked_milestones()
 
 
 def _hierarchy() -> None:

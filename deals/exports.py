@@ -226,6 +226,8 @@ def deal_proof_of_order_build(*, actor: Membership, deal: Deal, ip_address: str 
     documents = deal_proof_documents(actor=actor, deal=deal)
     if not documents:
         return None
+    # Which documents proved the signature, and in which version (recorded by deal_sign).
+    proofs = {proof.document_id: proof.version.number for proof in deal.signature_proofs.select_related("version")}
     now = timezone.localtime()
     folder = f"preuve-de-commande-{slugify(deal.reference) or 'affaire'}-{now:%Y-%m-%d}"
     spool = client_exports._spool()
@@ -266,6 +268,7 @@ def deal_proof_of_order_build(*, actor: Membership, deal: Deal, ip_address: str 
                 "title": document.title, "signed_on": document.signed_on.isoformat() if document.signed_on else None,
                 "valid_until": document.valid_until.isoformat() if document.valid_until else None,
                 "client_name_at_date": document.client_name_at_date, "versions": json_versions,
+                "proves_signature": document.pk in proofs, "version_at_signature": proofs.get(document.pk),
             })
         archive.writestr(f"{folder}/manifeste.csv", client_exports._manifest_csv(manifest_rows))
         manifest = {

@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from adv.tenancy.models import Membership, TenantModel
-from clients.models import Client, Contact, Document, DocumentType
+from clients.models import Client, Contact, Document, DocumentType, DocumentVersion
 
 ZERO = Decimal("0")
 
@@ -197,6 +197,22 @@ class DealInvoiceRecipient(TenantModel):
     class Meta:
         ordering = ["deal_id", "id"]
         constraints = [models.UniqueConstraint(fields=["tenant", "deal", "contact"], name="dealrecipient_unique")]
+
+
+class DealSignatureDocument(TenantModel):
+    """A document that proved the order when the signature was recorded, with the exact version
+    (file and SHA-256) it had then: the statutory auditor's evidence, kept even if the document
+    later gets a new version. Written once by `deal_sign`, never changed."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="signature_proofs")
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(DocumentVersion, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["deal_id", "created_at", "id"]
+        verbose_name = _("pièce prouvant la signature")
+        verbose_name_plural = _("pièces prouvant la signature")
+        constraints = [models.UniqueConstraint(fields=["tenant", "deal", "document"], name="dealsignaturedocument_unique")]
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())

@@ -76,6 +76,24 @@ def missing_for_signature(deal: Deal) -> list[str]:
     return missing
 
 
+def signature_proof_documents(deal: Deal) -> list:
+    """The deal's documents that prove the order, recorded with the signature: the valid ones
+    (current file, not expired) of a contractual type or of a type the deal type requires."""
+    from clients.models import Document, DocumentRequirement
+
+    today = timezone.localdate()
+    required = set(
+        DocumentRequirement.objects.filter(is_active=True, applies_to=f"deal_{deal.deal_type}").values_list("document_type_id", flat=True)
+    )
+    documents = Document.objects.filter(deal=deal, current_version__isnull=False).select_related("document_type").order_by(
+        "document_type__name", "created_at", "id"
+    )
+    return [
+        d for d in documents
+        if (d.document_type.is_contractual or d.document_type_id in required) and not d.is_expired(today)
+    ]
+
+
 def milestone_status(milestone: Milestone, today: datetime.date) -> str:
     if milestone.status == MilestoneStatus.INVOICED:
         return MilestoneStatus.INVOICED

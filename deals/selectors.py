@@ -44,6 +44,7 @@ from .models import (
     DealPolicy,
     DealReminder,
     DealReminderKind,
+    DealSignatureDocument,
     DealStatus,
     Milestone,
     MilestoneStatus,
@@ -280,8 +281,16 @@ def deal_get(*, actor: Membership, pk) -> Deal:
             ),
             Prefetch("subscriptions", queryset=Subscription.objects.order_by("-is_active", "start_date", "id")),
             Prefetch("invoice_recipients", queryset=Contact.objects.order_by("last_name", "first_name")),
+            Prefetch("signature_proofs", queryset=signature_proofs_queryset()),
         )
         .get(pk=pk)
+    )
+
+
+def signature_proofs_queryset() -> QuerySet[DealSignatureDocument]:
+    """The documents recorded as proof of a signature, with the version they had then."""
+    return DealSignatureDocument.objects.select_related("document__document_type", "version").order_by(
+        "document__document_type__name", "created_at", "id"
     )
 
 
@@ -556,6 +565,30 @@ def milestone_report(*, actor: Membership, filters: MilestoneFilters | None = No
 
 def milestone_responsible(milestone: Milestone) -> Membership | None:
     return milestone.project_manager or milestone.deal.project_manager
+
+
+def milestone_chases_attach(milestones: list[Milestone]) -> list[Milestone]:
+    """Attach to each blocked milestone the chases of its project manager (`chase_count`,
+    `last_chase`) and its escalation to their manager (`escalation`), in one query."""
+    blocked = [m for m in milestones if m.status == MilestoneStatus.BLOCKED]
+    for milestone in milestones:
+        milestone.chase_count, milestone.last_chase, milestone.escalation = 0, None, None
+    if not blocked:
+        return milestones
+    by_id = {m.pk: m for m in blocked}
+    reminders = (
+        DealReminder.objects.filter(tenant_id=require_tenant_id(), milestone_id__in=list(by_id))
+        .select_related("membership__user")
+        .order_by("created_at", "id")
+    )
+    for reminder in reminders:
+        milestone = by_id[reminder.milestone_id]
+        if reminder.kind == DealReminderKind.MILESTONE_ESCALATION:
+            milestone.escalation = reminder
+        else:
+            milestone.chase_count += 1
+            milestone.last_chase = reminder
+    return milestones
 
 
 def milestone_blocked_days(milestone: Milestone, now: datetime.datetime | None = None) -> int | None:

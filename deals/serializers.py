@@ -34,6 +34,16 @@ def _ref(**kwargs) -> serializers.PrimaryKeyRelatedField:
 # --- Deals ----------------------------------------------------------------------------------------
 
 
+class SignatureProofSerializer(serializers.Serializer):
+    """A document recorded as proof of the order when the signature was recorded."""
+
+    document = serializers.UUIDField(source="document_id", read_only=True)
+    title = serializers.CharField(source="document.title", read_only=True)
+    document_type = serializers.CharField(source="document.document_type.name", read_only=True)
+    version = serializers.IntegerField(source="version.number", read_only=True, help_text="The version the document had at signature.")
+    sha256 = serializers.CharField(source="version.sha256", read_only=True)
+
+
 class DealSerializer(serializers.ModelSerializer):
     client = _ref()
     client_name = serializers.CharField(source="client.display_name", read_only=True)
@@ -47,6 +57,10 @@ class DealSerializer(serializers.ModelSerializer):
     is_signed = serializers.BooleanField(read_only=True)
     is_commissionable = serializers.BooleanField(read_only=True, help_text="Only signed deals are commissionable.")
     provisional_days = serializers.SerializerMethodField(help_text="Days since the provisional validation (null unless provisional).")
+    signature_documents = SignatureProofSerializer(
+        source="signature_proofs", many=True, read_only=True,
+        help_text="The documents that proved the order when the signature was recorded, with their version then.",
+    )
     missing_for_signature = serializers.SerializerMethodField(
         help_text="What the deal lacks to be signed: required document types, a purchase order number (empty once signed)."
     )
@@ -58,7 +72,7 @@ class DealSerializer(serializers.ModelSerializer):
             "project_manager", "adv_owner", "currency", "start_date", "end_date", "ordered_amount", "consultant_instructions",
             "pre_invoice_notes", "purchase_order_required", "reception_number_required", "signed_timesheet_required",
             "invoice_recipients", "is_provisional", "provisional_since", "provisional_days", "missing_for_signature",
-            "is_signed", "is_commissionable", "signed_on", "signed_by_contact", "signature_override_reason", "closed_at",
+            "is_signed", "is_commissionable", "signed_on", "signed_by_contact", "signature_documents", "signature_override_reason", "closed_at",
             "lost_at", "lost_reason", "created_at", "updated_at",
         ]
         read_only_fields = fields

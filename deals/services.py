@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
@@ -31,6 +31,7 @@ from .models import (
     Deal,
     DealCounter,
     DealPolicy,
+    DealSignatureDocument,
     DealStatus,
     DealType,
     Milestone,
@@ -192,6 +193,11 @@ def deal_sign(
     deal.signature_recorded_by = actor
     deal.signature_override_reason = override_reason if missing else ""
     deal.save()
+    # The documents that prove the order, each with the version it has now (audit evidence).
+    DealSignatureDocument.objects.bulk_create([
+        DealSignatureDocument(tenant_id=deal.tenant_id, deal=deal, document=document, version_id=document.current_version_id)
+        for document in rules.signature_proof_documents(deal)
+    ])
     return deal
 
 
@@ -315,15 +321,24 @@ def milestone_schedule_replace(*, actor: Membership, deal: Deal, items: list[dic
     invoiced = list(deal.milestones.filter(status=MilestoneStatus.INVOICED))
     remaining_total = deal.ordered_amount - sum((m.amount for m in invoiced), Decimal("0"))
     new = []
+    exact_total = Decimal("0")  # before rounding the amounts computed from percentages
+    last_from_percentage = None
     for index, item in enumerate(items):
         item = dict(item)
         percentage = item.pop("percentage", None)
         amount = item.pop("amount", None)
         if amount is None and percentage is None:
             raise DomainError(_("Échéance %(n)s : un montant ou un pourcentage.") % {"n": index + 1}, code="amount_required")
-        if amount is None:
-            amount = (deal.ordered_amount * Decimal(percentage) / 100).quantize(CENT)
+        from_percentage = amount is None
+        if from_percentage:
+            exact = deal.ordered_amount * Decimal(percentage) / 100
+            amount = exact.quantize(CENT, rounding=ROUND_HALF_UP)
+            exact_total += exact
+        else:
+            exact_total += Decimal(amount)
         milestone = Milestone(deal=deal, amount=Decimal(amount), percentage=percentage, **item)
+        if from_percentage:
+            last_from_percentage = milestone
         _member_of_tenant(milestone.project_manager, "project_manager")
         if milestone.due_date is None and not (milestone.due_event or "").strip():
             raise DomainError(
@@ -332,6 +347,11 @@ def milestone_schedule_replace(*, actor: Membership, deal: Deal, items: list[dic
         _clean(milestone, exclude=["tenant", "deal", "document", "project_manager", "required_document_type"])
         new.append(milestone)
     total = sum((m.amount for m in new), Decimal("0"))
+    if total != remaining_total and exact_total == remaining_total and last_from_percentage is not None:
+        # Percentages that make 100 % add up exactly: the last one takes the rounding cents
+        # (50 % + 50 % of 10 000,01 € is 5 000,01 € + 5 000,00 €).
+        last_from_percentage.amount += remaining_total - total
+        total = remaining_total
     if total != remaining_total:
         raise DomainError(
             _("Les échéances totalisent %(total)s € au lieu de %(expected)s € : l'échéancier doit tomber juste.")
@@ -465,6 +485,11 @@ def document_detach_from_deal(*, actor: Membership, deal: Deal, document: Docume
     document = Document.objects.select_for_update(of=("self",)).get(pk=document.pk)
     if document.deal_id != deal.pk or not client_access.can_view_document(actor, document):
         raise NotFound()
+    if DealSignatureDocument.objects.filter(deal=deal, document=document).exists():
+        raise DomainError(
+            _("Ce document prouve la signature de l'affaire : il reste rattaché (preuve pour le commissaire aux comptes)."),
+            code="document_proves_signature",
+        )
     if deal.milestones.filter(document=document, status=MilestoneStatus.INVOICED).exists():
         raise DomainError(_("Ce document justifie une échéance déjà facturée."), code="document_in_use")
     document.deal = None
@@ -483,6 +508,25 @@ def deal_document_upload(*, actor: Membership, deal: Deal, **fields) -> Document
     Document.objects.filter(pk=document.pk).update(deal=deal, updated_at=timezone.now())
     document.deal = deal
     return document
+
+
+@transaction.atomic
+def milestone_document_upload(*, actor: Membership, milestone: Milestone, **fields) -> Milestone:
+    """Upload the document a milestone requires (the PV de recette...) on the deal and attach it
+    to the milestone, in one transaction: a refused type or file leaves nothing behind."""
+    _require(actor, rules.can_manage_milestones(actor, milestone.deal))
+    milestone = Milestone.objects.select_for_update(of=("self",)).select_related("deal", "required_document_type").get(pk=milestone.pk)
+    # Checked before the file is stored, so that a refusal leaves no file behind.
+    if milestone.status == MilestoneStatus.INVOICED:
+        raise DomainError(_("Cette échéance est déjà facturée."), code="milestone_invoiced")
+    expected = milestone.required_document_type
+    if expected is not None and fields.get("document_type") is not None and fields["document_type"].pk != expected.pk:
+        raise DomainError(
+            _("Cette échéance attend un document de type « %(type)s ».") % {"type": expected.name},
+            code="wrong_document_type", field="document_type",
+        )
+    document = deal_document_upload(actor=actor, deal=milestone.deal, **fields)
+    return milestone_attach_document(actor=actor, milestone=milestone, document=document)
 
 
 # --- The firm's rules -----------------------------------------------------------------------------

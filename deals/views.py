@@ -208,12 +208,14 @@ def deal_detail(request, tenant_slug, pk):
     policy = selectors.policy_get()
     selectors.decorate([deal], now=now, policy=policy)
     assignments = list(deal.assignments.all())
-    milestones = list(deal.milestones.all())
+    milestones = selectors.milestone_chases_attach(list(deal.milestones.all()))
     subscriptions = list(deal.subscriptions.all())
     documents = selectors.deal_documents(actor=membership, deal=deal)
     permissions = deal_permissions(membership, deal)
+    milestone_documents = selectors.milestone_document_choices(actor=membership, deal=deal) if permissions["can_manage_milestones"] else []
     stake = sum(((a.planned_days or 0) * a.daily_rate for a in assignments if a.is_active), 0)
     for milestone in milestones:
+        milestone.candidates = [d for d in milestone_documents if d.document_type_id == milestone.required_document_type_id]
         milestone.blocked_days = selectors.milestone_blocked_days(milestone, now)
         milestone.responsible = milestone.project_manager or deal.project_manager
     total_scheduled = sum((m.amount for m in milestones), 0)
@@ -222,7 +224,6 @@ def deal_detail(request, tenant_slug, pk):
         "subscriptions" if deal.deal_type == DealType.SUBSCRIPTION else "staffing"
     )
     attachable = selectors.attachable_documents(actor=membership, deal=deal) if permissions["can_upload"] else []
-    milestone_documents = selectors.milestone_document_choices(actor=membership, deal=deal) if permissions["can_manage_milestones"] else []
     chases, escalation = selectors.deal_chases(deal) if deal.is_provisional else ([], None)
     context = {
         "deal": deal,
@@ -252,10 +253,10 @@ def deal_detail(request, tenant_slug, pk):
     return render(request, "deals/detail.html", context)
 
 
-def _upload_form(membership, data=None, files=None):
+def _upload_form(membership, data=None, files=None, initial=None):
     from .forms import DealDocumentUploadForm
 
-    return DealDocumentUploadForm(data, files, actor=membership, auto_id="id_upload_%s")
+    return DealDocumentUploadForm(data, files, actor=membership, auto_id="id_upload_%s", initial=initial)
 
 
 # --- Lifecycle ---------------------------------------------------------------------------------

@@ -295,18 +295,33 @@ def document_upload(request, tenant_slug, pk):
     """Upload a file to the client record and attach it to the deal (one transaction)."""
     deal = deal_copy_or_404(request, pk)
     require(client_access.can_upload_documents(request.membership), _("Votre rôle ne permet pas de déposer des documents."))
-    form = _upload_form(request.membership, request.POST or None, request.FILES or None)
+    # ?milestone=<id>: the document a blocked milestone waits for, attached to it in the same step.
+    milestone = _child_or_404(Milestone, deal, request.GET["milestone"]) if request.GET.get("milestone") else None
+    if milestone is not None:
+        require(rules.can_manage_milestones(request.membership, deal), _("Votre rôle ne permet pas de modifier les échéances."))
+    initial = {"document_type": milestone.required_document_type_id} if milestone is not None else None
+    form = _upload_form(request.membership, request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        fields = {
+            "document_type": data["document_type"], "title": data["title"], "upload": data["file"], "signed_on": data["signed_on"],
+            "valid_until": data["valid_until"], "security_level": data["security_level"],
+        }
         try:
-            document = services.deal_document_upload(
-                actor=request.membership, deal=deal, document_type=data["document_type"], title=data["title"], upload=data["file"],
-                signed_on=data["signed_on"], valid_until=data["valid_until"], security_level=data["security_level"],
-            )
+            if milestone is not None:
+                milestone = services.milestone_document_upload(actor=request.membership, milestone=milestone, **fields)
+            else:
+                document = services.deal_document_upload(actor=request.membership, deal=deal, **fields)
         except domain.DomainError as error:
             raise_http(error)
             form.add_domain_error(error)
         else:
+            if milestone is not None:
+                messages.success(request, _("Document joint à l'échéance « %(label)s » (%(status)s).") % {
+                    "label": milestone.label, "status": milestone.get_status_display().lower(),
+                })
+                return redirect(detail_url(tenant_slug, deal, "milestones"))
             messages.success(request, _("« %(title)s » est enregistré sur la fiche client et rattaché à l'affaire.") % {"title": document.title})
             return redirect(detail_url(tenant_slug, deal, "documents"))
-    return render(request, "deals/document_upload.html", {"form": form, "deal": deal}, status=_status(request))
+    context = {"form": form, "deal": deal, "milestone": milestone}
+    return render(request, "deals/document_upload.html", context, status=_status(request))

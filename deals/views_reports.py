@@ -109,6 +109,7 @@ def milestone_report(request, tenant_slug):
             stem=_("echeances"), sheet=_("Échéances"), fmt=fmt,
         )
     page = Paginator(queryset, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = selectors.milestone_chases_attach(list(page.object_list))
     for milestone in page.object_list:
         milestone.responsible = selectors.milestone_responsible(milestone)
         milestone.blocked_days = selectors.milestone_blocked_days(milestone, now)

@@ -12,7 +12,7 @@ from adv.tenancy.context import tenant_context
 from adv.tenancy.models import Tenant
 from clients.models import DocumentRequirement
 from deals.demo import DEALS
-from deals.models import Assignment, Deal, DealStatus, Milestone, PurchaseOrder, Subscription
+from deals.models import Assignment, Deal, DealReminder, DealStatus, Milestone, PurchaseOrder, Subscription
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +26,7 @@ def _state(tenant):
             "subscriptions": Subscription.objects.count(),
             "purchase_orders": PurchaseOrder.objects.count(),
             "requirements": DocumentRequirement.objects.filter(applies_to__startswith="deal_").count(),
+            "reminders": sorted(DealReminder.objects.values_list("deal__title", "kind", "step")),
         }
 
 
@@ -45,6 +46,11 @@ def test_the_demo_has_deals_in_every_state_and_loading_it_twice_changes_nothing(
     assert {DealStatus.DRAFT, DealStatus.PROVISIONAL, DealStatus.SIGNED, DealStatus.ACTIVE, DealStatus.CLOSED, DealStatus.LOST} <= statuses
     assert provisional_ages == [2, 6, 15]
     assert {status for _label, status in first["milestones"]} >= {"ready", "blocked", "planned"}
+    # the hourly task's work is there: the 15-day deal chased and escalated, blocked milestones chased
+    kinds = {(title, kind) for title, kind, _step in first["reminders"]}
+    assert {("Renfort DevOps plateforme data", "unsigned_chase"), ("Renfort DevOps plateforme data", "unsigned_escalation")} <= kinds
+    assert ("Migration LIMS – expertise", "unsigned_chase") not in kinds  # 2 days: not yet
+    assert ("Refonte du portail patients", "milestone_escalation") in kinds
     assert first["subscriptions"] >= 1 and first["purchase_orders"] >= 2 and first["requirements"] == 3
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     assert _state(tenant) == first

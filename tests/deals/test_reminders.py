@@ -171,3 +171,17 @@ def test_the_periodic_task_runs_every_step_for_the_firm(alice, sales, manager, m
     first = deals_periodic.run(str(alice.tenant.pk))
     second = deals_periodic.run(str(alice.tenant.pk))
     assert first["unsigned_chases"] == 2 and second["unsigned_chases"] == 0
+
+
+def test_the_chases_and_escalation_of_a_blocked_milestone_show_on_the_deal_page_and_in_the_report(alice, pm, manager, make_deal, doc_types):
+    _set_policy(alice, chase_every_days=3, milestone_escalate_after_days=5)
+    milestone = _blocked_milestone(alice, make_deal, pm, doc_types)
+    page = alice.client().get(alice.url(f"deals/{milestone.deal_id}/?tab=milestones")).content.decode()
+    assert "Pas encore relancée." in page
+    _run_milestones(alice.tenant, milestone.blocked_since + datetime.timedelta(hours=1))
+    _run_milestones(alice.tenant, milestone.blocked_since + datetime.timedelta(days=6))
+    page = alice.client().get(alice.url(f"deals/{milestone.deal_id}/?tab=milestones")).content.decode()
+    report = alice.client().get(alice.url("deals/reports/milestones/?scope=blocked")).content.decode()
+    for html in (page, report):
+        assert 'data-testid="milestone-chases"' in html
+        assert f"{pm.user} relancé(e) 2 fois" in html and f"Escaladée à {manager.user}" in html

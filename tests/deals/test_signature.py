@@ -11,10 +11,12 @@ import pytest
 from pghistory.models import Events
 
 from adv.tenancy.context import tenant_context
+from adv.tenancy.errors import DomainError
 from clients import services as client_services
+from clients.models import Document
 from deals import rules, services
 from deals.errors import MissingDocuments
-from deals.models import Deal, DealStatus, DealType, PurchaseOrder
+from deals.models import Deal, DealSignatureDocument, DealStatus, DealType, PurchaseOrder
 from tests.api.conftest import bearer_client, make_token
 from tests.deals.conftest import pdf
 
@@ -152,3 +154,50 @@ def test_a_signature_date_in_the_future_is_refused(alice, make_deal):
     assert response.status_code == 400
     assert "futur" in response.content.decode()
     assert _status(deal) == DealStatus.PROVISIONAL
+
+
+def test_the_signature_records_the_documents_that_prove_the_order_with_their_version(media, alice, make_deal, deal_requirements):
+    # given a provisional deal with its signed purchase order and a K-bis (not contractual, not required)
+    deal = make_deal(DealStatus.PROVISIONAL)
+    with tenant_context(alice.tenant):
+        order = services.deal_document_upload(
+            actor=alice.membership, deal=deal, document_type=deal_requirements["bon-de-commande"], title="BDC signé", upload=pdf()
+        )
+        services.deal_document_upload(actor=alice.membership, deal=deal, document_type=deal_requirements["kbis"], title="K-bis", upload=pdf())
+        # when the signature is recorded
+        services.deal_sign(actor=alice.membership, deal=deal, signed_on=TODAY())
+        # then the purchase order, in its version 1, is recorded as the proof; the K-bis is not
+        proofs = list(DealSignatureDocument.objects.filter(deal=deal).values_list("document_id", "version__number"))
+        assert proofs == [(order.pk, 1)]
+        # and a later new version of the file does not change what proved the signature
+        client_services.document_add_version(actor=alice.membership, document=order, upload=pdf("bdc-v2.pdf"))
+        assert DealSignatureDocument.objects.get(deal=deal).version.number == 1
+    # the API and the deal page show it
+    _token, raw = make_token(alice)
+    body = bearer_client(raw).get(f"/api/v1/deals/{deal.pk}/").json()
+    assert [(p["title"], p["version"]) for p in body["signature_documents"]] == [("BDC signé", 1)]
+    html = alice.client().get(alice.url(f"deals/{deal.pk}/")).content.decode()
+    assert 'data-testid="signature-proofs"' in html and "BDC signé" in html
+
+
+def test_a_document_that_proves_the_signature_cannot_be_detached(media, alice, make_deal, deal_requirements):
+    deal = make_deal(DealStatus.PROVISIONAL)
+    with tenant_context(alice.tenant):
+        order = services.deal_document_upload(
+            actor=alice.membership, deal=deal, document_type=deal_requirements["bon-de-commande"], title="BDC signé", upload=pdf()
+        )
+        services.deal_sign(actor=alice.membership, deal=deal, signed_on=TODAY())
+        with pytest.raises(DomainError) as caught:
+            services.document_detach_from_deal(actor=alice.membership, deal=deal, document=order)
+    assert caught.value.code == "document_proves_signature"
+    response = alice.client().post(alice.url(f"deals/{deal.pk}/documents/{order.pk}/detach/"), follow=True)
+    assert "prouve la signature" in response.content.decode()
+    with tenant_context(alice.tenant):
+        assert Document.objects.get(pk=order.pk).deal_id == deal.pk
+
+
+def test_a_signature_with_an_override_and_no_document_records_no_proof(alice, make_deal, deal_requirements):
+    deal = make_deal(DealStatus.PROVISIONAL)
+    with tenant_context(alice.tenant):
+        services.deal_sign(actor=alice.membership, deal=deal, signed_on=TODAY(), override_reason="Accord écrit du DSI.")
+        assert not DealSignatureDocument.objects.filter(deal=deal).exists()

@@ -252,3 +252,55 @@ def test_recording_the_event_makes_an_event_milestone_due(alice, make_deal):
     response = alice.client().post(alice.url(f"deals/{deal.pk}/milestones/{milestone.pk}/event/"), {"occurred_on": str(TODAY())})
     assert response.status_code == 302
     assert _milestones(alice.tenant)[0][2] == MilestoneStatus.READY
+
+
+def test_percentages_that_make_100_add_up_even_when_the_cents_do_not_split_evenly(alice, make_deal):
+    # given 10 000,01 € ordered, split 50 % / 50 %: 5 000,005 € each does not exist in cents
+    deal = make_deal(DealStatus.SIGNED, deal_type=DealType.FIXED_PRICE, ordered_amount=Decimal("10000.01"))
+    _replace(alice, deal, [
+        {"label": "Commande", "due_date": TODAY() + DAY, "percentage": Decimal("50")},
+        {"label": "Livraison", "due_date": TODAY() + 30 * DAY, "percentage": Decimal("50")},
+    ])
+    # then the first is rounded half-up and the last takes the remaining cent: the schedule adds up
+    assert [m[1] for m in _milestones(alice.tenant)] == [Decimal("5000.01"), Decimal("5000.00")]
+
+
+def test_percentages_that_do_not_make_100_are_still_refused_whatever_the_rounding(alice, make_deal):
+    deal = make_deal(DealStatus.SIGNED, deal_type=DealType.FIXED_PRICE, ordered_amount=Decimal("100000.00"))
+    with pytest.raises(DomainError) as caught:
+        _replace(alice, deal, [
+            {"label": f"Tiers {n}", "due_date": TODAY() + n * DAY, "percentage": Decimal("33.33")} for n in (1, 2, 3)
+        ])
+    assert caught.value.code == "schedule_does_not_add_up"
+    assert _milestones(alice.tenant) == []
+
+
+def test_the_document_a_blocked_milestone_waits_for_is_uploaded_and_attached_in_one_step(media, alice, make_deal, doc_types):
+    from clients.models import Document
+    from tests.deals.conftest import pdf
+
+    deal = make_deal(DealStatus.SIGNED, deal_type=DealType.FIXED_PRICE, ordered_amount=Decimal("10000.00"))
+    _replace(alice, deal, [{"label": "Lot 1", "due_date": TODAY() - DAY, "amount": Decimal("10000.00"),
+                            "required_document_type": doc_types["pv-recette"]}])
+    with tenant_context(alice.tenant):
+        milestone = Milestone.objects.get()
+    client = alice.client()
+    # the milestone offers the upload, with the expected type preselected
+    page = client.get(alice.url(f"deals/{deal.pk}/?tab=milestones")).content.decode()
+    assert 'data-testid="milestone-upload"' in page
+    url = alice.url(f"deals/{deal.pk}/documents/upload/?milestone={milestone.pk}")
+    form = client.get(url).content.decode()
+    assert f'<option value="{doc_types["pv-recette"].pk}" selected' in form
+    # a document of another type is refused, and nothing is stored
+    wrong = client.post(url, {"file": pdf(), "document_type": doc_types["bon-de-commande"].pk, "title": "BDC"})
+    assert wrong.status_code == 400 and "PV de recette" in wrong.content.decode()
+    with tenant_context(alice.tenant):
+        assert not Document.objects.exists()
+    assert not [path for path in media.rglob("*") if path.is_file()]
+    # the PV de recette is stored on the deal and the milestone becomes ready
+    response = client.post(url, {"file": pdf("pv.pdf"), "document_type": doc_types["pv-recette"].pk, "title": "PV lot 1"})
+    assert response.status_code == 302 and response["Location"].endswith("#milestones")
+    with tenant_context(alice.tenant):
+        milestone.refresh_from_db()
+        assert milestone.status == MilestoneStatus.READY and milestone.document.title == "PV lot 1"
+        assert milestone.document.deal_id == deal.pk
