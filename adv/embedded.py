@@ -217,6 +217,17 @@ class Services:
             self.pg.cleanup()
 
 
+def _interrupt_on_termination() -> None:
+    """SIGTERM / SIGHUP unwind like Ctrl-C, so that the servers started so far are stopped: by
+    default they would kill this process on the spot and leave PostgreSQL and Redis running."""
+
+    def interrupt(*_args) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGHUP, interrupt)
+
+
 def _manage(*args: str) -> None:
     subprocess.run([sys.executable, str(BASE_DIR / "manage.py"), *args], check=True, cwd=BASE_DIR)
 
@@ -236,6 +247,7 @@ def _children(port: str) -> list[tuple[str, list[str]]]:
 
 def run() -> int:
     port = os.environ.get("PORT", "8000")
+    _interrupt_on_termination()
     with Services():
         _log("Applying migrations")
         _manage("migrate", "--noinput")
@@ -248,8 +260,8 @@ def run() -> int:
             nonlocal stopping
             stopping = True
 
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGTERM, stop)
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, stop)
         try:
             for name, cmd in _children(port):
                 processes.append((name, subprocess.Popen(cmd, cwd=BASE_DIR, start_new_session=True)))
@@ -286,18 +298,29 @@ def run() -> int:
 def exec_command(command: list[str]) -> int:
     if not command:
         raise SystemExit("usage: python -m adv.embedded exec -- COMMAND [ARGS...]")
+    _interrupt_on_termination()
     with Services():
         return subprocess.call(command, cwd=BASE_DIR)
 
 
 def main(argv: list[str]) -> int:
     if argv[:1] == ["run"]:
-        return run()
+        try:
+            return run()
+        except KeyboardInterrupt:
+            _log("Interrupted; everything started has been stopped")
+            return 130
+        except subprocess.CalledProcessError as exc:
+            _log(f"`{' '.join(exc.cmd[1:])}` failed (exit code {exc.returncode}); see the message above")
+            return exc.returncode
     if argv[:1] == ["exec"]:
         rest = argv[1:]
         if rest[:1] == ["--"]:
             rest = rest[1:]
-        return exec_command(rest)
+        try:
+            return exec_command(rest)
+        except KeyboardInterrupt:
+            return 130
     if argv[:1] == ["clean"]:
         shutil.rmtree(VAR_DIR, ignore_errors=True)
         return 0
