@@ -180,3 +180,64 @@ def test_list_pages_run_a_constant_number_of_queries(alice, bob, make_deal, deal
     _many_deals(alice, make_deal, bob, deal_requirements, 25)
     large = _count(client, alice.url(path))
     assert large == small, f"{path}: {small} queries for 5 deals, {large} for 30"
+
+
+def _fixed_price_deals(alice, make_deal, pm, doc_types, n: int) -> list:
+    deals = []
+    for i in range(n):
+        deal = make_deal(DealStatus.SIGNED, deal_type=DealType.FIXED_PRICE, title=f"Forfait {i}", project_manager=pm.membership)
+        with tenant_context(alice.tenant):
+            services.milestone_schedule_replace(actor=alice.membership, deal=deal, items=[
+                {"label": "Lot 1", "due_date": datetime.date.today() - datetime.timedelta(days=1), "amount": Decimal("60000.00"),
+                 "required_document_type": doc_types["pv-recette"]},
+                {"label": "Lot 2", "due_date": datetime.date.today() - datetime.timedelta(days=1), "amount": Decimal("40000.00")},
+            ])
+        deals.append(deal)
+    return deals
+
+
+@pytest.mark.parametrize("path", ["deals/reports/milestones/", "api/v1/milestones/", "api/v1/assignments/", "api/v1/subscriptions/"])
+def test_milestone_staffing_and_subscription_lists_run_a_constant_number_of_queries(alice, bob, pm, make_deal, doc_types, path):
+    from deals.reminders import chase_blocked_milestones
+
+    def grow(n):
+        for deal in _fixed_price_deals(alice, make_deal, pm, doc_types, n):
+            _staffed(alice, deal, bob.membership)
+            sub = make_deal(DealStatus.SIGNED, deal_type=DealType.SUBSCRIPTION, title="Abonnement")
+            with tenant_context(alice.tenant):
+                services.subscription_save(actor=alice.membership, deal=sub, label="Infogérance", amount=Decimal("100"),
+                                           start_date=sub.start_date, end_date=sub.end_date)
+        with tenant_context(alice.tenant):  # blocked milestones chased: the report shows it
+            chase_blocked_milestones()
+
+    client = alice.client()
+    grow(2)
+    small = _count(client, alice.url(path))
+    grow(6)
+    large = _count(client, alice.url(path))
+    assert large == small, f"{path}: {small} queries for 2 deals, {large} for 8"
+
+
+def test_the_deal_page_runs_a_constant_number_of_queries_whatever_its_staffing_and_milestones(alice, bob, contractor, pm, make_deal, doc_types):
+    from deals.reminders import chase_blocked_milestones
+
+    deal = make_deal(DealStatus.SIGNED, deal_type=DealType.FIXED_PRICE, project_manager=pm.membership)
+    client = alice.client()
+    url = alice.url(f"deals/{deal.pk}/")
+
+    def schedule(n):
+        with tenant_context(alice.tenant):
+            services.milestone_schedule_replace(actor=alice.membership, deal=deal, items=[
+                {"label": f"Lot {i}", "due_date": datetime.date.today() - datetime.timedelta(days=1),
+                 "amount": Decimal("100000.00") / n, "required_document_type": doc_types["pv-recette"]}
+                for i in range(n)
+            ])
+            chase_blocked_milestones()
+
+    _staffed(alice, deal, bob.membership)
+    schedule(2)
+    small = _count(client, url)
+    _staffed(alice, deal, contractor.membership, purchase="500.00")
+    schedule(8)
+    large = _count(client, url)
+    assert large == small, f"{small} queries with 2 milestones, {large} with 8"
