@@ -30,7 +30,7 @@ from adv.tenancy import errors as domain
 from adv.tenancy.models import Role
 from adv.ui.permissions import require_role
 
-from . import access, selectors, services
+from . import access, requirements, selectors, services
 from .forms import (
     BillingProfileForm,
     ClientFilterForm,
@@ -113,6 +113,11 @@ def client_list(request, tenant_slug):
     filters = (filter_form if request.GET else ClientFilterForm({}, members=members)).filters(me=membership)
     queryset = selectors.client_list(actor=membership, filters=filters)
     page = Paginator(queryset, CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    # What each client still owes, at a glance (two queries for the whole page).
+    lists = requirements.checklists(page.object_list, today=requirements.tenant_today(membership.tenant))
+    for client in page.object_list:
+        client.documents_summary = requirements.checklist_summary(lists[client.pk]) if lists[client.pk] else None
     context = {
         "filter_form": filter_form,
         "filters": filters,

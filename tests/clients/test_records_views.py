@@ -108,7 +108,9 @@ def _count_list_queries(persona) -> int:
 
 
 def test_the_list_runs_a_constant_number_of_queries(alice, django_assert_num_queries):
-    # given 5 clients with owners, ADV and groups
+    # given 5 clients with owners, ADV and groups, and documents expected of clients
+    with tenant_context(alice.tenant):
+        services.document_types_seed_defaults()
     sales, adv = member(alice, "sales"), member(alice, "adv")
     group = create_client(alice, legal_name="Groupe", owner=sales.membership, adv_owner=adv.membership)
     for index in range(4):
@@ -121,6 +123,24 @@ def test_the_list_runs_a_constant_number_of_queries(alice, django_assert_num_que
     client.get(alice.url("clients/"))
     with django_assert_num_queries(baseline):
         client.get(alice.url("clients/"))
+
+
+def test_the_list_shows_what_each_client_still_owes(alice):
+    # given the default expected documents (K-bis, framework agreement, RIB for clients)
+    with tenant_context(alice.tenant):
+        services.document_types_seed_defaults()
+    owing = create_client(alice, legal_name="Client sans pièces", status="client")
+    former = create_client(alice, legal_name="Moreau Distribution", status="former")
+
+    # when the list is shown
+    html = alice.client().get(alice.url("clients/")).content.decode()
+    rows = {name: row for row in html.split('data-testid="client-row"') for name in ("Client sans pièces", "Moreau Distribution") if name in row}
+
+    # then the client shows its 3 missing documents, linked to its checklist; a former client owes nothing
+    assert "3 manquants" in rows["Client sans pièces"]
+    assert f"clients/{owing.pk}/#checklist" in rows["Client sans pièces"]
+    assert "manquant" not in rows["Moreau Distribution"] and "À jour" not in rows["Moreau Distribution"]
+    assert f"clients/{former.pk}/" in rows["Moreau Distribution"]
 
 
 # --- Role matrix ------------------------------------------------------------------------------------------
