@@ -25,6 +25,7 @@ from .selectors import (
     MILESTONE_SORTS,
     UNSIGNED_DEFAULT_SORT,
     UNSIGNED_SORTS,
+    CommissionFilters,
     DealFilters,
     MilestoneFilters,
     UnsignedFilters,
@@ -650,3 +651,31 @@ class MilestoneFilterForm(BootstrapFormMixin, forms.Form):
         if scope not in MILESTONE_SCOPES and scope != "all":
             scope = "due"
         return MilestoneFilters(scope=scope, project_manager=_member(data.get("project_manager"), me), sort=sort)
+
+
+class CommissionFilterForm(BootstrapFormMixin, forms.Form):
+    owner = forms.ChoiceField(label=_("Commercial"), required=False)
+    signed = forms.ChoiceField(
+        label=_("Signature"), required=False,
+        choices=[("", _("Toutes les affaires")), ("yes", _("Signées (commissionnables)")), ("no", _("Non signées"))],
+    )
+    signed_from = forms.DateField(label=_("Signées du"), required=False, widget=DateInput())
+    signed_to = forms.DateField(label=_("au"), required=False, widget=DateInput())
+
+    def __init__(self, *args, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", _("Tous")), (ME, _("Moi")), *[(str(m.pk), _person(m)) for m in owners]]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("signed_from"), cleaned.get("signed_to")
+        if start and end and end < start:
+            self.add_error("signed_to", _("La fin de la période doit suivre son début."))
+        return cleaned
+
+    def filters(self, *, me: Membership) -> CommissionFilters:
+        data = self.cleaned_data if self.is_valid() else {}
+        return CommissionFilters(
+            owner=_member(data.get("owner"), me), signed={"yes": True, "no": False}.get(data.get("signed") or ""),
+            signed_from=data.get("signed_from"), signed_to=data.get("signed_to"),
+        )

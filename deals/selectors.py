@@ -600,16 +600,40 @@ def milestone_blocked_days(milestone: Milestone, now: datetime.datetime | None =
 # --- Commissions ---------------------------------------------------------------------------------
 
 
-def commission_deals(*, actor: Membership) -> QuerySet[Deal]:
-    """Every deal with its signature facts, for the commissions export: only signed deals are
-    commissionable (no commission on an unsigned deal)."""
+@dataclass(frozen=True)
+class CommissionFilters:
+    owner: uuid.UUID | None = None
+    signed: bool | None = None  # True: signed (commissionable) only; False: the others
+    signed_from: datetime.date | None = None
+    signed_to: datetime.date | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.owner or self.signed is not None or self.signed_from or self.signed_to)
+
+
+def commission_deals(*, actor: Membership, filters: CommissionFilters | None = None) -> QuerySet[Deal]:
+    """Deals with their signature facts, for the commissions export: only signed deals are
+    commissionable (no commission on an unsigned deal). A signature period keeps the deals
+    signed in it (the month's commissions)."""
     _require(actor, rules.can_view_deals(actor) and rates_visible(actor))
-    return (
+    filters = filters or CommissionFilters()
+    queryset = (
         Deal.objects.filter(tenant_id=require_tenant_id())
         .select_related("client", "sales_owner__user", "signed_by_contact")
         .annotate(amount_at_stake=amount_at_stake_expression())
-        .order_by("reference", "id")
     )
+    if filters.owner:
+        queryset = queryset.filter(sales_owner_id=filters.owner)
+    if filters.signed is True:
+        queryset = queryset.filter(status__in=SIGNED_STATUSES)
+    elif filters.signed is False:
+        queryset = queryset.exclude(status__in=SIGNED_STATUSES)
+    if filters.signed_from:
+        queryset = queryset.filter(signed_on__gte=filters.signed_from)
+    if filters.signed_to:
+        queryset = queryset.filter(signed_on__lte=filters.signed_to)
+    return queryset.order_by("reference", "id")
 
 
 def is_signed_status(status: str) -> bool:

@@ -20,7 +20,7 @@ from adv.ui.permissions import require_admin
 from clients.models import Client
 
 from . import exports, selectors, services
-from .forms import DealPolicyForm, MilestoneFilterForm, UnsignedFilterForm
+from .forms import CommissionFilterForm, DealPolicyForm, MilestoneFilterForm, UnsignedFilterForm
 from .models import DealPolicy
 from .views import is_partial, raise_http, require, viewers
 
@@ -137,7 +137,10 @@ def commissions(request, tenant_slug):
     """Every deal with its signature status: only signed deals are commissionable."""
     membership = request.membership
     require(selectors.rates_visible(membership), _("Votre rôle ne donne pas accès aux commissions."))
-    queryset = selectors.commission_deals(actor=membership)
+    owners = list(selectors.member_choices(roles=(Role.SALES, Role.ADMIN, Role.ADV, Role.MANAGER)))
+    form = CommissionFilterForm(request.GET or None, owners=owners)
+    filters = (form if request.GET else CommissionFilterForm({}, owners=owners)).filters(me=membership)
+    queryset = selectors.commission_deals(actor=membership, filters=filters)
     fmt = request.GET.get("export")
     if fmt in EXPORT_FORMATS:
         return _export(
@@ -148,7 +151,10 @@ def commissions(request, tenant_slug):
     totals = {"signed": 0, "unsigned": 0}
     for status, in queryset.order_by().values_list("status"):
         totals["signed" if selectors.is_signed_status(status) else "unsigned"] += 1
-    context = {"page": page, "totals": totals}
+    context = {
+        "page": page, "totals": totals, "filter_form": form, "filtered": filters.active,
+        "export_query": _querystring_without(request, "page", "export"),
+    }
     return render(request, "deals/reports/commissions.html", context)
 
 

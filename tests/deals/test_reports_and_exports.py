@@ -147,3 +147,31 @@ def test_a_deal_without_contractual_document_has_no_proof_of_order_yet(alice, ma
     response = alice.client().get(alice.url(f"deals/{deal.pk}/proof-of-order/"), follow=True)
     assert response.status_code == 200
     assert "Aucun document contractuel" in response.content.decode()
+
+
+def test_the_commissions_of_a_month_are_the_deals_signed_in_it_by_owner_and_the_export_follows(alice, sales, make_member, make_deal):
+    # given deals signed last month and this month by two sales owners, and an unsigned one
+    other = make_member("sales", email="zoe.sales@alpha.test")
+    this_month = make_deal(DealStatus.SIGNED, title="Ce mois", sales_owner=sales.membership)
+    older = make_deal(DealStatus.SIGNED, title="Ancienne", sales_owner=sales.membership)
+    make_deal(DealStatus.SIGNED, title="Autre commercial", sales_owner=other.membership)
+    make_deal(DealStatus.PROVISIONAL, title="Provisoire", sales_owner=sales.membership)
+    from deals.models import Deal
+
+    with tenant_context(alice.tenant):
+        Deal.objects.filter(pk=older.pk).update(signed_on=TODAY() - datetime.timedelta(days=60))
+    start, end = TODAY() - datetime.timedelta(days=20), TODAY()
+    query = f"owner={sales.membership.pk}&signed=yes&signed_from={start}&signed_to={end}"
+    # when the commissions are filtered on this owner, signed, over the period
+    page = alice.client().get(alice.url(f"deals/reports/commissions/?{query}"))
+    # then only this month's signed deal of this owner is listed, and the export says the same
+    assert [d.title for d in page.context["page"].object_list] == ["Ce mois"]
+    assert "?{}&amp;export=csv".format(query.replace("&", "&amp;")) in page.content.decode()
+    rows = _csv(alice.client().get(alice.url(f"deals/reports/commissions/?{query}&export=csv")))
+    assert [row[0] for row in rows[1:]] == [this_month.reference]
+    # the unsigned ones are one click away, never commissionable
+    unsigned = alice.client().get(alice.url("deals/reports/commissions/?signed=no")).context["page"].object_list
+    assert [d.title for d in unsigned] == ["Provisoire"] and not unsigned[0].is_commissionable
+    # a period that ends before it starts is said so, not silently ignored
+    bad = alice.client().get(alice.url(f"deals/reports/commissions/?signed_from={end}&signed_to={start}")).content.decode()
+    assert "La fin de la période doit suivre son début." in bad
