@@ -40,6 +40,10 @@ def _log(message: str) -> None:
 
 
 def _pg_server():
+    import warnings
+
+    # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI): harmless noise here.
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     import pgserver
 
     VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -245,6 +249,17 @@ def _children(port: str) -> list[tuple[str, list[str]]]:
     ]
 
 
+def _wait_for_web(port: int, web: subprocess.Popen, stopping, timeout: float = 120) -> None:
+    host = os.environ.get("HOST", "127.0.0.1")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and web.poll() is None and not stopping():
+        try:
+            socket.create_connection((host if host != "0.0.0.0" else "127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.3)
+
+
 def run() -> int:
     port = os.environ.get("PORT", "8000")
     _interrupt_on_termination()
@@ -265,6 +280,8 @@ def run() -> int:
         try:
             for name, cmd in _children(port):
                 processes.append((name, subprocess.Popen(cmd, cwd=BASE_DIR, start_new_session=True)))
+            # The banner comes once the address answers (and after the servers' start-up lines).
+            _wait_for_web(int(port), processes[0][1], lambda: stopping)
             from adv.demo_logins import DEMO_LOGINS
 
             print("\n" + "=" * 72)
