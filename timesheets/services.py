@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 import secrets
 import uuid
 from collections import defaultdict
@@ -21,6 +22,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from adv.tenancy.context import require_tenant_id
 from adv.tenancy.errors import Conflict, DomainError, NotFound, PermissionDenied
 from adv.tenancy.models import Membership, Role
 from deals.models import STAFFABLE_STATUSES, Assignment
@@ -41,6 +43,7 @@ from .models import (
     month_start,
 )
 
+logger = logging.getLogger(__name__)
 ADV_ROLES = frozenset({Role.ADMIN, Role.ADV})
 HALF = Decimal("0.5")
 ONE = Decimal("1")
@@ -504,7 +507,6 @@ def client_approval_attach_signed(*, actor: Membership, approval: ClientApproval
     return approval
 
 
-SIGNED_TIMESHEET_DOCUMENT_TYPE = "feuille-temps-signee"
 CLIENT_APPROVAL_EMAIL = "timesheet.client_approval_request"
 
 
@@ -564,31 +566,16 @@ def client_approval_request(*, actor: Membership, approval: ClientApproval, cont
 
 @transaction.atomic
 def client_approval_upload_signed(*, actor: Membership, approval: ClientApproval, upload) -> ClientApproval:
-    """The timesheet signed by the client (a scan of the PDF): stored on the client record as a
-    "feuille de temps signée" attached to the deal (clients.services.document_upload checks the
-    file and the actor's right to upload), then it approves the month for that deal."""
-    from clients.models import Document, DocumentType
-    from clients.services import document_upload
+    """The timesheet signed by the client (a scan of the PDF), handed in by the consultant of the
+    month or by ADV: stored on the client record as a "feuille de temps signée" attached to the
+    deal, with the same file checks as every document (timesheets.signed_copy), then it approves
+    the month for that deal."""
+    from .signed_copy import signed_copy_store
 
     if not _is_adv(actor) and actor.pk != approval.timesheet.consultant_id:
         raise PermissionDenied(_("Réservé à l'ADV et au consultant."))
-    document_type = DocumentType.objects.filter(code=SIGNED_TIMESHEET_DOCUMENT_TYPE, is_active=True).first()
-    if document_type is None:
-        raise DomainError(
-            _("Le type de document « Feuille de temps signée » n'existe pas ou est désactivé : un administrateur doit le rétablir."),
-            code="document_type_missing",
-        )
-    timesheet, deal = approval.timesheet, approval.deal
-    title = _("CRA signé %(month)s – %(consultant)s – %(deal)s") % {
-        "month": timesheet.month.strftime("%m/%Y"),
-        "consultant": timesheet.consultant.user.get_full_name() or timesheet.consultant.user.email,
-        "deal": deal.reference,
-    }
-    document = document_upload(
-        actor=actor, client=deal.client, document_type=document_type, title=title, upload=upload, signed_on=timezone.localdate()
-    )
-    Document.objects.filter(pk=document.pk).update(deal=deal, updated_at=timezone.now())
-    document.deal = deal
+    approval = ClientApproval.objects.select_related("timesheet__consultant__user", "deal__client").get(pk=approval.pk)
+    document = signed_copy_store(uploaded_by=actor, timesheet=approval.timesheet, deal=approval.deal, upload=upload)
     return client_approval_attach_signed(actor=actor, approval=approval, document=document)
 
 
@@ -629,4 +616,22 @@ def closing_calendar_update(*, actor: Membership, calendar_row: ClosingCalendar,
             code="deadlines_out_of_order",
         )
     calendar_row.save()
+    if calendar_row.announced_at is not None:
+        _announce_changes_on_commit()
     return calendar_row
+
+
+def _announce_changes_on_commit() -> None:
+    """People already told the calendar hear of the change now, not at the next hourly run. The
+    hourly run re-announces it anyway if the broker is down (the row says what was announced)."""
+    from .tasks import closing_calendar_changes
+
+    tenant_id = str(require_tenant_id())
+
+    def dispatch() -> None:
+        try:
+            closing_calendar_changes.apply_async(args=[tenant_id], retry=False)
+        except Exception:  # noqa: BLE001 - the hourly run picks the change up
+            logger.warning("Could not dispatch the closing calendar change", exc_info=True)
+
+    transaction.on_commit(dispatch)

@@ -27,7 +27,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from adv.tenancy import errors as domain
 from adv.tenancy.models import Membership
 from adv.ui.permissions import require_member
-from clients import access as client_access
 from deals.models import Deal
 
 from . import calendar as cal
@@ -166,7 +165,6 @@ def render_month(request, timesheet: Timesheet, *, grid=None, error: domain.Doma
         "can_reopen": selectors.can_reopen(actor, timesheet),
         "can_set_reception": (not editable) and handles_client and not timesheet.is_locked,
         "handles_client": handles_client,
-        "can_upload_signed": handles_client and client_access.can_upload_documents(actor),
         "is_adv": selectors.is_adv(actor),
         "show_queue_link": selectors.can_use_queue(actor),
         "today": timezone.localdate(),
@@ -387,11 +385,8 @@ def client_approval_upload(request, tenant_slug, pk, approval_pk):
     try:
         services.client_approval_upload_signed(actor=request.membership, approval=approval, upload=form.cleaned_data["file"])
     except domain.DomainError as error:
-        if isinstance(error, domain.PermissionDenied):
-            messages.error(request, _("Votre rôle ne permet pas de déposer de document : transmettez la feuille signée à l'ADV."))
-        else:
-            raise_http(error)
-            messages.error(request, error.message)
+        raise_http(error)
+        messages.error(request, error.message)
     else:
         messages.success(request, _("Feuille signée déposée sur la fiche client : le mois est validé par le client pour %(deal)s.") % {"deal": approval.deal.reference})
     return redirect(timesheet_month_url(request, timesheet) + "#client-approval")

@@ -8,6 +8,7 @@ import datetime
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from adv.tenancy.context import tenant_context
@@ -208,15 +209,68 @@ def test_a_link_sent_before_the_signed_copy_arrived_no_longer_decides(firm, pend
     assert fresh(pending).status == ClientApprovalStatus.APPROVED
 
 
-def test_a_consultant_without_upload_rights_is_told_to_hand_the_copy_to_adv(firm, pending, media):
+def upload_url(approval) -> str:
+    return f"timesheets/{approval.timesheet_id}/client-approvals/{approval.pk}/upload/"
+
+
+def test_the_consultant_attaches_the_signed_copy_of_their_own_month_from_the_month_page(firm, pending, media):
+    # given bob, a consultant (no right to upload client documents, public clearance only)
     client = firm.bob.client()
     page = client.get(firm.bob.url("timesheets/me/2026/5/")).content.decode()
-    assert 'data-testid="upload-signed-form"' not in page and "Transmettez-la à l'ADV" in page
-    response = client.post(
-        firm.bob.url(f"timesheets/{pending.timesheet_id}/client-approvals/{pending.pk}/upload/"), {"file": pdf_upload()}, follow=True
-    )
-    assert "transmettez la feuille signée à l&#x27;ADV" in response.content.decode()
+    assert 'data-testid="upload-signed-form"' in page
+    # when he drops the PDF the client signed
+    response = client.post(firm.bob.url(upload_url(pending)), {"file": pdf_upload()})
+    # then it is the client's "feuille de temps signée", attached to the deal, uploaded by him,
+    # and the month is approved by the client for that deal
+    assert response.status_code == 302
+    approval = fresh(pending)
+    assert approval.status == ClientApprovalStatus.APPROVED and approval.decided_at == NOW
+    with tenant_context(firm.tenant):
+        document = Document.objects.select_related("document_type", "current_version").get(pk=approval.signed_document_id)
+    assert document.document_type.code == "feuille-temps-signee"
+    assert (document.deal_id, document.client_id, document.uploaded_by_id) == (firm.deal.pk, firm.client.pk, firm.bob.membership.pk)
+    assert document.current_version.content_type == "application/pdf" and len(document.current_version.sha256) == 64
+    assert len([p for p in media.rglob("*") if p.is_file()]) == 1
+
+
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (lambda: SimpleUploadedFile("cra-signe.pdf", b"MZ\x90\x00 not a pdf at all", content_type="application/pdf"), "ne correspond pas"),
+        (lambda: SimpleUploadedFile("cra-signe.exe", b"%PDF-1.4 whatever", content_type="application/pdf"), "Type de fichier refusé"),
+        (lambda: SimpleUploadedFile("cra-signe.pdf", b"", content_type="application/pdf"), "vide"),
+    ],
+)
+def test_a_file_the_documents_would_refuse_is_refused_to_the_consultant_and_changes_nothing(firm, pending, media, upload, message):
+    # when bob drops a file that is not what it claims, of a refused type, or empty
+    response = firm.bob.client().post(firm.bob.url(upload_url(pending)), {"file": upload()}, follow=True)
+    # then the same refusal as on the client record, and nothing is written: no document, no blob
+    assert message in response.content.decode()
     assert fresh(pending).status == ClientApprovalStatus.PENDING
+    with tenant_context(firm.tenant):
+        assert not Document.objects.filter(document_type__code="feuille-temps-signee").exists()
+    assert [p for p in media.rglob("*") if p.is_file()] == []
+
+
+def test_a_too_large_signed_copy_is_refused(firm, pending, media, settings):
+    settings.DOCUMENT_MAX_UPLOAD_BYTES = 10
+    response = firm.bob.client().post(firm.bob.url(upload_url(pending)), {"file": pdf_upload()}, follow=True)
+    assert "trop volumineux" in response.content.decode()
+    assert fresh(pending).status == ClientApprovalStatus.PENDING
+    assert [p for p in media.rglob("*") if p.is_file()] == []
+
+
+def test_only_the_consultant_of_the_month_or_adv_attaches_the_signed_copy(firm, pending, media):
+    # bob's manager approves the month but does not hand in the client's signature
+    with tenant_context(firm.tenant):
+        type(firm.bob.membership).objects.filter(pk=firm.bob.membership.pk).update(reports_to=firm.manager.membership)
+    response = firm.manager.client().post(firm.manager.url(upload_url(pending)), {"file": pdf_upload()})
+    assert response.status_code == 403
+    # another consultant does not even see bob's month
+    response = firm.chloe.client().post(firm.chloe.url(upload_url(pending)), {"file": pdf_upload()})
+    assert response.status_code == 404
+    assert fresh(pending).status == ClientApprovalStatus.PENDING
+    assert [p for p in media.rglob("*") if p.is_file()] == []
 
 
 def test_carol_cannot_send_the_link_of_tenant_a(firm, pending, carol):
