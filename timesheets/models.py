@@ -94,6 +94,9 @@ class ClosingCalendar(TenantModel):
     client_approval_deadline = models.DateField(_("validation client"))
     billing_close_deadline = models.DateField(_("clôture de facturation"))
     announced_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The deadlines as announced (ISO dates by field name): a later edit is re-announced against them.
+    announced_deadlines = models.JSONField(default=dict, blank=True, editable=False)
+    announcement_revision = models.PositiveIntegerField(default=0, editable=False, help_text="changes announced so far")
 
     class Meta:
         ordering = ["-month"]
@@ -225,6 +228,7 @@ class ReminderKind(models.TextChoices):
     SUBMISSION = "submission", _("Relance de soumission")
     SUBMISSION_ESCALATION = "submission_escalation", _("Escalade au manager")
     APPROVAL = "approval", _("Relance de validation")
+    APPROVAL_ESCALATION = "approval_escalation", _("Escalade de la validation au manager")
     ANNOUNCEMENT = "announcement", _("Annonce du calendrier")
 
 

@@ -27,7 +27,7 @@ import datetime
 import uuid
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -62,7 +62,9 @@ SUBMISSION_ESCALATION = "timesheet.submission_escalation"
 APPROVAL_FRIENDLY = "timesheet.approval_reminder"
 APPROVAL_LATE = "timesheet.approval_late"
 APPROVAL_DOUBT = "timesheet.approval_doubt"
+APPROVAL_ESCALATION = "timesheet.approval_escalation"
 ANNOUNCEMENT = "timesheet.calendar_announcement"
+CALENDAR_CHANGE = "timesheet.calendar_change"
 
 CONSULTANT_PLACEHOLDERS = ["first_name", "month", "deadline", "url", "manager", "tenant_name"]
 APPROVER_PLACEHOLDERS = [*CONSULTANT_PLACEHOLDERS, "count", "consultants"]
@@ -235,38 +237,84 @@ defaults.register(
     sample=APPROVER_SAMPLE,
 )
 defaults.register(
+    APPROVAL_ESCALATION,
+    subject_fr="Validation des CRA de {{ month }} : {{ count }} manager(s) de votre équipe en retard",
+    body_fr=(
+        "Bonjour {{ first_name }},\n\n"
+        "L'échéance de validation des CRA de {{ month }} était le {{ deadline }}. Ces managers de votre équipe ont "
+        "encore des CRA à valider, malgré une relance chaque jour ouvré :\n{{ approvers }}\n\n"
+        "Tant qu'ils ne sont pas validés, les factures correspondantes ne peuvent pas partir. Un mot de votre part "
+        "aidera ; s'ils ne peuvent pas valider, l'ADV peut le faire à leur place.\n{{ url }}"
+    ),
+    subject_en="{{ month }} timesheet approval: {{ count }} manager(s) of your team late",
+    body_en=(
+        "Hello {{ first_name }},\n\n"
+        "The {{ month }} approval deadline was {{ deadline }}. These managers of your team still have timesheets "
+        "to approve, despite a reminder every working day:\n{{ approvers }}\n\n"
+        "Until they are approved, the matching invoices cannot go out. A word from you will help; if they cannot "
+        "approve them, the sales administration can do it on their behalf.\n{{ url }}"
+    ),
+    placeholders=[*CONSULTANT_PLACEHOLDERS, "count", "approvers"],
+    label=gettext_lazy("Validation des CRA : escalade au manager des managers en retard"),
+    sample={
+        **APPROVER_SAMPLE, "first_name": "Amélie", "manager": "Paul Bernard", "count": "2",
+        "approvers": "- Nicolas Richard : 3 CRA à valider (Camille Durand, Hugo Leroy, Léa Simon)\n"
+                     "- Julie Petit : 1 CRA à valider (Marc Dubois)",
+    },
+)
+CALENDAR_LINES_FR = (
+    "- soumission des CRA : {{ submission_deadline }}\n"
+    "- validation par les managers : {{ approval_deadline }}\n"
+    "- validation par les clients : {{ client_approval_deadline }}\n"
+    "- clôture de la facturation : {{ billing_close_deadline }}\n\n"
+)
+CALENDAR_LINES_EN = (
+    "- timesheets submitted by: {{ submission_deadline }}\n"
+    "- approved by managers by: {{ approval_deadline }}\n"
+    "- approved by clients by: {{ client_approval_deadline }}\n"
+    "- billing closes on: {{ billing_close_deadline }}\n\n"
+)
+CALENDAR_PLACEHOLDERS = [
+    "first_name", "month", "submission_deadline", "approval_deadline", "client_approval_deadline",
+    "billing_close_deadline", "url", "tenant_name",
+]
+CALENDAR_SAMPLE = {
+    "first_name": "Camille", "month": "mai 2026", "submission_deadline": "mercredi 27 mai 2026",
+    "approval_deadline": "lundi 1 juin 2026", "client_approval_deadline": "mardi 2 juin 2026",
+    "billing_close_deadline": "mercredi 3 juin 2026", "url": "https://adv.example/t/demo/timesheets/closing/",
+    "tenant_name": "Démo Conseil",
+}
+defaults.register(
     ANNOUNCEMENT,
     subject_fr="Calendrier de clôture de {{ month }}",
     body_fr=(
-        "Bonjour {{ first_name }},\n\n"
-        "Voici le calendrier de clôture de {{ month }} :\n"
-        "- soumission des CRA : {{ submission_deadline }}\n"
-        "- validation par les managers : {{ approval_deadline }}\n"
-        "- validation par les clients : {{ client_approval_deadline }}\n"
-        "- clôture de la facturation : {{ billing_close_deadline }}\n\n"
-        "Merci de soumettre votre CRA, et de valider ceux de votre équipe, à temps.\n{{ url }}"
+        "Bonjour {{ first_name }},\n\nVoici le calendrier de clôture de {{ month }} :\n" + CALENDAR_LINES_FR
+        + "Merci de soumettre votre CRA, et de valider ceux de votre équipe, à temps.\n{{ url }}"
     ),
     subject_en="{{ month }} closing calendar",
     body_en=(
-        "Hello {{ first_name }},\n\n"
-        "Here is the {{ month }} closing calendar:\n"
-        "- timesheets submitted by: {{ submission_deadline }}\n"
-        "- approved by managers by: {{ approval_deadline }}\n"
-        "- approved by clients by: {{ client_approval_deadline }}\n"
-        "- billing closes on: {{ billing_close_deadline }}\n\n"
-        "Please submit your timesheet, and approve your team's, on time.\n{{ url }}"
+        "Hello {{ first_name }},\n\nHere is the {{ month }} closing calendar:\n" + CALENDAR_LINES_EN
+        + "Please submit your timesheet, and approve your team's, on time.\n{{ url }}"
     ),
-    placeholders=[
-        "first_name", "month", "submission_deadline", "approval_deadline", "client_approval_deadline",
-        "billing_close_deadline", "url", "tenant_name",
-    ],
+    placeholders=CALENDAR_PLACEHOLDERS,
     label=gettext_lazy("CRA : annonce du calendrier de clôture"),
-    sample={
-        "first_name": "Camille", "month": "mai 2026", "submission_deadline": "mercredi 27 mai 2026",
-        "approval_deadline": "lundi 1 juin 2026", "client_approval_deadline": "mardi 2 juin 2026",
-        "billing_close_deadline": "mercredi 3 juin 2026", "url": "https://adv.example/t/demo/timesheets/closing/",
-        "tenant_name": "Démo Conseil",
-    },
+    sample=CALENDAR_SAMPLE,
+)
+defaults.register(
+    CALENDAR_CHANGE,
+    subject_fr="Calendrier de clôture de {{ month }} modifié",
+    body_fr=(
+        "Bonjour {{ first_name }},\n\nLe calendrier de clôture de {{ month }} a changé :\n{{ changes }}\n\n"
+        "Le calendrier à jour :\n" + CALENDAR_LINES_FR + "Merci d'en tenir compte.\n{{ url }}"
+    ),
+    subject_en="{{ month }} closing calendar changed",
+    body_en=(
+        "Hello {{ first_name }},\n\nThe {{ month }} closing calendar has changed:\n{{ changes }}\n\n"
+        "The calendar now reads:\n" + CALENDAR_LINES_EN + "Please take it into account.\n{{ url }}"
+    ),
+    placeholders=[*CALENDAR_PLACEHOLDERS, "changes"],
+    label=gettext_lazy("CRA : calendrier de clôture modifié après son annonce"),
+    sample={**CALENDAR_SAMPLE, "changes": "- soumission des CRA : mercredi 27 mai 2026 → vendredi 29 mai 2026"},
 )
 
 AUDIENCE_CONSULTANTS = "consultants"
@@ -450,17 +498,24 @@ def _send(member: Membership, *, key: str, context: dict, url: str, actor: Membe
 @dataclass
 class RunReport:
     announcements: int = 0
+    changes: int = 0  # re-announcements of a calendar whose deadlines changed after its announcement
     submission: int = 0
     escalations: int = 0
     approval: int = 0
+    approval_escalations: int = 0
     skipped_by_hour: bool = False
     details: list[tuple[str, str, str]] = field(default_factory=list)  # (email, template key, step)
 
     def as_dict(self) -> dict:
         return {
-            "announcements": self.announcements, "submission": self.submission, "escalations": self.escalations,
-            "approval": self.approval, "skipped_by_hour": self.skipped_by_hour,
+            "announcements": self.announcements, "changes": self.changes, "submission": self.submission,
+            "escalations": self.escalations, "approval": self.approval,
+            "approval_escalations": self.approval_escalations, "skipped_by_hour": self.skipped_by_hour,
         }
+
+    def count(self, counter: str, member: Membership, key: str, step: str) -> None:
+        setattr(self, counter, getattr(self, counter) + 1)
+        self.details.append((member.user.email, key, step))
 
 
 def _people(ids) -> dict:
@@ -468,57 +523,6 @@ def _people(ids) -> dict:
         m.pk: m
         for m in Membership.objects.filter(pk__in=list(ids)).select_related("user", "reports_to__user").order_by("id")
     }
-
-
-def send_submission_reminders(
-    *, today: datetime.date, now: datetime.datetime | None = None, report: RunReport | None = None,
-    calendars: dict[datetime.date, ClosingCalendar] | None = None,
-) -> RunReport:
-    """Remind consultants whose timesheet is not submitted, per the schedule; escalate once."""
-    report = report or RunReport()
-    tenant = _tenant()
-    policy = reports.rules()
-    offsets = parse_offsets(policy.reminder_offsets)
-    zone = zoneinfo.ZoneInfo(tenant.time_zone)
-    calendars = calendars or reports.calendars_for(months_in_play(today), policy)
-    for month, row in sorted(calendars.items()):
-        deadline = row.submission_deadline
-        offset = schedule_offset(deadline=deadline, today=today, country=policy.holiday_country)
-        if not is_reminder_day(offset, offsets):
-            continue
-        key = SUBMISSION_LATE if offset >= 1 else SUBMISSION_FRIENDLY
-        late = list(reports.unsubmitted_consultants(month, zone=zone).select_related("user", "reports_to__user").order_by("id"))
-        claimed = claim(month=month, kind=ReminderKind.SUBMISSION, step=today.isoformat(), template_key=key,
-                        membership_ids=[m.pk for m in late], now=now)
-        for member in late:
-            if member.pk in claimed:
-                context = consultant_context(member, month=month, deadline=deadline, tenant=tenant)
-                _send(member, key=key, context=context, url=timesheet_url(tenant.slug, month, member))
-                report.submission += 1
-                report.details.append((member.user.email, key, today.isoformat()))
-        if offset >= max(1, policy.escalate_after_working_days):
-            _escalate(late, month=month, deadline=deadline, tenant=tenant, now=now, report=report)
-    return report
-
-
-def _escalate(late: list[Membership], *, month, deadline, tenant: Tenant, now, report: RunReport) -> None:
-    by_manager: dict = defaultdict(list)
-    for member in late:
-        manager = member.reports_to if member.reports_to_id else None
-        if manager is not None and manager.is_active and manager.pk != member.pk:
-            by_manager[manager.pk].append(member)
-    if not by_manager:
-        return
-    claimed = claim(month=month, kind=ReminderKind.SUBMISSION_ESCALATION, step="escalation",
-                    template_key=SUBMISSION_ESCALATION, membership_ids=by_manager, now=now)
-    managers = _people(claimed)
-    for manager_id in sorted(claimed, key=str):
-        manager = managers[manager_id]
-        context = approver_context(manager, month=month, deadline=deadline, tenant=tenant, consultants=by_manager[manager_id])
-        url = closing_url(tenant.slug, "completion", month, show="missing", manager=manager_id)
-        _send(manager, key=SUBMISSION_ESCALATION, context=context, url=url)
-        report.escalations += 1
-        report.details.append((manager.user.email, SUBMISSION_ESCALATION, "escalation"))
 
 
 def pending_approvals(month: datetime.date) -> dict:
@@ -535,36 +539,137 @@ def pending_approvals(month: datetime.date) -> dict:
     return by_approver
 
 
-def send_approval_reminders(
-    *, today: datetime.date, now: datetime.datetime | None = None, report: RunReport | None = None,
+# Who is waited for, by month: {person id: (person, the consultants concerned)}.
+Waiting = dict[uuid.UUID, tuple[Membership, list[Membership]]]
+
+
+def _waiting_consultants(month: datetime.date, zone: zoneinfo.ZoneInfo) -> Waiting:
+    late = reports.unsubmitted_consultants(month, zone=zone).select_related("user", "reports_to__user").order_by("id")
+    return {member.pk: (member, []) for member in late}
+
+
+def _waiting_approvers(month: datetime.date, zone: zoneinfo.ZoneInfo) -> Waiting:
+    by_approver = pending_approvals(month)
+    return {pk: (approver, by_approver[pk]) for pk, approver in _people(by_approver).items()}
+
+
+def _approvers_lines(late: list[tuple[Membership, list[Membership]]]) -> str:
+    return "\n".join(
+        "- " + _("%(name)s : %(count)s CRA à valider (%(consultants)s)") % {
+            "name": _full_name(approver), "count": len(consultants),
+            "consultants": ", ".join(sorted(_full_name(c) for c in consultants)),
+        }
+        for approver, consultants in sorted(late, key=lambda pair: _full_name(pair[0]))
+    )
+
+
+@dataclass(frozen=True)
+class Track:
+    """One audience of the automatic reminders: who is waited for against which deadline, with
+    which messages, and the escalation of the late ones to their own manager (`reports_to`)."""
+
+    kind: str
+    escalation_kind: str
+    deadline_field: str
+    friendly: str
+    late: str
+    escalation: str
+    counter: str
+    escalation_counter: str
+    waiting: Callable[[datetime.date, zoneinfo.ZoneInfo], Waiting]
+    url: Callable[[str, datetime.date], str]
+    escalation_show: str  # the completion page's filter the escalated manager lands on
+
+    def context(self, person: Membership, concerned: list[Membership], **common) -> dict:
+        if self.kind == ReminderKind.SUBMISSION:
+            return consultant_context(person, **common)
+        return approver_context(person, consultants=concerned, **common)
+
+    def escalation_context(self, manager: Membership, late: list[tuple[Membership, list[Membership]]], *, tenant, **common) -> dict:
+        if self.kind == ReminderKind.SUBMISSION:
+            return approver_context(manager, consultants=[person for person, _ in late], tenant=tenant, **common)
+        with translation.override(_language(manager.user, tenant)):
+            lines = _approvers_lines(late)
+        return {**consultant_context(manager, tenant=tenant, **common), "count": str(len(late)), "approvers": lines}
+
+
+SUBMISSION_TRACK = Track(
+    kind=ReminderKind.SUBMISSION, escalation_kind=ReminderKind.SUBMISSION_ESCALATION,
+    deadline_field="submission_deadline", friendly=SUBMISSION_FRIENDLY, late=SUBMISSION_LATE,
+    escalation=SUBMISSION_ESCALATION, counter="submission", escalation_counter="escalations",
+    waiting=_waiting_consultants, url=timesheet_url, escalation_show="missing",
+)
+APPROVAL_TRACK = Track(
+    kind=ReminderKind.APPROVAL, escalation_kind=ReminderKind.APPROVAL_ESCALATION,
+    deadline_field="approval_deadline", friendly=APPROVAL_FRIENDLY, late=APPROVAL_LATE,
+    escalation=APPROVAL_ESCALATION, counter="approval", escalation_counter="approval_escalations",
+    waiting=_waiting_approvers, url=approval_queue_url, escalation_show="pending_approval",
+)
+
+
+def send_reminders(
+    track: Track, *, today: datetime.date, now: datetime.datetime | None = None, report: RunReport | None = None,
     calendars: dict[datetime.date, ClosingCalendar] | None = None,
 ) -> RunReport:
-    """Remind managers with submitted timesheets waiting for them, against the approval deadline."""
+    """Remind whoever `track` waits for, per the schedule against its deadline; from
+    D + `escalate_after_working_days`, escalate the late ones to their manager, once."""
     report = report or RunReport()
     tenant = _tenant()
     policy = reports.rules()
     offsets = parse_offsets(policy.reminder_offsets)
+    zone = zoneinfo.ZoneInfo(tenant.time_zone)
     calendars = calendars or reports.calendars_for(months_in_play(today), policy)
     for month, row in sorted(calendars.items()):
-        deadline = row.approval_deadline
+        deadline = getattr(row, track.deadline_field)
         offset = schedule_offset(deadline=deadline, today=today, country=policy.holiday_country)
         if not is_reminder_day(offset, offsets):
             continue
-        by_approver = pending_approvals(month)
-        if not by_approver:
+        waiting = track.waiting(month, zone)
+        if not waiting:
             continue
-        key = APPROVAL_LATE if offset >= 1 else APPROVAL_FRIENDLY
-        claimed = claim(month=month, kind=ReminderKind.APPROVAL, step=today.isoformat(), template_key=key,
-                        membership_ids=by_approver, now=now)
-        approvers = _people(claimed)
-        url = approval_queue_url(tenant.slug, month)
-        for approver_id in sorted(claimed, key=str):
-            approver = approvers[approver_id]
-            context = approver_context(approver, month=month, deadline=deadline, tenant=tenant, consultants=by_approver[approver_id])
-            _send(approver, key=key, context=context, url=url)
-            report.approval += 1
-            report.details.append((approver.user.email, key, today.isoformat()))
+        key = track.late if offset >= 1 else track.friendly
+        step = today.isoformat()
+        claimed = claim(month=month, kind=track.kind, step=step, template_key=key, membership_ids=waiting, now=now)
+        for pk in sorted(claimed, key=str):
+            person, concerned = waiting[pk]
+            context = track.context(person, concerned, month=month, deadline=deadline, tenant=tenant)
+            _send(person, key=key, context=context, url=track.url(tenant.slug, month))
+            report.count(track.counter, person, key, step)
+        if offset >= max(1, policy.escalate_after_working_days):
+            _escalate(track, waiting, month=month, deadline=deadline, tenant=tenant, now=now, report=report)
     return report
+
+
+def _escalate(track: Track, waiting: Waiting, *, month, deadline, tenant: Tenant, now, report: RunReport) -> None:
+    """One message per manager (step "escalation": once per month), listing their late people."""
+    by_manager: dict = defaultdict(list)
+    for person, concerned in waiting.values():
+        manager = person.reports_to if person.reports_to_id else None
+        if manager is not None and manager.is_active and manager.pk != person.pk:
+            by_manager[manager.pk].append((person, concerned))
+    if not by_manager:
+        return
+    claimed = claim(month=month, kind=track.escalation_kind, step="escalation", template_key=track.escalation,
+                    membership_ids=by_manager, now=now)
+    managers = _people(claimed)
+    for manager_id in sorted(claimed, key=str):
+        manager = managers[manager_id]
+        context = track.escalation_context(manager, by_manager[manager_id], month=month, deadline=deadline, tenant=tenant)
+        # A manager lands on their team's missing timesheets; the approvers' manager on the approvals pending.
+        team = {"manager": manager_id} if track.kind == ReminderKind.SUBMISSION else {}
+        url = closing_url(tenant.slug, "completion", month, show=track.escalation_show, **team)
+        _send(manager, key=track.escalation, context=context, url=url)
+        report.count(track.escalation_counter, manager, track.escalation, "escalation")
+
+
+def send_submission_reminders(**kwargs) -> RunReport:
+    """Consultants whose timesheet is not submitted; their manager at D+2."""
+    return send_reminders(SUBMISSION_TRACK, **kwargs)
+
+
+def send_approval_reminders(**kwargs) -> RunReport:
+    """Managers with submitted timesheets waiting for them; their own manager at D+2."""
+    return send_reminders(APPROVAL_TRACK, **kwargs)
 
 
 def announcement_audience(month: datetime.date, *, zone: zoneinfo.ZoneInfo) -> list[Membership]:
@@ -578,6 +683,43 @@ def announcement_audience(month: datetime.date, *, zone: zoneinfo.ZoneInfo) -> l
     return list(people.select_related("user").order_by("id"))
 
 
+DEADLINE_FIELDS = ("submission_deadline", "approval_deadline", "client_approval_deadline", "billing_close_deadline")
+DEADLINE_LABELS = {
+    "submission_deadline": gettext_lazy("soumission des CRA"),
+    "approval_deadline": gettext_lazy("validation par les managers"),
+    "client_approval_deadline": gettext_lazy("validation par les clients"),
+    "billing_close_deadline": gettext_lazy("clôture de la facturation"),
+}
+
+
+def deadlines_of(row: ClosingCalendar) -> dict[str, str]:
+    """The calendar's deadlines as recorded in `announced_deadlines` (what people were told)."""
+    return {name: getattr(row, name).isoformat() for name in DEADLINE_FIELDS}
+
+
+def _announce(row: ClosingCalendar, *, key: str, step: str, tenant: Tenant, now, report: RunReport, counter: str,
+              changes: dict[str, tuple[datetime.date, datetime.date]] | None = None) -> None:
+    """Send the calendar (with what changed, if anything) to its audience, once per step."""
+    audience = announcement_audience(row.month, zone=zoneinfo.ZoneInfo(tenant.time_zone))
+    claimed = claim(month=row.month, kind=ReminderKind.ANNOUNCEMENT, step=step, template_key=key,
+                    membership_ids=[m.pk for m in audience], now=now)
+    url = closing_url(tenant.slug, "closing", row.month)
+    for member in audience:
+        if member.pk not in claimed:
+            continue
+        with translation.override(_language(member.user, tenant)):
+            context = {"first_name": _first_name(member), "month": format_month(row.month)}
+            context.update({name: format_day(getattr(row, name)) for name in DEADLINE_FIELDS})
+            if changes is not None:
+                context["changes"] = "\n".join(
+                    _("- %(deadline)s : %(before)s → %(after)s")
+                    % {"deadline": DEADLINE_LABELS[name], "before": format_day(old), "after": format_day(new)}
+                    for name, (old, new) in changes.items()
+                )
+        _send(member, key=key, context=context, url=url, target=row)
+        report.count(counter, member, key, step)
+
+
 def announce_calendars(
     *, today: datetime.date, now: datetime.datetime | None = None, report: RunReport | None = None,
 ) -> RunReport:
@@ -588,7 +730,6 @@ def announce_calendars(
     report = report or RunReport()
     tenant = _tenant()
     policy = reports.rules()
-    zone = zoneinfo.ZoneInfo(tenant.time_zone)
     for month in (today.replace(day=1), cal.next_month(today)):
         row = closing_calendar_ensure(month=month)
         if row.announced_at is not None:
@@ -596,32 +737,52 @@ def announce_calendars(
         starts = row.submission_deadline - datetime.timedelta(days=policy.announce_days_ahead)
         if not (starts <= today <= row.submission_deadline):
             continue
-        audience = announcement_audience(month, zone=zone)
-        claimed = claim(month=month, kind=ReminderKind.ANNOUNCEMENT, step="announcement", template_key=ANNOUNCEMENT,
-                        membership_ids=[m.pk for m in audience], now=now)
-        url = closing_url(tenant.slug, "closing", month)
-        for member in audience:
-            if member.pk not in claimed:
-                continue
-            with translation.override(_language(member.user, tenant)):
-                context = {
-                    "first_name": _first_name(member),
-                    "month": format_month(month),
-                    "submission_deadline": format_day(row.submission_deadline),
-                    "approval_deadline": format_day(row.approval_deadline),
-                    "client_approval_deadline": format_day(row.client_approval_deadline),
-                    "billing_close_deadline": format_day(row.billing_close_deadline),
-                }
-            _send(member, key=ANNOUNCEMENT, context=context, url=url, target=row)
-            report.announcements += 1
-            report.details.append((member.user.email, ANNOUNCEMENT, "announcement"))
-        ClosingCalendar.objects.filter(pk=row.pk, announced_at__isnull=True).update(announced_at=now or timezone.now())
+        _announce(row, key=ANNOUNCEMENT, step="announcement", tenant=tenant, now=now, report=report, counter="announcements")
+        # What people were told: a later edit of the deadlines is announced against it.
+        ClosingCalendar.objects.filter(pk=row.pk, announced_at__isnull=True).update(
+            announced_at=now or timezone.now(), announced_deadlines=deadlines_of(row)
+        )
     return report
+
+
+def announce_calendar_changes(
+    *, today: datetime.date, now: datetime.datetime | None = None, report: RunReport | None = None,
+) -> RunReport:
+    """Re-announce the deadlines of an announced calendar that ADV changed since (step
+    "change:<n>", once per change). The row is locked while it is compared, sent and marked, so
+    two runs at once send a change once. A change that only moves dates already past on both
+    sides is recorded without a message (nobody can act on it any more)."""
+    report = report or RunReport()
+    tenant = _tenant()
+    since = reports.add_months(today.replace(day=1), -1)
+    candidates = ClosingCalendar.objects.filter(announced_at__isnull=False, month__gte=since).order_by("month")
+    for row_id in candidates.values_list("pk", flat=True):
+        row = ClosingCalendar.objects.select_for_update(of=("self",)).get(pk=row_id)
+        announced = row.announced_deadlines or {}
+        changes = {
+            name: (datetime.date.fromisoformat(announced[name]), getattr(row, name))
+            for name in DEADLINE_FIELDS
+            if name in announced and announced[name] != getattr(row, name).isoformat()
+        }
+        if not changes:
+            continue
+        revision = row.announcement_revision + 1
+        if any(max(old, new) >= today for old, new in changes.values()):
+            _announce(row, key=CALENDAR_CHANGE, step=f"change:{revision}", tenant=tenant, now=now, report=report,
+                      counter="changes", changes=changes)
+        ClosingCalendar.objects.filter(pk=row.pk).update(announced_deadlines=deadlines_of(row), announcement_revision=revision)
+    return report
+
+
+def local_today(now: datetime.datetime | None = None) -> datetime.date:
+    """Today in the active firm's time zone."""
+    return timezone.localtime(now or timezone.now(), zoneinfo.ZoneInfo(_tenant().time_zone)).date()
 
 
 def run_due(*, now: datetime.datetime | None = None, ignore_hour: bool = False) -> RunReport:
     """What the hourly task runs for one firm: ensure this month's and last month's calendars,
-    announce, remind, escalate. Nothing before REMINDER_HOUR (the firm's local time)."""
+    announce (and re-announce what changed), remind, escalate. Nothing before REMINDER_HOUR
+    (the firm's local time)."""
     from .services import closing_calendar_ensure
 
     now = now or timezone.now()
@@ -634,8 +795,9 @@ def run_due(*, now: datetime.datetime | None = None, ignore_hour: bool = False) 
     today = local.date()
     calendars = {month: closing_calendar_ensure(month=month) for month in months_in_play(today)}
     announce_calendars(today=today, now=now, report=report)
-    send_submission_reminders(today=today, now=now, report=report, calendars=calendars)
-    send_approval_reminders(today=today, now=now, report=report, calendars=calendars)
+    announce_calendar_changes(today=today, now=now, report=report)
+    for track in (SUBMISSION_TRACK, APPROVAL_TRACK):
+        send_reminders(track, today=today, now=now, report=report, calendars=calendars)
     return report
 
 

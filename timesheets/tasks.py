@@ -26,3 +26,11 @@ def closing_reminders(tenant_id) -> dict:
     from .reminders import run_due
 
     return run_due().as_dict()
+
+
+@tenant_task()
+def closing_calendar_changes(tenant_id) -> dict:
+    """Dispatched after ADV edits an announced calendar: re-announce what changed, at once."""
+    from .reminders import announce_calendar_changes, local_today
+
+    return announce_calendar_changes(today=local_today()).as_dict()
