@@ -32,7 +32,9 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
+# An update is recorded only when a tracked field changes: a save that only bumps `updated_at`
+# (the demo loader re-saving the firm, a form submitted unchanged) is not an audit event.
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(condition=pghistory.AnyChange(exclude_auto=True)))
 class Tenant(TimeStampedModel):
     """A consulting firm: everything French law requires on its invoices, and its defaults."""
 
@@ -150,7 +152,9 @@ class ClearanceLevel(models.IntegerChoices):
     RESTRICTED = 4, _("4 – Restreint")
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(condition=pghistory.AnyChange(exclude_auto=True)), pghistory.DeleteEvent()
+)
 class Membership(TenantModel):
     """A user's place in one firm: a role, a document clearance, a manager."""
 

@@ -43,7 +43,8 @@ class UserManager(BaseUserManager):
 
 @pghistory.track(
     pghistory.InsertEvent(),
-    pghistory.UpdateEvent(),
+    # Only changes the audit page can show: a password change or a login is not one.
+    pghistory.UpdateEvent(condition=pghistory.AnyChange(exclude_auto=True)),
     exclude=["password", "last_login"],
 )
 class User(AbstractBaseUser, PermissionsMixin):

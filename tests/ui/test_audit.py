@@ -31,3 +31,42 @@ def test_audit_shows_firm_changes_but_nothing_from_another_firm(alice, carol):
     body = alice.client().get(alice.url("audit/")).content.decode()
     assert "Bravo" not in body
     assert "carol@bravo.test" not in body and "Carol" not in body
+
+
+def test_a_save_that_changes_nothing_is_not_an_audit_event(alice, bob):
+    from django.apps import apps
+    from django.contrib.auth import get_user_model
+
+    from adv.tenancy.context import tenant_context
+    from adv.tenancy.models import Membership, Tenant
+
+    tenant_events = apps.get_model("tenancy", "TenantEvent").objects
+    user_events = apps.get_model("users", "UserEvent").objects
+    with tenant_context(alice.tenant):
+        membership_events = apps.get_model("tenancy", "MembershipEvent").objects
+        before = (tenant_events.count(), membership_events.count(), user_events.count())
+        # when the firm, bob's membership and his account are saved unchanged (updated_at moves)
+        Tenant.objects.get(pk=alice.tenant.pk).save()
+        Membership.objects.get(pk=bob.membership.pk).save()
+        get_user_model().objects.get(pk=bob.user.pk).save()
+        # then the audit trail records nothing
+        assert (tenant_events.count(), membership_events.count(), user_events.count()) == before
+        # but a real change is recorded
+        Membership.objects.filter(pk=bob.membership.pk).update(role="manager")
+        assert membership_events.count() == before[1] + 1
+
+
+def test_audit_events_carry_the_actor_and_the_tenant(alice, bob):
+    from django.apps import apps
+
+    from adv.tenancy.context import tenant_context
+
+    alice.client().post(
+        alice.url(f"members/{bob.membership.pk}/"),
+        {"role": "manager", "clearance_level": "2", "reports_to": "", "is_active": "on"},
+    )
+    with tenant_context(alice.tenant):
+        event = apps.get_model("tenancy", "MembershipEvent").objects.filter(pgh_label="update").latest("pgh_id")
+        context = event.pgh_context.metadata
+    assert context["tenant"] == str(alice.tenant.pk)
+    assert context["user"] == str(alice.user.pk)
