@@ -360,3 +360,19 @@ def test_the_month_page_runs_a_constant_number_of_queries(firm):
     many = count()
     assert len(lines) == 4
     assert many == few
+
+
+def test_the_public_holidays_are_those_of_the_firms_country(firm):
+    # given a firm whose holidays are German: 8 May (a French holiday) is a working day there
+    set_policy(firm, holiday_country="DE")
+    timesheet = open_month(firm.bob)
+    with tenant_context(firm.tenant):
+        grid = selectors.month_grid(timesheet=Timesheet.objects.get(pk=timesheet.pk))
+    days = {day.date.day: day for day in grid.days}
+    assert days[8].holiday is None and days[25].holiday  # Whit Monday is a holiday in both
+    # then a day of leave on 8 May is accepted there, and still refused in France
+    fill(firm.bob, timesheet, [(line(timesheet, absence="conges-payes"), 8, "1")])
+    set_policy(firm, holiday_country="FR")
+    with pytest.raises(DomainError) as error:
+        fill(firm.bob, timesheet, [(line(timesheet, absence="conges-payes"), 8, "1")])
+    assert error.value.code == "absence_on_non_working_day"
