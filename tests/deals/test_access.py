@@ -241,3 +241,13 @@ def test_the_deal_page_runs_a_constant_number_of_queries_whatever_its_staffing_a
     schedule(8)
     large = _count(client, url)
     assert large == small, f"{small} queries with 2 milestones, {large} with 8"
+
+
+def test_a_contractor_staffed_without_a_purchase_rate_is_flagged_margin_unknown(alice, contractor, bob, make_deal):
+    deal = make_deal(DealStatus.SIGNED)
+    _staffed(alice, deal, bob.membership)
+    html = alice.client().get(alice.url(f"deals/{deal.pk}/")).content.decode()
+    assert 'data-testid="purchase-rate-missing"' not in html  # an employee has no purchase rate
+    _staffed(alice, deal, contractor.membership)
+    html = alice.client().get(alice.url(f"deals/{deal.pk}/")).content.decode()
+    assert html.count('data-testid="purchase-rate-missing"') == 1

@@ -232,3 +232,18 @@ def test_an_api_client_creates_updates_and_lists_deals_with_the_provisional_fiel
     assert (row["provisional_days"], row["is_provisional"], row["missing_for_signature"]) == (4, True, [])
     assert api.get("/api/v1/deals/?status=signed").json()["count"] == 0
     assert [r["title"] for r in api.get("/api/v1/deals/?ordering=title").json()["results"]] == ["Renfort data"]
+
+
+def test_the_provisional_banner_links_to_what_fixes_each_missing_item(alice, accountant, make_deal, deal_requirements):
+    deal = make_deal(DealStatus.PROVISIONAL)
+    html = alice.client().get(alice.url(f"deals/{deal.pk}/")).content.decode()
+    assert 'data-testid="banner-fix"' in html
+    assert alice.url(f"deals/{deal.pk}/documents/upload/") in html and alice.url(f"deals/{deal.pk}/purchase-orders/new/") in html
+    # a read-only role is shown what is missing, not buttons it cannot use
+    html = accountant.client().get(accountant.url(f"deals/{deal.pk}/")).content.decode()
+    assert 'data-testid="banner-missing"' in html and 'data-testid="banner-fix"' not in html
+
+
+@pytest.fixture
+def accountant(make_member):
+    return make_member("accountant")
