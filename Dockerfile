@@ -5,7 +5,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     ADV_ENV=production \
-    ADV_VAR_DIR=/var/lib/adv
+    ADV_VAR_DIR=/var/lib/adv \
+    STATIC_ROOT=/app/staticfiles
 
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fonts-dejavu-core \
@@ -17,9 +18,11 @@ WORKDIR /app
 COPY requirements/ requirements/
 RUN pip install -r requirements/base.txt -c requirements/constraints.txt
 COPY --chown=adv . .
-# Static files are collected at build time; settings only parse these placeholder URLs here.
+# Static files are collected at build time, into the image (not the /var/lib/adv volume, which
+# would keep the first image's files across upgrades). Settings only parse these placeholders.
 RUN DATABASE_URL=postgresql://build@localhost/build REDIS_URL=redis://localhost:6379/0 SECRET_KEY=build \
-    ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput
+    ALLOWED_HOSTS=localhost FIELD_ENCRYPTION_KEYS=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= \
+    python manage.py collectstatic --noinput
 
 USER adv
 EXPOSE 8000

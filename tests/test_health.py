@@ -104,3 +104,20 @@ def test_make_run_names_an_unreachable_database_before_starting_anything():
     assert result.returncode == 1
     assert "cannot reach PostgreSQL at DATABASE_URL" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/healthz", "/readyz"])
+def test_probes_answer_on_an_ip_over_http_in_production(client, settings, path):
+    # given production host checking and HTTPS redirection
+    settings.ALLOWED_HOSTS = ["adv.example.com"]
+    settings.SECURE_SSL_REDIRECT = True
+    # when the container healthcheck asks on 127.0.0.1 over plain HTTP
+    with mock.patch("adv.ui.health._check_redis", return_value=None), mock.patch(
+        "adv.ui.health._check_worker", return_value=None
+    ):
+        response = client.get(path, HTTP_HOST="127.0.0.1:8000")
+    # then it gets the probe's answer, not a 400 or a redirect
+    assert response.status_code == 200
+    # while every other page still refuses an unknown host
+    assert client.get("/accounts/login/", HTTP_HOST="127.0.0.1:8000").status_code == 400

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Health probes before anything that checks the Host header or redirects to HTTPS.
+    "adv.ui.health.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "adv.tenancy.request_id.RequestIdMiddleware",
@@ -222,7 +224,8 @@ USE_TZ = True
 # --- Static and media -------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = VAR_DIR / "staticfiles"
+# The image collects static files at build time, outside its data volume (see Dockerfile).
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "staticfiles")))
 MEDIA_ROOT = VAR_DIR / "media"
 # Files (client documents, later invoices): the local filesystem under var/ by default,
 # S3-compatible object storage when S3_BUCKET is set. Never served directly: the application

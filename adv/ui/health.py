@@ -49,3 +49,24 @@ def readyz(request):
     ok = all(error is None for error in checks.values())
     body = {"status": "ok" if ok else "unavailable", "checks": {k: v or "ok" for k, v in checks.items()}}
     return JsonResponse(body, status=200 if ok else 503)
+
+
+class ProbeMiddleware:
+    """Answers /healthz and /readyz first, before host validation and the HTTPS redirect.
+
+    Probes come from the orchestrator or the container itself, addressed to an IP
+    (`127.0.0.1:8000`, the pod's address) that ALLOWED_HOSTS rightly does not list, and over
+    plain HTTP: through the full stack they would get 400 or a redirect, and a healthy
+    container would be reported dead. They read nothing from the request.
+    """
+
+    PROBES = {"/healthz": healthz, "/readyz": readyz}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        probe = self.PROBES.get(request.path_info)
+        if probe is not None and request.method in ("GET", "HEAD"):
+            return probe(request)
+        return self.get_response(request)

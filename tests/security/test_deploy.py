@@ -39,3 +39,28 @@ def test_production_logs_are_json_lines_with_the_request_id():
     assert record["levelname"] == "WARNING" and record["name"] == "adv.probe"
     assert record["message"] == "disk almost full"
     assert "request_id" in record and "tenant_id" in record
+
+
+def test_the_image_build_step_collects_static_files_with_the_dockerfiles_own_settings(tmp_path):
+    # given the environment the Dockerfile gives its collectstatic step (ENV lines + RUN prefix)
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    step = dockerfile.split("RUN DATABASE_URL=", 1)[1].split("python manage.py collectstatic", 1)[0]
+    build_env = dict(pair.split("=", 1) for pair in ("DATABASE_URL=" + step).replace("\\\n", " ").split())
+    assert "ENV" in dockerfile and "ADV_ENV=production" in dockerfile and "STATIC_ROOT=/app/staticfiles" in dockerfile
+    environment = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "ADV_ENV": "production",
+                   "ADV_VAR_DIR": str(tmp_path / "var"), "STATIC_ROOT": str(tmp_path / "static"), **build_env}
+    # when the build runs it, then it succeeds and writes the manifest the production storage needs
+    result = subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput"], cwd=ROOT, env=environment,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / "static" / "staticfiles.json").exists()
+
+
+def test_compose_runs_the_whole_stack_with_probes_and_the_app_after_migrations():
+    import yaml
+
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
+    assert "migrate" in services["web"]["command"] and "/healthz" in str(services["web"]["healthcheck"])
+    for name in ("worker", "beat"):
+        assert services[name]["depends_on"] == {"web": {"condition": "service_healthy"}}
