@@ -199,7 +199,11 @@ INVITATION_VALIDITY_DAYS = env_int("INVITATION_VALIDITY_DAYS", 7)
 
 # django-axes: lock a (username, IP) pair after repeated failures, for a cool-off period only.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
+AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 15)
+if AXES_COOLOFF_MINUTES < 1:
+    # django-axes reads no cool-off as a lockout that never expires: refused.
+    raise ImproperlyConfigured("AXES_COOLOFF_MINUTES must be at least 1 (a lockout always expires).")
+AXES_COOLOFF_TIME = AXES_COOLOFF_MINUTES / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True

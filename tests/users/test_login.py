@@ -135,3 +135,18 @@ def test_lockout_does_not_block_other_accounts_from_the_same_address(alice, bob)
 
     response = _login(client, "bob@alpha.test", PASSWORD)
     assert response.status_code == 302
+
+
+def test_a_lockout_without_cool_off_is_refused_at_start():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    # given an operator who sets no cool-off (django-axes would then lock accounts for ever)
+    environment = {**os.environ, "AXES_COOLOFF_MINUTES": "0"}
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=Path(__file__).resolve().parents[2],
+                            env=environment, capture_output=True, text=True, timeout=120)
+    # then the application refuses to start and says why
+    assert result.returncode != 0
+    assert "AXES_COOLOFF_MINUTES must be at least 1" in result.stderr
