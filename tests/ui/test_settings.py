@@ -69,6 +69,19 @@ def test_invalid_form_shows_field_errors_in_french_and_saves_nothing(alice):
     assert "Alpha Conseil" in body
 
 
+
+def test_field_errors_speak_the_users_language(alice):
+    # given alice works in English
+    type(alice.user).objects.filter(pk=alice.user.pk).update(language="en")
+    # when she submits a bad SIREN and no legal name
+    response = alice.client().post(alice.url("settings/"), {**VALID, "siren": "123456789", "legal_name": ""})
+    # then the errors are in English, and nothing is saved
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "Invalid SIREN" in body and "This field is required." in body
+    assert "SIREN invalide" not in body
+    assert Tenant.objects.get(pk=alice.tenant.pk).siren == alice.tenant.siren
+
 def test_siret_must_extend_the_siren(alice):
     response = alice.client().post(alice.url("settings/"), {**VALID, "siren": "552100554", "vat_number": ""})
     assert response.status_code == 400
