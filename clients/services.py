@@ -77,6 +77,26 @@ def _normalize_identifiers(client: Client) -> None:
         setattr(client, name, "".join(value.split()).replace(".", "").upper())
 
 
+def _check_identifiers_agree(client: Client) -> None:
+    """The SIRET is an establishment of the SIREN, and a French VAT number is built on it: a
+    number copied from another company is caught here, not on a rejected invoice. A SIRET
+    alone gives its SIREN."""
+    if client.siret and not client.siren:
+        client.siren = client.siret[:9]
+    if client.siren and client.siret and client.siret[:9] != client.siren:
+        raise DomainError(
+            _("Ce SIRET n'est pas un établissement de ce SIREN : il doit commencer par %(siren)s.")
+            % {"siren": client.siren},
+            code="siret_siren_mismatch", field="siret",
+        )
+    if client.siren and client.vat_number.startswith("FR") and client.vat_number[4:] != client.siren:
+        raise DomainError(
+            _("Ce numéro de TVA n'est pas celui de ce SIREN : un numéro français s'écrit FR + clé + %(siren)s.")
+            % {"siren": client.siren},
+            code="vat_siren_mismatch", field="vat_number",
+        )
+
+
 def _check_same_tenant_member(membership: Membership | None, field: str) -> None:
     if membership is not None and (membership.tenant_id != require_tenant_id() or not membership.is_active):
         raise DomainError(_("Choisissez un membre actif de la société."), code="invalid_member", field=field)
@@ -112,6 +132,7 @@ def client_create(*, actor: Membership, **fields) -> Client:
     client = Client(**fields)
     _normalize_identifiers(client)
     _full_clean(client, exclude=["tenant"])
+    _check_identifiers_agree(client)
     _check_same_tenant_member(client.owner, "owner")
     _check_same_tenant_member(client.adv_owner, "adv_owner")
     _check_siren_free(client)
@@ -152,6 +173,7 @@ def client_update(*, actor: Membership, client: Client, **fields) -> Client:
         setattr(client, name, value)
     _normalize_identifiers(client)
     _full_clean(client, exclude=["tenant"])
+    _check_identifiers_agree(client)
     _check_same_tenant_member(client.owner, "owner")
     _check_same_tenant_member(client.adv_owner, "adv_owner")
     _check_siren_free(client)

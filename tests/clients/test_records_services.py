@@ -54,6 +54,26 @@ def test_identifiers_are_stored_compact_and_upper_case(alice):
     assert client.vat_number == make_vat(siren)
 
 
+def test_siret_and_vat_number_must_belong_to_the_siren(alice):
+    siren, other = make_siren(), make_siren()
+    with tenant_context(alice.tenant):
+        # a SIRET of another company: a field error, nothing saved
+        with pytest.raises(DomainError) as caught:
+            services.client_create(actor=alice.membership, legal_name="Mauvais SIRET", siren=siren, siret=make_siret(other))
+        assert (caught.value.code, caught.value.field) == ("siret_siren_mismatch", "siret")
+        # a French VAT number built on another SIREN: a field error
+        with pytest.raises(DomainError) as caught:
+            services.client_create(actor=alice.membership, legal_name="Mauvaise TVA", siren=siren, vat_number=make_vat(other))
+        assert (caught.value.code, caught.value.field) == ("vat_siren_mismatch", "vat_number")
+        assert not Client.objects.filter(legal_name__startswith="Mauvais").exists()
+        # a SIRET alone gives its SIREN
+        client = services.client_create(actor=alice.membership, legal_name="SIRET seul", siret=make_siret(siren))
+        assert client.siren == siren
+        # and an update cannot break the agreement either
+        with pytest.raises(DomainError):
+            services.client_update(actor=alice.membership, client=client, siret=make_siret(other))
+
+
 def test_siren_is_unique_within_a_tenant_and_the_error_names_the_existing_client(alice):
     # given a client with a SIREN
     siren = make_siren()
