@@ -391,3 +391,25 @@ def test_a_refused_contractual_upload_notifies_nobody(media, seeded_types, alice
         upload(alice, client, code="bon-de-commande", file=SimpleUploadedFile("bdc.pdf", HTML_BYTES))
     with tenant_context(alice.tenant):
         assert Notification.objects.count() == 0
+
+
+def test_a_document_keeps_the_clients_name_of_its_date_even_when_its_date_is_corrected(media, alice, client_a):
+    # given a client renamed 30 days ago (changement de dénomination)
+    import datetime
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    renamed_on = today - datetime.timedelta(days=30)
+    with tenant_context(alice.tenant):
+        services.client_rename(actor=alice.membership, client=client_a, legal_name="Helios Nouvelle SA", valid_from=renamed_on)
+    # when a contract signed before the renaming and a K-bis issued after it are filed
+    contract = upload(alice, client_a, title="Contrat", signed_on=renamed_on - datetime.timedelta(days=10))
+    kbis = upload(alice, client_a, title="K-bis", signed_on=today)
+    # then each carries the name of its date
+    assert contract.client_name_at_date == "Helios Énergies SA"
+    assert kbis.client_name_at_date == "Helios Nouvelle SA"
+    # and correcting the contract's date to after the renaming gives it the new name
+    with tenant_context(alice.tenant):
+        corrected = services.document_update(actor=alice.membership, document=contract, signed_on=renamed_on)
+    assert corrected.client_name_at_date == "Helios Nouvelle SA"
