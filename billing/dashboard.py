@@ -49,22 +49,24 @@ def billing_work(membership: Membership) -> list[WorkItem]:
     )
     slug = membership.tenant.slug
     cockpit = reverse("billing:cockpit", kwargs={"tenant_slug": slug})
-    month_label = formats.date_format(month, "F Y")
+    month_detail = _("Mois facturé : %(month)s") % {"month": formats.date_format(month, "F Y")}
     return [
         WorkItem(
             "billing.ready",
-            _("Préfactures de %(month)s prêtes à émettre") % {"month": month_label},
+            _("Préfactures prêtes à émettre"),
             figures["ready"],
             f"{cockpit}?month={month:%Y-%m}&readiness=ready",
             tone="success",
+            detail=month_detail,
             order=10,
         ),
         WorkItem(
             "billing.blocked",
-            _("Préfactures de %(month)s bloquées") % {"month": month_label},
+            _("Préfactures bloquées"),
             figures["blocked"],
             f"{cockpit}?month={month:%Y-%m}&readiness=blocked",
             tone="danger",
+            detail=month_detail,
             order=11,
         ),
         WorkItem(

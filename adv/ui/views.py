@@ -31,6 +31,7 @@ from adv.tenancy.models import Invitation, Membership, Role, Tenant
 from adv.tenancy.services import invitation_create, invitation_revoke, membership_update, tenant_update
 
 from . import selectors
+from .dashboard import work_items
 from .forms import (
     INVITATION_STATUSES,
     ApiTokenForm,
@@ -136,6 +137,7 @@ def dashboard(request, tenant_slug):
         "recent_notifications": _recent_notifications(request.user),
         "manager": membership.reports_to.user if membership.reports_to_id else None,
         "closing_card": _closing_card(membership),
+        "work_items": work_items(membership),
     }
     return render(request, "ui/dashboard.html", context)
 
