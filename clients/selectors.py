@@ -458,6 +458,11 @@ def client_history_rows(events) -> list[HistoryRow]:
             subject = ""
         values = {"members": members, "clients": clients, "others": others}
         changes = []
+        diff = {k: v for k, v in (event.pgh_diff or {}).items() if k not in HISTORY_HIDDEN_FIELDS}
+        if model is Document and event.pgh_label == "update" and list(diff) == ["current_version_id"] and not diff["current_version_id"][0]:
+            # The first file attached right after the document's creation (documents filed
+            # before uploads created both at once): part of the creation, not a change.
+            continue
         if event.pgh_label == "update" and event.pgh_diff:
             for column, (before, after) in sorted(event.pgh_diff.items()):
                 if column in HISTORY_HIDDEN_FIELDS:
