@@ -93,6 +93,7 @@ def _panel_context(request, client, flash: tuple[str, str] | None = None) -> dic
         "visible_ids": visible_ids,
         "owes_documents": requirements.owes_documents(client),
         "can_chase": reminders.can_chase(membership),
+        "can_upload": access.can_upload_documents(membership),
         "chaseable": chaseable,
         "chased_today": chased_today,
         "flash": flash,

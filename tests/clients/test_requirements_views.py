@@ -110,6 +110,16 @@ def test_people_who_cannot_chase_see_no_button_and_get_403(world):
     assert manager.client().post(url).status_code == 403
 
 
+def test_a_missing_document_links_to_the_upload_for_those_who_may_upload(world):
+    # given a client that misses its documents
+    client = world.client()
+    uploader, reader = world.member("adv", "uploader.h3@alpha.test"), world.member("accountant", "reader.h3@alpha.test")
+    # then the ADV gets a link to file each one; the accountant (read-only) does not
+    html = uploader.client().get(panel_url(world, client), **HTMX).content.decode()
+    assert 'data-testid="checklist-upload"' in html and f"/clients/{client.pk}/#documents" in html
+    assert 'data-testid="checklist-upload"' not in reader.client().get(panel_url(world, client), **HTMX).content.decode()
+
+
 def test_consultants_cannot_see_the_checklist_nor_the_report(world, bob):
     client = world.client()
     assert bob.client().get(panel_url(world, client)).status_code == 403
