@@ -172,9 +172,11 @@ def seed(tenant: Tenant) -> None:
         raise
     # What the hourly task would have done by now: the sales owner of each old provisional deal
     # chased (escalated past the firm's delay), blocked milestones' project managers chased.
-    # Once per step, so loading the demo again sends nothing more.
-    chase_unsigned_deals()
-    chase_blocked_milestones()
+    # Once per step, so loading the demo again sends nothing more; only this module's deals (the
+    # billing demo, loaded after, adds deals of its own).
+    ours = list(Deal.objects.filter(title__in=[spec.title for spec in DEALS]).values_list("pk", flat=True))
+    chase_unsigned_deals(deal_ids=ours)
+    chase_blocked_milestones(deal_ids=ours)
 
 
 def _hierarchy() -> None:

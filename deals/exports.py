@@ -107,6 +107,10 @@ def _person(member: Membership | None) -> str:
     return str(member.user) if member is not None else ""
 
 
+def _local_day(moment: datetime.datetime | None) -> datetime.date | None:
+    return timezone.localtime(moment).date() if moment else None
+
+
 # --- Unsigned deals ----------------------------------------------------------------------------------
 
 
@@ -114,7 +118,8 @@ def unsigned_columns(*, show_rates: bool) -> list[Column]:
     columns = [
         Column(_("Référence")), Column(_("Affaire")), Column(_("Client")), Column(_("Type")), Column(_("Commercial")),
         Column(_("Manager du commercial")), Column(_("Validée provisoirement le"), "date"), Column(_("Provisoire depuis (jours)"), "int"),
-        Column(_("Tranche d'âge")), Column(_("Il manque")), Column(_("Début"), "date"),
+        Column(_("Tranche d'âge")), Column(_("Il manque")), Column(_("Début"), "date"), Column(_("Relances du commercial"), "int"),
+        Column(_("Dernière relance"), "date"), Column(_("Escaladée le"), "date"),
     ]
     if show_rates:
         columns.append(Column(_("Montant en jeu (HT)"), "money"))
@@ -131,6 +136,8 @@ def unsigned_rows(deals: list[Deal], *, show_rates: bool, now: datetime.datetime
             deal.reference, deal.title, deal.client.display_name, deal.get_deal_type_display(), _person(deal.sales_owner),
             _person(manager), timezone.localtime(deal.provisional_since).date() if deal.provisional_since else None, days,
             str(selectors.age_bucket(days).label), ", ".join(getattr(deal, "missing", [])), deal.start_date,
+            getattr(deal, "chase_count", 0), _local_day(getattr(deal, "last_chase_at", None)),
+            _local_day(getattr(deal, "escalated_at", None)),
         ]
         if show_rates:
             row.append(deal.amount_at_stake)

@@ -105,15 +105,18 @@ def _deal_url(deal: Deal) -> str:
     return f"/t/{deal.client.tenant.slug}/deals/{deal.pk}/"
 
 
-def chase_unsigned_deals(*, now: datetime.datetime | None = None) -> int:
+def chase_unsigned_deals(*, now: datetime.datetime | None = None, deal_ids=None) -> int:
     """Chase the sales owner of every provisional deal every `chase_every_days`, and escalate
-    once to their manager after `escalate_after_days`. Returns how many messages were sent."""
+    once to their manager after `escalate_after_days`. Returns how many messages were sent.
+    `deal_ids` limits the run to those deals (the demo chases its own only)."""
     now = now or timezone.now()
     rules = policy()
     sent = 0
     deals = Deal.objects.filter(status=DealStatus.PROVISIONAL).select_related(
         "client__tenant", "sales_owner__user", "sales_owner__reports_to__user"
     )
+    if deal_ids is not None:
+        deals = deals.filter(pk__in=deal_ids)
     for deal in deals:
         days = (now - deal.provisional_since).days
         step = days // rules.chase_every_days
@@ -139,7 +142,7 @@ def chase_unsigned_deals(*, now: datetime.datetime | None = None) -> int:
     return sent
 
 
-def chase_blocked_milestones(*, now: datetime.datetime | None = None) -> int:
+def chase_blocked_milestones(*, now: datetime.datetime | None = None, deal_ids=None) -> int:
     """Chase the project manager of each blocked milestone at once and every `chase_every_days`,
     then escalate once to their manager after `milestone_escalate_after_days`."""
     now = now or timezone.now()
@@ -149,6 +152,8 @@ def chase_blocked_milestones(*, now: datetime.datetime | None = None) -> int:
         "deal__client__tenant", "deal__project_manager__user", "project_manager__user",
         "project_manager__reports_to__user", "required_document_type",
     )
+    if deal_ids is not None:
+        milestones = milestones.filter(deal_id__in=deal_ids)
     for milestone in milestones:
         deal = milestone.deal
         pm = milestone.project_manager or deal.project_manager or deal.sales_owner

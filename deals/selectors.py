@@ -351,6 +351,27 @@ def deal_chases(deal: Deal) -> tuple[list[DealReminder], DealReminder | None]:
     return chases, escalation
 
 
+def deal_chases_attach(deals: list[Deal]) -> list[Deal]:
+    """Attach to each provisional deal how often its sales owner was chased (`chase_count`,
+    `last_chase_at`) and when it was escalated (`escalated_at`), in one query."""
+    by_id = {d.pk: d for d in deals}
+    for deal in deals:
+        deal.chase_count, deal.last_chase_at, deal.escalated_at = 0, None, None
+    if not by_id:
+        return deals
+    reminders = DealReminder.objects.filter(
+        tenant_id=require_tenant_id(), deal_id__in=list(by_id), milestone__isnull=True
+    ).order_by("created_at", "id").values_list("deal_id", "kind", "created_at")
+    for deal_id, kind, created_at in reminders:
+        deal = by_id[deal_id]
+        if kind == DealReminderKind.UNSIGNED_ESCALATION:
+            deal.escalated_at = created_at
+        else:
+            deal.chase_count += 1
+            deal.last_chase_at = created_at
+    return deals
+
+
 def consultant_choices() -> QuerySet[Membership]:
     """Active consultants (employees and contractors) of the firm, for staffing."""
     return (

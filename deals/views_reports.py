@@ -64,13 +64,13 @@ def unsigned_report(request, tenant_slug):
     policy = selectors.policy_get()
     fmt = request.GET.get("export")
     if fmt in EXPORT_FORMATS:
-        deals = selectors.decorate(list(queryset), now=now, policy=policy)
+        deals = selectors.deal_chases_attach(selectors.decorate(list(queryset), now=now, policy=policy))
         return _export(
             exports.unsigned_columns(show_rates=show_rates), exports.unsigned_rows(deals, show_rates=show_rates, now=now),
             stem=_("affaires-non-signees"), sheet=_("Affaires non signées"), fmt=fmt,
         )
     page = Paginator(queryset, ROWS_PER_PAGE).get_page(request.GET.get("page"))
-    page.object_list = selectors.decorate(list(page.object_list), now=now, policy=policy)
+    page.object_list = selectors.deal_chases_attach(selectors.decorate(list(page.object_list), now=now, policy=policy))
     for deal in page.object_list:
         deal.age_bucket = selectors.age_bucket(deal.provisional_age or 0)
     context = {

@@ -79,7 +79,29 @@ def test_the_unsigned_report_exports_to_csv_and_xlsx(alice, bob, make_deal, deal
     assert rows[1][0] == deal.reference and rows[1][7] == "6" and rows[1][9] == "Bon de commande" and rows[1][-1] == "6000,00"
     response = alice.client().get(alice.url("deals/reports/unsigned/?export=xlsx"))
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    assert sheet["A2"].value == deal.reference and sheet.cell(2, 12).value == 6000
+    header = [cell.value for cell in sheet[1]]
+    assert sheet["A2"].value == deal.reference and sheet.cell(2, header.index("Montant en jeu (HT)") + 1).value == 6000
+
+
+def test_the_unsigned_report_says_how_often_each_owner_was_chased_and_when_it_was_escalated(alice, sales, manager, make_deal):
+    from deals.reminders import chase_unsigned_deals
+
+    chased = make_deal(DealStatus.PROVISIONAL, title="Relancée", sales_owner=sales.membership)
+    make_deal(DealStatus.PROVISIONAL, title="Récente", sales_owner=sales.membership)
+    age(chased, 12)
+    with tenant_context(alice.tenant):
+        chase_unsigned_deals()
+    response = alice.client().get(alice.url("deals/reports/unsigned/"))
+    rows = {d.title: d for d in response.context["page"].object_list}
+    assert (rows["Relancée"].chase_count, rows["Récente"].chase_count) == (1, 0)
+    assert rows["Relancée"].escalated_at is not None and rows["Récente"].escalated_at is None
+    html = response.content.decode()
+    assert "relancé 1 fois" in html and "pas encore relancé" in html and "escaladée le" in html
+    csv_rows = _csv(alice.client().get(alice.url("deals/reports/unsigned/?export=csv")))
+    header = csv_rows[0]
+    by_title = {row[1]: row for row in csv_rows[1:]}
+    assert by_title["Relancée"][header.index("Relances du commercial")] == "1"
+    assert by_title["Relancée"][header.index("Escaladée le")] != "" and by_title["Récente"][header.index("Escaladée le")] == ""
 
 
 def test_the_commissions_export_marks_only_signed_deals_commissionable(alice, make_deal):

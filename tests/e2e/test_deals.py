@@ -95,5 +95,7 @@ def test_adv_validates_provisionally_staffs_finds_it_unsigned_uploads_the_order_
     # then the deal is signed, no longer provisional, and gone from the unsigned report
     expect(page.get_by_test_id("deal-status")).to_have_text("Signée")
     expect(page.get_by_test_id("provisional-banner")).to_have_count(0)
+    # with the uploaded purchase order recorded as the proof of the order
+    expect(page.get_by_test_id("signature-proofs")).to_contain_text("Bon de commande EDQ-2026-014 signé")
     page.get_by_test_id("nav-deals-unsigned").click()
     expect(page.get_by_test_id("unsigned-row").filter(has_text=reference)).to_have_count(0)
