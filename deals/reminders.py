@@ -27,7 +27,7 @@ defaults.register(
     body_fr=(
         "Bonjour {{ recipient_name }},\n\nL'affaire {{ deal_reference }} « {{ deal_title }} » pour {{ client_name }} "
         "est validée provisoirement depuis {{ days }} jours. Il manque : {{ missing }}.\n\n"
-        "Sans ces documents, la facturation est bloquée et aucune commission n'est due.\n\n{{ url }}"
+        "Tant qu'elle n'est pas signée, elle est signalée sur chaque préfacture et aucune commission n'est due.\n\n{{ url }}"
     ),
     subject_en="Deal {{ deal_reference }} still unsigned ({{ days }} days)",
     body_en=(
