@@ -7,6 +7,7 @@ class ClientsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import (
+            dashboard,  # noqa: F401  (the dashboard's to-do items)
             navigation,  # noqa: F401  (the "Clients" sidebar entry)
             navigation_documents,  # noqa: F401  (document admin entries, contractual-document message)
             navigation_reports,  # noqa: F401  (missing-documents report, import; chase/digest messages)

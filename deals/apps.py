@@ -6,4 +6,5 @@ class DealsConfig(AppConfig):
     verbose_name = "Affaires"
 
     def ready(self) -> None:
-        from . import navigation, reminders  # noqa: F401  (sidebar entries; chase and escalation templates)
+        # sidebar entries; chase and escalation templates; the dashboard's to-do items
+        from . import dashboard, navigation, reminders  # noqa: F401

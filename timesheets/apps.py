@@ -7,6 +7,7 @@ class TimesheetsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import (  # noqa: F401
+            dashboard,  # the dashboard's to-do items
             navigation,  # sidebar entries, message templates
             navigation_closing,  # closing calendar, reminders, late report, completion (sidebar)
             reminders,  # reminder and calendar announcement message templates

@@ -1,5 +1,5 @@
 """The dashboard's "to do" registry: every provider is asked, empty lines are dropped, the most
-urgent come first."""
+urgent come first. What each feature puts there: tests/billing/test_dashboard.py."""
 
 from __future__ import annotations
 
