@@ -443,8 +443,7 @@ def document_upload(
     security_level: int | None = None,
     comment: str = "",
 ) -> Document:
-    """Store a new document on a client. The bytes are checked before anything is written;
-    if anything fails after the blob is stored, the blob is deleted (no orphan)."""
+    """Store a new document on a client, for a member allowed to upload at that level."""
     access.require(actor, access.can_upload_documents(actor))
     if client.tenant_id != actor.tenant_id:
         raise NotFound()
@@ -456,12 +455,38 @@ def document_upload(
             % {"level": actor.clearance_level},
             code="level_above_clearance", field="security_level",
         )
-    document = Document(
-        client=client, document_type=document_type, title=(title or "").strip() or getattr(upload, "name", ""),
-        signed_on=signed_on, valid_until=valid_until, security_level=security_level, uploaded_by=actor,
+    return document_store(
+        uploaded_by=actor, client=client, document_type=document_type, title=title, upload=upload,
+        signed_on=signed_on, valid_until=valid_until, security_level=security_level, comment=comment,
     )
-    _full_clean(document, exclude=["tenant", "client", "document_type", "uploaded_by", "current_version"])
-    stored = store_upload(upload, tenant_id=actor.tenant_id)  # raises before writing when refused
+
+
+def document_store(
+    *,
+    uploaded_by: Membership,
+    client: Client,
+    document_type: DocumentType,
+    title: str,
+    upload,
+    deal=None,
+    signed_on: datetime.date | None = None,
+    valid_until: datetime.date | None = None,
+    security_level: int | None = None,
+    comment: str = "",
+) -> Document:
+    """Write a document and its first file, the caller having decided that `uploaded_by` may
+    (`document_upload` for the library's rules; other features for their own, such as a
+    consultant handing in the signed timesheet of their month). The bytes are checked before
+    anything is written; if anything fails after the blob is stored, the blob is deleted."""
+    if security_level is None:
+        security_level = document_type.default_security_level
+    document = Document(
+        client=client, deal=deal, document_type=document_type,
+        title=(title or "").strip() or getattr(upload, "name", ""), signed_on=signed_on, valid_until=valid_until,
+        security_level=security_level, uploaded_by=uploaded_by,
+    )
+    _full_clean(document, exclude=["tenant", "client", "deal", "document_type", "uploaded_by", "current_version"])
+    stored = store_upload(upload, tenant_id=uploaded_by.tenant_id)  # raises before writing when refused
     try:
         with transaction.atomic():
             document.client_name_at_date = client_name_on(client, signed_on or timezone.localdate())
@@ -469,11 +494,11 @@ def document_upload(
             # one "created" event in the audit trail, not a creation then an update.
             document.current_version_id = stored.version_id
             document.save()
-            _add_version(document, stored, actor, comment)
+            _add_version(document, stored, uploaded_by, comment)
             if document_type.is_contractual:
                 # In the same transaction: the notification rows (and their outbox) exist
                 # exactly when the document does.
-                _notify_new_contractual_document(document, actor)
+                _notify_new_contractual_document(document, uploaded_by)
     except BaseException:
         delete_blob(stored)
         raise

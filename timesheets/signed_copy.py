@@ -4,23 +4,20 @@ attached to the deal, so that billing sends it with the invoice.
 Who may attach it is the timesheet's rule (the consultant of the month, or ADV), not the
 document library's: a consultant has no right to upload client documents in general, nor the
 clearance to read them, yet the signed copy of their own month is theirs to hand in. So this
-does not go through `clients.services.document_upload` (which checks those rights); it reuses
-its parts instead: `clients.files.store_upload` (size, type read from the bytes, antivirus:
-the same checks as every document) and the version writing of `clients.services`. The file is
-checked before anything is written, and deleted if the transaction fails (no orphan blob).
+does not go through `clients.services.document_upload` (which checks those rights) but through
+`document_store` below it: the same file checks as every document (size, type read from the
+bytes, antivirus), checked before anything is written and deleted if the transaction fails.
 """
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from adv.tenancy.errors import DomainError
 from adv.tenancy.models import Membership
-from clients.files import delete_blob, store_upload
 from clients.models import Document, DocumentType
-from clients.services import _add_version, client_name_on
+from clients.services import document_store
 
 SIGNED_TIMESHEET_DOCUMENT_TYPE = "feuille-temps-signee"
 
@@ -36,8 +33,8 @@ def signed_document_type() -> DocumentType:
 
 
 def signed_copy_store(*, uploaded_by: Membership, timesheet, deal, upload) -> Document:
-    """Check and store the file, then write the document and its first version. The caller
-    has checked that `uploaded_by` may hand in this timesheet's signed copy."""
+    """Check and store the file as the deal's signed timesheet of that month. The caller has
+    checked that `uploaded_by` may hand in this timesheet's signed copy."""
     document_type = signed_document_type()
     consultant = timesheet.consultant.user
     title = _("CRA signé %(month)s – %(consultant)s – %(deal)s") % {
@@ -45,18 +42,12 @@ def signed_copy_store(*, uploaded_by: Membership, timesheet, deal, upload) -> Do
         "consultant": consultant.get_full_name() or consultant.email,
         "deal": deal.reference,
     }
-    today = timezone.localdate()
-    stored = store_upload(upload, tenant_id=uploaded_by.tenant_id)  # refuses before writing anything
-    try:
-        with transaction.atomic():
-            document = Document.objects.create(
-                client=deal.client, deal=deal, document_type=document_type,
-                title=title[: Document._meta.get_field("title").max_length], signed_on=today,
-                security_level=document_type.default_security_level, uploaded_by=uploaded_by,
-                client_name_at_date=client_name_on(deal.client, today),
-            )
-            _add_version(document, stored, uploaded_by, "")
-    except BaseException:
-        delete_blob(stored)
-        raise
-    return document
+    return document_store(
+        uploaded_by=uploaded_by,
+        client=deal.client,
+        deal=deal,
+        document_type=document_type,
+        title=title[: Document._meta.get_field("title").max_length],
+        upload=upload,
+        signed_on=timezone.localdate(),
+    )
