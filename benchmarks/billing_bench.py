@@ -91,13 +91,14 @@ def run(scale: float, repeat: int) -> list[str]:
     from adv.tenancy.context import tenant_context
     from benchmarks.billing_firm import billing_firm
     from billing import rendering, runs, services, tasks
+    from billing.build import billed_month
     from billing.models import Invoice, InvoiceStatus, Readiness
 
     for name in ("weasyprint", "fontTools", "factur-x"):  # one line per render otherwise
         logging.getLogger(name).setLevel(logging.ERROR)
     lines: list[str] = []
     today = timezone.localdate()
-    month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    month = billed_month(today)
     _flush()
     try:
         t0 = time.perf_counter()

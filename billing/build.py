@@ -62,6 +62,11 @@ GENERATED_PREFIXES = ("deal:", "po:", "consultant:")
 BULK_BATCH = 100
 
 
+def billed_month(today: datetime.date) -> datetime.date:
+    """The month billed at this month's end: the previous one (the cockpit's and dashboard's default)."""
+    return (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+
+
 def month_bounds(month: datetime.date) -> tuple[datetime.date, datetime.date]:
     start = month.replace(day=1)
     return start, start + relativedelta(months=1) - datetime.timedelta(days=1)

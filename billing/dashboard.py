@@ -4,8 +4,6 @@ One query (imported by BillingConfig.ready)."""
 
 from __future__ import annotations
 
-import datetime
-
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -16,14 +14,10 @@ from adv.tenancy.models import Membership
 from adv.ui.dashboard import WorkItem, register
 
 from . import access
+from .build import billed_month
 from .models import OPEN_STATUSES, Invoice, InvoiceKind, InvoiceStatus, Readiness, RenderStatus
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
-
-
-def billed_month(today: datetime.date) -> datetime.date:
-    """The month billed at this month's end: the previous one until the 1st, as in the cockpit."""
-    return (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
 
 
 @register

@@ -31,6 +31,7 @@ from adv.tenancy import errors as domain
 from adv.tenancy.models import Membership, Role
 
 from . import access, readiness, rendering, runs, selectors, services
+from .build import billed_month
 from .errors import InvoiceBlocked
 from .forms import CockpitFilterForm, DiscountForm, HeaderForm, LineForm, ReceptionForm, RewordForm
 from .models import BillingRun, Invoice, InvoiceAttachment, InvoiceKind, InvoiceLine, RunStatus, Unit
@@ -71,7 +72,7 @@ def parse_month(value: str | None) -> datetime.date:
             return datetime.datetime.strptime(value, "%Y-%m").date()
         except ValueError:
             pass
-    return (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    return billed_month(timezone.localdate())
 
 
 def cockpit_url(tenant_slug: str, month: datetime.date) -> str:
