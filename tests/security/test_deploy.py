@@ -21,6 +21,8 @@ def _production(*args: str) -> subprocess.CompletedProcess:
     }
     environment.pop("DEBUG", None)
     environment.pop("LOG_JSON", None)
+    # set in this process by the browser tests (Playwright's event loop), never in production
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
     )
