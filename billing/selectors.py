@@ -58,9 +58,8 @@ def to_deposit():
     to deposit (a credit note goes on the platform like the invoice it credits)."""
     return (
         Invoice.objects.filter(number__isnull=False, deposited_at__isnull=True)
-        .select_related("client", "deal", "credited_invoice")
         .exclude(client__billing_profile__einvoicing_platform="none")
-        .select_related("client__billing_profile")
+        .select_related("client__billing_profile", "deal", "credited_invoice")
         .order_by("issue_date", "number")
     )
 
