@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.models import Device
 
 from adv.tenancy.context import tenant_context
 from adv.tenancy.models import Membership, Tenant
@@ -14,16 +16,30 @@ from .selectors import notification_unread_count
 CLOSE_NOT_FOUND = 4404
 
 
+def _session_verified(user, session) -> bool:
+    """The session passed the second factor with one of the user's confirmed devices (as django-otp's
+    middleware decides for HTTP requests, which Channels does not run)."""
+    persistent_id = session.get(DEVICE_ID_SESSION_KEY) if session is not None else None
+    if not persistent_id:
+        return False
+    device = Device.from_persistent_id(persistent_id, for_verify=False)
+    return device is not None and device.user_id == user.pk and device.confirmed
+
+
 @database_sync_to_async
-def _tenant_of_member(user, slug: str):
-    """The firm's id if `user` is an active member of it, else None (same answer for both)."""
+def _tenant_of_member(user, slug: str, session=None):
+    """The firm's id if `user` is an active member of it (and has passed the second factor the firm
+    requires of their role), else None (the same answer in every case)."""
     tenant = Tenant.objects.filter(slug=slug, is_active=True).first()
     if tenant is None:
         return None
     with tenant_context(tenant):
-        if Membership.objects.filter(user=user, is_active=True).exists():
-            return tenant.id
-    return None
+        membership = Membership.objects.select_related("tenant").filter(user=user, is_active=True).first()
+        if membership is None:
+            return None
+        if membership.must_use_second_factor and not _session_verified(user, session):
+            return None
+        return tenant.id
 
 
 @database_sync_to_async
@@ -39,7 +55,9 @@ class UnreadCountConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_NOT_FOUND)
             return
         self.user = user
-        self.tenant_id = await _tenant_of_member(user, self.scope["url_route"]["kwargs"]["tenant_slug"])
+        self.tenant_id = await _tenant_of_member(
+            user, self.scope["url_route"]["kwargs"]["tenant_slug"], self.scope.get("session")
+        )
         if self.tenant_id is None:
             await self.close(code=CLOSE_NOT_FOUND)
             return

@@ -15,6 +15,8 @@ class ApiToken(TenantModel):
     expires_at = models.DateTimeField(_("expire le"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+    # Created from a session that passed the second factor (or by an operator on the server).
+    second_factor_verified = models.BooleanField(_("créé après double authentification"), default=False)
 
     class Meta:
         ordering = ["-created_at"]

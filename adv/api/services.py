@@ -16,15 +16,28 @@ from .tokens import generate_token
 
 
 @transaction.atomic
-def api_token_create(*, actor: Membership, name: str, expires_at: datetime | None = None) -> tuple[ApiToken, str]:
-    """Create a token for the actor's own membership. The raw token is returned once."""
+def api_token_create(
+    *, actor: Membership, name: str, expires_at: datetime | None = None, second_factor_verified: bool = False
+) -> tuple[ApiToken, str]:
+    """Create a token for the actor's own membership. The raw token is returned once.
+
+    `second_factor_verified`: the creating session passed the second factor. A firm that requires
+    one for the actor's role refuses tokens created without it (at creation and at each use)."""
     name = (name or "").strip()
     if not name:
         raise DomainError(_("Donnez un nom au jeton (par exemple « Intégration comptable »)."), code="name_required", field="name")
     if expires_at is not None and expires_at <= timezone.now():
         raise DomainError(_("La date d'expiration doit être dans le futur."), code="expiry_in_past", field="expires_at")
+    if actor.must_use_second_factor and not second_factor_verified:
+        raise PermissionDenied(
+            _("Validez d'abord la double authentification : votre cabinet l'exige pour créer un jeton."),
+            code="second_factor_required",
+        )
     raw, prefix, key_hash = generate_token()
-    token = ApiToken.objects.create(membership=actor, name=name[:100], prefix=prefix, key_hash=key_hash, expires_at=expires_at)
+    token = ApiToken.objects.create(
+        membership=actor, name=name[:100], prefix=prefix, key_hash=key_hash, expires_at=expires_at,
+        second_factor_verified=second_factor_verified,
+    )
     return token, raw
 
 

@@ -194,7 +194,9 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGe
             )
         serializer = ApiTokenCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        token, raw = services.api_token_create(actor=request.membership, **serializer.validated_data)
+        token, raw = services.api_token_create(
+            actor=request.membership, second_factor_verified=request.user.is_verified(), **serializer.validated_data
+        )
         token = self.get_queryset().get(pk=token.pk)
         token.raw_token = raw
         return Response(ApiTokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)

@@ -14,7 +14,6 @@ import re
 from datetime import timedelta
 
 import pghistory
-from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
@@ -85,6 +84,13 @@ class TenantMiddleware:
             request.tenant = tenant
             request.membership = membership
             if self._needs_second_factor(request, membership, rest):
+                if is_api:
+                    return problem_response(
+                        403,
+                        "second_factor_required",
+                        _("Votre cabinet exige la double authentification pour votre rôle."),
+                        _("Activez-la et validez un code dans l'application, puis réessayez."),
+                    )
                 return redirect(f"{reverse('two_factor_setup')}?next={request.get_full_path()}")
             with pghistory.context(tenant=str(tenant.id), user=str(request.user.pk), url=request.path):
                 return self._respond_in_time_zone(request, tenant)
@@ -98,11 +104,8 @@ class TenantMiddleware:
             timezone.deactivate()
 
     def _needs_second_factor(self, request, membership, rest: str) -> bool:
-        if not membership.tenant.require_two_factor or membership.role not in settings.ADV_TWO_FACTOR_ROLES:
-            return False
-        if rest.startswith(API_PREFIX):
-            return False  # the API uses tokens; session API calls come from a verified UI
-        return not request.user.is_verified()
+        """Pages and the session API alike: only the enrolment pages (outside /t/) stay reachable."""
+        return membership.must_use_second_factor and not request.user.is_verified()
 
     # -- /api/v1/ with a bearer token -----------------------------------------------------------
     def _token_request(self, request, authorization: str):
@@ -128,6 +131,14 @@ class TenantMiddleware:
             token = ApiToken.objects.select_related("membership__user", "tenant").get(pk=token_id)
             if not token.is_usable or not token.tenant.is_active:
                 return problem_response(401, "invalid_token", _("Jeton inconnu, expiré ou révoqué."))
+            if token.membership.must_use_second_factor and not token.second_factor_verified:
+                # Minted by a password-only session (before the firm required a second factor).
+                return problem_response(
+                    403,
+                    "second_factor_required",
+                    _("Ce jeton a été créé sans double authentification, que votre cabinet exige désormais."),
+                    _("Créez un nouveau jeton depuis une session validée par un code."),
+                )
             request.tenant = token.tenant
             request.membership = token.membership
             request.api_token = token

@@ -195,6 +195,11 @@ class Membership(TenantModel):
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
 
+    @property
+    def must_use_second_factor(self) -> bool:
+        """The firm requires a second factor of this member's role (every way in: pages, API, WebSocket)."""
+        return bool(self.tenant.require_two_factor) and self.role in settings.ADV_TWO_FACTOR_ROLES
+
 
 class Invitation(TenantModel):
     """A single-use, expiring invitation to join a firm. Only the SHA-256 of its token is kept."""

@@ -344,7 +344,8 @@ def api_tokens(request, tenant_slug):
         if form.is_valid():
             try:
                 created, raw_token = api_token_create(
-                    actor=membership, name=form.cleaned_data["name"], expires_at=form.expires_at()
+                    actor=membership, name=form.cleaned_data["name"], expires_at=form.expires_at(),
+                    second_factor_verified=request.user.is_verified(),
                 )
             except DomainError as error:
                 form.add_domain_error(error if error.field != "expires_at" else _as_field(error, "expires_on"))
