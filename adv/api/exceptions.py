@@ -1,17 +1,24 @@
 """Every API error as `application/problem+json` (RFC 9457) with a stable `code`."""
 
+import logging
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from redis.exceptions import RedisError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
-from rest_framework.views import exception_handler
+from rest_framework.views import exception_handler, set_rollback
 
 from adv.tenancy.errors import DomainError
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+RETRY_AFTER_OUTAGE = 30  # seconds: a database failover or a Redis restart
+
+logger = logging.getLogger(__name__)
 
 
 def _problem(status_code: int, code: str, title: str, detail=None, errors=None, context=None) -> Response:
@@ -32,6 +39,16 @@ def problem_exception_handler(exc, context):
     if isinstance(exc, DomainError):
         errors = {exc.field: [exc.message]} if exc.field else None
         return _problem(exc.status, exc.code, exc.message or exc.code, errors=errors, context=context)
+    if isinstance(exc, OperationalError | InterfaceError | RedisError):
+        # A server we depend on is unreachable: the client may retry, and must be told so.
+        logger.error("API call failed, a backing service is unreachable: %r", exc)
+        set_rollback()
+        problem = _problem(
+            status.HTTP_503_SERVICE_UNAVAILABLE, "service_unavailable",
+            str(_("Service momentanément indisponible, réessayez dans un instant.")), context=context,
+        )
+        problem["Retry-After"] = str(RETRY_AFTER_OUTAGE)
+        return problem
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

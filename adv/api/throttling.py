@@ -4,11 +4,44 @@
 - `user` (`SessionUserRateThrottle`): people using the session API, per user.
 - `token` (`TokenRateThrottle`): integrations, per API token. One integration that loops cannot
   starve the others, nor the person whose membership the token belongs to.
+
+The counters live in the shared cache (Redis). While it is unreachable the API keeps answering:
+each throttle falls back to a per-process counter (still a limit, per web process) and logs it,
+rather than turning every request into a 500.
 """
 
-from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
+import logging
+
+from django.core.cache.backends.locmem import LocMemCache
+from redis.exceptions import RedisError
+from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
 
 from .models import ApiToken
+
+logger = logging.getLogger(__name__)
+
+# Counters kept in this process while the shared cache is down.
+_fallback_cache = LocMemCache("adv-throttle-fallback", {"OPTIONS": {"MAX_ENTRIES": 10000}})
+
+
+class FailOpenMixin:
+    """Count in this process when the shared cache cannot be reached."""
+
+    def allow_request(self, request, view):
+        try:
+            return super().allow_request(request, view)
+        except (RedisError, OSError) as error:
+            logger.warning(
+                "API throttling: shared cache unreachable (%s), counting in this process",
+                type(error).__name__,
+                extra={"metric": "api_throttle_cache_unavailable"},
+            )
+            self.cache = _fallback_cache
+            return super().allow_request(request, view)
+
+
+class AnonThrottle(FailOpenMixin, AnonRateThrottle):
+    pass
 
 
 def _api_token(request) -> ApiToken | None:
@@ -16,7 +49,7 @@ def _api_token(request) -> ApiToken | None:
     return auth if isinstance(auth, ApiToken) else None
 
 
-class TokenRateThrottle(SimpleRateThrottle):
+class TokenRateThrottle(FailOpenMixin, SimpleRateThrottle):
     scope = "token"
 
     def get_cache_key(self, request, view):
@@ -26,7 +59,7 @@ class TokenRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": token.pk}
 
 
-class SessionUserRateThrottle(UserRateThrottle):
+class SessionUserRateThrottle(FailOpenMixin, UserRateThrottle):
     """DRF's per-user throttle, minus token requests (counted per token above)."""
 
     def get_cache_key(self, request, view):

@@ -318,7 +318,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "adv.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "adv.api.exceptions.problem_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
+        "adv.api.throttling.AnonThrottle",
         "adv.api.throttling.SessionUserRateThrottle",
         "adv.api.throttling.TokenRateThrottle",
     ],
