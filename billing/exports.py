@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 import zipfile
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from adv.exports import Column, table_csv
 
 from . import access
 from .models import Invoice, RenderStatus
@@ -64,20 +66,21 @@ def fae_reasons(checks: list[dict]) -> list[str]:
 
 def accrued_revenue_csv(rows, month: datetime.date) -> bytes:
     """The FAE list: one row per unissued pre-invoice with why it is not billed."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow([_("Mois"), _("Client"), _("Affaire"), _("Montant HT"), _("État"), _("Raisons"), _("Escaladée le")])
-    for invoice in rows:
-        reasons = fae_reasons(invoice.checks)
-        writer.writerow(
-            [
-                month.strftime("%Y-%m"),
-                str(invoice.client),
-                invoice.deal.reference if invoice.deal_id else "",
-                f"{invoice.total_net:.2f}".replace(".", ","),
-                invoice.get_readiness_display(),
-                " | ".join(reasons),
-                invoice.escalated_at.strftime("%d/%m/%Y") if invoice.escalated_at else "",
-            ]
-        )
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    columns = [
+        Column(_("Mois")), Column(_("Client")), Column(_("Affaire")), Column(_("Montant HT"), "money"),
+        Column(_("État")), Column(_("Raisons")), Column(_("Escaladée le"), "date"),
+    ]
+    table = [
+        [
+            month.strftime("%Y-%m"),
+            str(invoice.client),
+            invoice.deal.reference if invoice.deal_id else "",
+            invoice.total_net,
+            invoice.get_readiness_display(),
+            " | ".join(fae_reasons(invoice.checks)),
+            timezone.localtime(invoice.escalated_at).date() if invoice.escalated_at else None,
+        ]
+        for invoice in rows
+    ]
+    with table_csv(columns, table) as file:
+        return file.read()

@@ -7,10 +7,8 @@ served as an attachment; document bytes are streamed from the storage chunk by c
 
 from __future__ import annotations
 
-import csv
 import datetime
 import hashlib
-import io
 import json
 import mimetypes
 import os
@@ -21,10 +19,13 @@ import zipfile
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
+from django.http import FileResponse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from adv.exports import Column, csv_bytes, table_response
+from adv.exports import spool as shared_spool
 from adv.tenancy.models import Membership
 
 from . import access, services
@@ -32,14 +33,7 @@ from .files import spooled_copy
 from .models import Client, Document, DocumentVersion
 from .requirements import ChecklistItem
 
-SPOOL_MAX_BYTES = 10 * 1024 * 1024
 _CHUNK = 64 * 1024
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
-
-
-def _spool() -> tempfile.SpooledTemporaryFile:
-    return tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX_BYTES)
 
 
 def _day(value: datetime.date | None) -> str:
@@ -53,18 +47,18 @@ def _person(member: Membership | None) -> str:
 # --- Missing-documents report ----------------------------------------------------------------
 
 
-def missing_documents_headers() -> list[str]:
+def missing_documents_columns() -> list[Column]:
     return [
-        _("Client"),
-        _("SIREN"),
-        _("Statut du client"),
-        _("Document attendu"),
-        _("État"),
-        _("Document actuel"),
-        _("Expiré le"),
-        _("À fournir par"),
-        _("Responsable"),
-        _("E-mail du responsable"),
+        Column(_("Client")),
+        Column(_("SIREN")),
+        Column(_("Statut du client")),
+        Column(_("Document attendu")),
+        Column(_("État")),
+        Column(_("Document actuel")),
+        Column(_("Expiré le"), "date"),
+        Column(_("À fournir par")),
+        Column(_("Responsable")),
+        Column(_("E-mail du responsable")),
     ]
 
 
@@ -84,50 +78,11 @@ def _row_values(item: ChecklistItem) -> list:
     ]
 
 
-def missing_documents_csv(items: list[ChecklistItem]) -> tempfile.SpooledTemporaryFile:
-    """UTF-8 with a BOM and `;` separators: what French Excel opens without asking."""
-    spool = _spool()
-    text = io.TextIOWrapper(spool, encoding="utf-8-sig", newline="")
-    writer = csv.writer(text, delimiter=";")
-    writer.writerow(missing_documents_headers())
-    for item in items:
-        writer.writerow([_day(v) if isinstance(v, datetime.date) else ("" if v is None else v) for v in _row_values(item)])
-    text.flush()
-    text.detach()
-    spool.seek(0)
-    return spool
-
-
-def missing_documents_xlsx(items: list[ChecklistItem]) -> tempfile.SpooledTemporaryFile:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Documents manquants")[:31]
-    headers = missing_documents_headers()
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for item in items:
-        sheet.append(_row_values(item))
-    for row in sheet.iter_rows(min_row=2, min_col=7, max_col=7):
-        for cell in row:
-            cell.number_format = "DD/MM/YYYY"
-    for index, header in enumerate(headers, start=1):
-        width = max([len(str(header))] + [len(str(c.value or "")) for c in sheet[get_column_letter(index)][1:200]])
-        sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 10), 50)
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
-    spool = _spool()
-    workbook.save(spool)
-    spool.seek(0)
-    return spool
-
-
-def export_filename(stem: str, extension: str, day: datetime.date) -> str:
-    return f"{slugify(stem)}-{day.isoformat()}.{extension}"
+def missing_documents_response(items: list[ChecklistItem], *, fmt: str, today: datetime.date) -> FileResponse:
+    rows = [_row_values(item) for item in items]
+    return table_response(
+        missing_documents_columns(), rows, stem="documents-manquants", sheet=_("Documents manquants"), fmt=fmt, day=today
+    )
 
 
 # --- Proof of order ------------------------------------------------------------------------------
@@ -200,7 +155,7 @@ def proof_of_order_build(*, actor: Membership, client: Client, ip_address: str |
         return None
     now = timezone.localtime()
     folder = f"preuve-de-commande-{slugify(client.display_name) or 'client'}-{now:%Y-%m-%d}"
-    spool = _spool()
+    spool = shared_spool()
     manifest_rows: list[dict] = []
     json_documents: list[dict] = []
     file_count = 0
@@ -295,9 +250,5 @@ def _copy_into(archive: zipfile.ZipFile, arcname: str, version: DocumentVersion)
 
 
 def _manifest_csv(rows: list[dict]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=MANIFEST_CSV_HEADERS, delimiter=";")
-    writer.writeheader()
-    writer.writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes(MANIFEST_CSV_HEADERS, [[row.get(name, "") for name in MANIFEST_CSV_HEADERS] for row in rows])
 

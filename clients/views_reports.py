@@ -20,6 +20,7 @@ from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from adv import exports as tables
 from adv.tenancy.models import Role
 from adv.ui.permissions import require_role
 
@@ -175,15 +176,7 @@ def missing_documents_export(request, tenant_slug):
     if file_format not in ("csv", "xlsx"):
         raise Http404(_("Format d'export inconnu."))
     _form, _filters, rows = _report_rows(request, request.GET)
-    today = requirements.tenant_today(request.tenant)
-    if file_format == "xlsx":
-        spool, content_type = exports.missing_documents_xlsx(rows), exports.XLSX_CONTENT_TYPE
-    else:
-        spool, content_type = exports.missing_documents_csv(rows), exports.CSV_CONTENT_TYPE
-    response = FileResponse(
-        spool, as_attachment=True, filename=exports.export_filename("documents-manquants", file_format, today),
-        content_type=content_type,
-    )
+    response = exports.missing_documents_response(rows, fmt=file_format, today=requirements.tenant_today(request.tenant))
     add_never_cache_headers(response)
     return response
 
@@ -305,9 +298,9 @@ def client_import_confirm(request, tenant_slug):
 def client_import_template(request, tenant_slug):
     file_format = request.GET.get("format", "csv")
     if file_format == "xlsx":
-        body, content_type = importing.template_xlsx(), exports.XLSX_CONTENT_TYPE
+        body, content_type = importing.template_xlsx(), tables.XLSX_CONTENT_TYPE
     elif file_format == "csv":
-        body, content_type = importing.template_csv(), exports.CSV_CONTENT_TYPE
+        body, content_type = importing.template_csv(), tables.CSV_CONTENT_TYPE
     else:
         raise Http404(_("Format inconnu."))
     response = HttpResponse(body, content_type=content_type)

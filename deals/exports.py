@@ -2,27 +2,25 @@
 commissions export as CSV / XLSX, and a deal's "proof of order" zip (its contractual documents
 and a manifest, for the statutory auditor).
 
-CSV: UTF-8 with a BOM and `;` separators (what French Excel opens without asking). XLSX: real
-dates and numbers, bold frozen header, auto filter. Everything is written to a spooled
-temporary file; the proof of order reuses the clients app's helpers (clients/exports.py).
+The tables are written by the shared writer (adv/exports.py); the proof of order reuses the
+clients app's helpers (clients/exports.py).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import json
 import tempfile
 import zipfile
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from adv.exports import Column
+from adv.exports import spool as shared_spool
 from adv.tenancy.models import Membership
 from clients import access as client_access
 from clients import exports as client_exports
@@ -31,76 +29,6 @@ from clients.models import Document, DocumentVersion
 
 from . import rules, selectors
 from .models import Deal, Milestone
-
-XLSX_CONTENT_TYPE = client_exports.XLSX_CONTENT_TYPE
-CSV_CONTENT_TYPE = client_exports.CSV_CONTENT_TYPE
-
-
-@dataclass(frozen=True)
-class Column:
-    title: str
-    kind: str = "text"  # text | date | money | int | bool
-
-
-def _csv_value(value, kind: str) -> str:
-    if value is None:
-        return ""
-    if kind == "date":
-        return value.strftime("%d/%m/%Y")
-    if kind == "money":
-        return f"{Decimal(value):.2f}".replace(".", ",")
-    if kind == "bool":
-        return _("oui") if value else _("non")
-    return str(value)
-
-
-def table_csv(columns: list[Column], rows: list[list]) -> tempfile.SpooledTemporaryFile:
-    spool = client_exports._spool()
-    text = io.TextIOWrapper(spool, encoding="utf-8-sig", newline="")
-    writer = csv.writer(text, delimiter=";")
-    writer.writerow([c.title for c in columns])
-    for row in rows:
-        writer.writerow([_csv_value(value, column.kind) for value, column in zip(row, columns, strict=True)])
-    text.flush()
-    text.detach()
-    spool.seek(0)
-    return spool
-
-
-def table_xlsx(sheet_title: str, columns: list[Column], rows: list[list]) -> tempfile.SpooledTemporaryFile:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = sheet_title[:31]
-    sheet.append([c.title for c in columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([
-            (_("oui") if value else _("non")) if column.kind == "bool" and value is not None else value
-            for value, column in zip(row, columns, strict=True)
-        ])
-    for index, column in enumerate(columns, start=1):
-        letter = get_column_letter(index)
-        if column.kind in ("date", "money"):
-            fmt = "DD/MM/YYYY" if column.kind == "date" else "#,##0.00"
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = fmt
-        width = max([len(column.title)] + [len(str(c.value or "")) for c in sheet[letter][1:200]])
-        sheet.column_dimensions[letter].width = min(max(width + 2, 10), 50)
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
-    spool = client_exports._spool()
-    workbook.save(spool)
-    spool.seek(0)
-    return spool
-
-
-def export_filename(stem: str, extension: str, day: datetime.date) -> str:
-    return client_exports.export_filename(stem, extension, day)
 
 
 def _person(member: Membership | None) -> str:
@@ -237,7 +165,7 @@ def deal_proof_of_order_build(*, actor: Membership, deal: Deal, ip_address: str 
     proofs = {proof.document_id: proof.version.number for proof in deal.signature_proofs.select_related("version")}
     now = timezone.localtime()
     folder = f"preuve-de-commande-{slugify(deal.reference) or 'affaire'}-{now:%Y-%m-%d}"
-    spool = client_exports._spool()
+    spool = shared_spool()
     manifest_rows: list[dict] = []
     json_documents: list[dict] = []
     file_count = 0

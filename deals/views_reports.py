@@ -14,6 +14,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from adv import exports as tables
 from adv.tenancy import errors as domain
 from adv.tenancy.models import Role
 from adv.ui.permissions import require_admin
@@ -29,16 +30,7 @@ EXPORT_FORMATS = ("csv", "xlsx")
 
 
 def _export(columns, rows, *, stem: str, sheet: str, fmt: str) -> FileResponse:
-    day = timezone.localdate()
-    if fmt == "xlsx":
-        spool = exports.table_xlsx(sheet, columns, rows)
-        content_type = exports.XLSX_CONTENT_TYPE
-    else:
-        spool = exports.table_csv(columns, rows)
-        content_type = exports.CSV_CONTENT_TYPE
-    response = FileResponse(spool, as_attachment=True, filename=exports.export_filename(stem, fmt, day), content_type=content_type)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return tables.table_response(columns, rows, stem=stem, sheet=sheet, fmt=fmt)
 
 
 def _querystring_without(request, *names: str) -> str:

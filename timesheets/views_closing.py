@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from adv import exports
 from adv.tenancy import errors as domain
 from adv.tenancy.models import Membership, Role
 from adv.ui.permissions import require_member, require_role
@@ -443,8 +444,6 @@ def _person(member: Membership | None) -> str:
 
 
 def _export_month(page: reports.LatePage, *, month: datetime.date, zone, fmt: str) -> FileResponse:
-    from deals import exports
-
     columns = [
         exports.Column(_("Consultant")), exports.Column(_("E-mail")), exports.Column(_("Manager")),
         exports.Column(_("Échéance de soumission"), "date"), exports.Column(_("Première soumission"), "date"),
@@ -462,8 +461,6 @@ def _export_month(page: reports.LatePage, *, month: datetime.date, zone, fmt: st
 
 
 def _export_people(page: reports.LatePage, *, months: list[datetime.date], fmt: str) -> FileResponse:
-    from deals import exports
-
     columns = [
         exports.Column(_("Consultant")), exports.Column(_("E-mail")), exports.Column(_("Manager")),
         exports.Column(_("Retards sur 6 mois"), "int"), exports.Column(_("Retard médian sur 6 mois (jours)")),
@@ -488,16 +485,7 @@ def _median(value: float | None) -> str:
 
 
 def _export(columns, rows, *, stem: str, sheet: str, fmt: str) -> FileResponse:
-    from deals import exports
-
-    day = timezone.localdate()
-    if fmt == "xlsx":
-        spool, content_type = exports.table_xlsx(sheet, columns, rows), exports.XLSX_CONTENT_TYPE
-    else:
-        spool, content_type = exports.table_csv(columns, rows), exports.CSV_CONTENT_TYPE
-    response = FileResponse(spool, as_attachment=True, filename=exports.export_filename(stem, fmt, day), content_type=content_type)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return exports.table_response(columns, rows, stem=stem, sheet=sheet, fmt=fmt)
 
 
 # --- The month's completion ----------------------------------------------------------------------

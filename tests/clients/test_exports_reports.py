@@ -178,3 +178,18 @@ def test_without_contractual_documents_the_proof_of_order_says_so(world):
     response = proof(world, client=client)
     assert response.status_code == 200
     assert 'data-testid="proof-of-order-empty"' in response.content.decode()
+
+
+def test_a_client_named_like_a_formula_is_exported_inert(world):
+    hostile = world.client(name='=HYPERLINK("http://evil.test","Cliquez ici")', siren="")
+    with tenant_context(world.tenant):
+        assert hostile.display_name.startswith("=")
+
+    _response, body = export(world, format="csv")
+    names = [row[0] for row in csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";")]
+    assert "'" + hostile.display_name in names
+
+    _response, body = export(world, format="xlsx")
+    sheet = load_workbook(io.BytesIO(body)).active
+    cells = [row[0] for row in sheet.iter_rows(min_row=2) if str(row[0].value).startswith("=")]
+    assert cells and all(cell.data_type == "s" for cell in cells)

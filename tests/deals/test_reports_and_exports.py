@@ -197,3 +197,14 @@ def test_the_commissions_of_a_month_are_the_deals_signed_in_it_by_owner_and_the_
     # a period that ends before it starts is said so, not silently ignored
     bad = alice.client().get(alice.url(f"deals/reports/commissions/?signed_from={end}&signed_to={start}")).content.decode()
     assert "La fin de la période doit suivre son début." in bad
+
+
+def test_a_deal_titled_like_a_formula_is_exported_inert(alice, make_deal):
+    make_deal(DealStatus.PROVISIONAL, title="@SUM(1+1)")
+
+    rows = _csv(alice.client().get(alice.url("deals/reports/unsigned/?export=csv")))
+    assert rows[1][1] == "'@SUM(1+1)"
+
+    response = alice.client().get(alice.url("deals/reports/unsigned/?export=xlsx"))
+    cell = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active["B2"]
+    assert cell.value == "@SUM(1+1)" and cell.data_type == "s"
