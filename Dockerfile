@@ -26,4 +26,4 @@ RUN DATABASE_URL=postgresql://build@localhost/build REDIS_URL=redis://localhost:
 
 USER adv
 EXPOSE 8000
-CMD ["uvicorn", "adv.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "--proxy-headers", "--forwarded-allow-ips", "*"]
+CMD ["uvicorn", "adv.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "--no-proxy-headers"]

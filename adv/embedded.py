@@ -241,7 +241,7 @@ def _children(port: str) -> list[tuple[str, list[str]]]:
     celery = str(bindir / "celery")
     return [
         ("web", [str(bindir / "uvicorn"), "adv.asgi:application", "--host", os.environ.get("HOST", "127.0.0.1"),
-                 "--port", port, "--no-access-log", "--lifespan", "off"]),
+                 "--port", port, "--no-access-log", "--lifespan", "off", "--no-proxy-headers"]),
         ("worker", [celery, "-A", "adv", "worker", "--loglevel", "INFO", "--concurrency", "2",
                     "--hostname", "worker@%h"]),
         ("beat", [celery, "-A", "adv", "beat", "--loglevel", "INFO",

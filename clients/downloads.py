@@ -13,16 +13,15 @@
 
 from __future__ import annotations
 
-import ipaddress
 import mimetypes
 import unicodedata
 from urllib.parse import quote
 
-from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.utils.translation import gettext as _
 
+from adv.network import client_ip
 from adv.tenancy.errors import NotFound
 from adv.tenancy.models import Membership
 
@@ -32,19 +31,6 @@ from .models import DocumentVersion
 from .services import document_record_download
 
 PREVIEW_CSP = "sandbox; default-src 'none'"
-
-
-def client_ip(request) -> str | None:
-    """The caller's address: REMOTE_ADDR, or behind our proxy the address it appended last."""
-    candidate = request.META.get("REMOTE_ADDR", "")
-    if settings.SECURE_PROXY_SSL_HEADER:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if forwarded:
-            candidate = forwarded[-1]
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return None
 
 
 def _ascii_fallback(name: str) -> str:

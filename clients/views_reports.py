@@ -21,11 +21,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from adv import exports as tables
+from adv.network import client_ip
 from adv.tenancy.models import Role
 from adv.ui.permissions import require_role
 
 from . import access, exports, importing, reminders, requirements
-from .downloads import client_ip
 from .forms_reports import ImportUploadForm, MissingDocumentsFilterForm
 from .models import Document, RequirementReminder, RequirementReminderKind
 

@@ -22,6 +22,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from adv.network import client_ip
 from adv.tenancy import errors as domain
 from adv.tenancy.models import Role
 from adv.ui.permissions import require_role
@@ -392,8 +393,6 @@ def deal_history(request, tenant_slug, pk):
 @viewers
 @require_GET
 def deal_proof_of_order(request, tenant_slug, pk):
-    from clients.downloads import client_ip
-
     from .exports import deal_proof_of_order_build
 
     deal = deal_or_404(request, pk)

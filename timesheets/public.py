@@ -23,10 +23,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from adv.network import client_ip
 from adv.tenancy import errors as domain
 from adv.tenancy.context import tenant_context
 from adv.tenancy.models import Tenant
-from clients.downloads import client_ip
 
 from . import pdf, services
 from .models import ClientApproval, ClientApprovalStatus

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The client's address from REMOTE_ADDR and X-Forwarded-For, believed only from TRUSTED_PROXIES.
+    "adv.network.TrustedProxyMiddleware",
     # Health probes before anything that checks the Host header or redirects to HTTPS.
     "adv.ui.health.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -204,7 +206,13 @@ if AXES_COOLOFF_MINUTES < 1:
     # django-axes reads no cool-off as a lockout that never expires: refused.
     raise ImproperlyConfigured("AXES_COOLOFF_MINUTES must be at least 1 (a lockout always expires).")
 AXES_COOLOFF_TIME = AXES_COOLOFF_MINUTES / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Per account, whatever the address (rotating addresses or a forged header does not help), with the
+# cool-off above; per address across accounts (password spraying) with its own, higher limit,
+# checked by the login view (adv/users/lockout.py) so that colleagues behind one NAT are not locked
+# by one person's typos.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_CLIENT_IP_CALLABLE = "adv.network.client_ip"
+AXES_IP_FAILURE_LIMIT = env_int("AXES_IP_FAILURE_LIMIT", 20)
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
@@ -364,6 +372,8 @@ SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", PRODUCTION) else None
+# Reverse proxies whose X-Forwarded-For is believed (addresses or CIDRs, comma-separated): see adv/network.py.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION

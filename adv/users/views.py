@@ -32,6 +32,7 @@ from adv.tenancy import services as tenancy_services
 from adv.tenancy.errors import DomainError
 
 from . import selectors, services
+from .lockout import address_is_locked, address_lockout_response
 from .forms import (
     InvitationSignupForm,
     LoginForm,
@@ -83,6 +84,11 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        if address_is_locked(request):
+            return address_lockout_response(request)
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         user = form.get_user()
