@@ -65,6 +65,7 @@ DEAL_PLATFORM = ("823654710", "Audit de la chaîne de gestion des sinistres")
 
 PV_WMS = "PV de recette – conception détaillée WMS"
 PV_AUDIT = "PV de recette – rapport d'audit phase 1"
+PO_AUDIT, PO_AUDIT_DOCUMENT = "PO-AMA-0173", "Bon de commande Coupa PO-AMA-0173"  # clients' demo
 
 
 def _member(email: str) -> Membership | None:
@@ -107,6 +108,11 @@ def seed(tenant: Tenant) -> None:
         _bill_previous_month(adv, previous, billed, today)
     if not BillingRun.objects.filter(month=billed).exists():
         runs.run_now(actor=adv, month=billed)
+    # The chases the hourly task would have sent about the deals added here (the provisional one,
+    # the blocked milestone), as the deals' demo does for its own.
+    ours = Deal.objects.filter(title__in=[title for _siren, title in (DEAL_NO_PO, DEAL_RECEPTION, DEAL_SIGNED,
+                                                                      DEAL_PROVISIONAL, DEAL_MILESTONES, DEAL_PLATFORM)])
+    deals_demo.replay_chases(list(ours.values_list("pk", flat=True)))
 
 
 def _identity(tenant: Tenant) -> None:
@@ -208,6 +214,10 @@ def _deals(tenant: Tenant, adv: Membership, today, billed, previous, stored) -> 
             override_reason=override,
             pm=deals_demo.PM_EMAIL,
             documents=[Doc("pv-recette", PV_AUDIT, -_days(today, previous + datetime.timedelta(days=22)))],
+            # Coupa: every invoice is attached to the client's purchase order (required on the profile).
+            attach_existing=[PO_AUDIT_DOCUMENT],
+            purchase_orders=[{"number": PO_AUDIT, "amount": "24000.00", "valid_from": start_prev - 25,
+                              "valid_until": start_prev + 200, "document": PO_AUDIT_DOCUMENT}],
         ),
     ]
     schedules = {
@@ -256,7 +266,7 @@ def _deals(tenant: Tenant, adv: Membership, today, billed, previous, stored) -> 
         deals_demo._deal(tenant, adv, spec, today, types, stored)
         if spec.title in schedules:
             deal = Deal.objects.get(client=client, title=spec.title)
-            deals_demo._schedule(adv, deal, schedules[spec.title], today, types, blocked_days={})
+            deals_demo._schedule(adv, deal, schedules[spec.title], today, types)
 
 
 def _timesheets(people: dict, *, adv, manager, billed, previous, zone) -> None:

@@ -113,8 +113,9 @@ CLIENTS: list[DemoClient] = [
         "Atlantique Mutuelle Assurances SA", "823654710", trade_name="Atlantique Mutuelle", legal_form="SA",
         siret="82365471000016", sector="Assurance", address=("3 quai de la Fosse", "44000", "Nantes"),
         billing={
+            # Coupa rejects an invoice that is not attached to a purchase order: the order is required.
             "payment_terms_days": 45, "payment_terms_end_of_month": True, "einvoicing_platform": "other",
-            "platform_name": "Coupa Supplier Portal", "platform_url": "https://atlantique-mutuelle.coupahost.example/",
+            "purchase_order_required": True, "platform_name": "Coupa Supplier Portal", "platform_url": "https://atlantique-mutuelle.coupahost.example/",
             "platform_instructions": (
                 "Déposer la facture dans Coupa en la rattachant au bon de commande. Joindre le CRA signé par le "
                 "client. Le chef de projet transmet un numéro de réception par consultant et par mois."
@@ -133,6 +134,7 @@ CLIENTS: list[DemoClient] = [
             Doc("contrat-cadre", "Accord-cadre de prestations intellectuelles", 250, 200),
             Doc("kbis", "K-bis Atlantique Mutuelle", 20),
             Doc("email-consignes", "Consignes de facturation Coupa (e-mail de l'acheteur)", 180),
+            Doc("bon-de-commande", "Bon de commande Coupa PO-AMA-0173", 130, 230),
         ],  # no RIB: missing, owed by the ADV
     ),
     DemoClient(
