@@ -9,7 +9,8 @@ Last month (the month being billed) gives, after its billing run, pre-invoices o
 - action: a provisionally validated (unsigned) deal.
 The month before was billed on the 1st of last month: its invoices are issued and rendered, one
 paid, one partially paid, one overdue, one with a partial credit note, one sent, one to deposit on
-the client's platform.
+the client's platform. Whatever the day of this month, the overdue one (15 days) is past its due
+date and the sent one (45 days end of month) is not.
 
 The deals and consultants billing needs beyond the deals' and timesheets' demos are created here
 with the same helpers (deals and timesheets demos): four consultants with their months approved,
@@ -341,21 +342,21 @@ def _bill_previous_month(adv: Membership, previous: datetime.date, billed: datet
             method="transfer",
             reference="VIR DUFRESNE TRANSPORTS",
         )
-    # Partially paid: the portal's maintenance.
-    invoice = sent(DEAL_RECEPTION[1])
+    # Partially paid: the SAP maintenance (45 days: due this month or the last days of the last).
+    invoice = sent("TMA applicative SAP – 2026")
     if invoice is not None:
         invoice.refresh_from_db()
         services.payment_record(
             actor=adv,
             invoice=invoice,
             amount=(invoice.total_gross / 2).quantize(Decimal("0.01")),
-            paid_on=min(today, billed + datetime.timedelta(days=35)),
+            paid_on=min(today, billed + datetime.timedelta(days=20)),
             method="transfer",
-            reference="VIR TERRES DU SUD ACOMPTE",
+            reference="VIR HELIOS ENERGIES ACOMPTE",
         )
-    # Overdue: sent, due date passed, nothing paid.
-    sent("TMA applicative SAP – 2026")
-    # Sent, not due yet.
+    # Overdue whatever the day: sent, nothing paid, due 15 days after the 1st of last month.
+    sent(DEAL_RECEPTION[1])
+    # Sent, not due yet whatever the day: 45 days end of month falls at the end of this month.
     sent(DEAL_SIGNED[1])
     # A partial credit note: a commercial gesture on the WMS design milestone.
     invoice = sent(DEAL_MILESTONES[1])

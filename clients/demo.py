@@ -180,7 +180,7 @@ CLIENTS: list[DemoClient] = [
     DemoClient(
         "Laboratoires Vernier SAS", "523146983", trade_name="Laboratoires Vernier", siret="52314698300011",
         sector="Pharmacie", address=("25 rue du Professeur Calmette", "59000", "Lille"),
-        billing={"payment_terms_days": 60, "signed_timesheet_required": True},
+        billing={"payment_terms_days": 45, "payment_terms_end_of_month": True, "signed_timesheet_required": True},
         contacts=[
             {"first_name": "Olivier", "last_name": "Marchand", "job_title": "Responsable informatique",
              "email": "olivier.marchand@labo-vernier.example", "invoice_delivery": "to", "signs_timesheets": True},
@@ -244,7 +244,7 @@ CLIENTS: list[DemoClient] = [
     DemoClient(
         "Coopérative agricole Terres du Sud", "834561292", legal_form="SCA", sector="Agroalimentaire",
         siret="83456129200014", address=("Route de Montauban", "82300", "Caussade"), adv_owner=None,
-        billing={"payment_terms_days": 30},
+        billing={"payment_terms_days": 15},  # the cooperative pays at 15 days (and is late)
         contacts=[
             {"first_name": "Jean-Michel", "last_name": "Carrère", "job_title": "Responsable administratif",
              "email": "jm.carrere@terres-du-sud.example", "invoice_delivery": "to"},

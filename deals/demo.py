@@ -143,8 +143,8 @@ DEALS: list[DemoDeal] = [
 ]
 
 # The fixed-price schedules: (label, due day or None, event, amount, document type code, attach doc title).
-# Due days are counted from the first day of the billed month (last month): 14 is its 15th, 45 lies
-# in the month after this one.
+# Due days are counted from the first day of the billed month (last month): 14 is its 15th; from 63
+# on, a day of the month after this one.
 PORTAL_MILESTONES = [
     ("Cadrage et spécifications", 14, "", "24000.00", "pv-recette", "PV de recette – cadrage du portail patients"),
     ("Livraison du lot 1 (prise de rendez-vous)", 75, "", "36000.00", "pv-recette", None),

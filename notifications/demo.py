@@ -23,25 +23,25 @@ User = get_user_model()
 # order is on the client record (clients' demo).
 ITEMS = [
     (
-        "admin@demo.adv.test", "timesheet.submitted", "CRA de {month} soumis par Léa Simon",
-        "Léa Simon a soumis son CRA de {month} (Renfort DevOps plateforme data).", 35, False,
+        "admin@demo.adv.test", "timesheet.submitted", "CRA {of_month} soumis par Léa Simon",
+        "Léa Simon a soumis son CRA {of_month} (Renfort DevOps plateforme data).", 35, False,
     ),
     (
         "admin@demo.adv.test", "document.uploaded", "Nouveau document sur le client Helios Énergies SA",
         "Thomas Petit a déposé « Bon de commande 4500012345 » sur la fiche client.", 180, False,
     ),
     (
-        "admin@demo.adv.test", "billing.calendar_published", "Calendrier de clôture de {month} publié",
+        "admin@demo.adv.test", "billing.calendar_published", "Calendrier de clôture {of_month} publié",
         "CRA à soumettre au plus tard le {submission}, validation manager le {approval}, clôture de la facturation "
         "le {billing}.", 60 * 26, True,
     ),
     (
-        "consultant@demo.adv.test", "timesheet.reminder", "Votre CRA de {month} est attendu",
-        "Merci de soumettre votre CRA de {month} au plus tard le {submission}.", 90, False,
+        "consultant@demo.adv.test", "timesheet.reminder", "Votre CRA {of_month} est attendu",
+        "Merci de soumettre votre CRA {of_month} au plus tard le {submission}.", 90, False,
     ),
     (
         "manager@demo.adv.test", "timesheet.submitted", "CRA à valider : Léa Simon ({month})",
-        "Léa Simon a soumis son CRA de {month} ; il attend votre validation.", 35, False,
+        "Léa Simon a soumis son CRA {of_month} ; il attend votre validation.", 35, False,
     ),
 ]
 
@@ -52,12 +52,19 @@ def calendar_words(today) -> dict[str, str]:
 
     row = timesheet_services.closing_calendar_ensure(month=today.replace(day=1))
     with translation.override("fr"):
+        month = date_format(row.month, "F")
         return {
-            "month": date_format(row.month, "F"),
-            "submission": date_format(row.submission_deadline, "l j F"),
-            "approval": date_format(row.approval_deadline, "l j F"),
-            "billing": date_format(row.billing_close_deadline, "l j F"),
+            "month": month,
+            "of_month": ("d'" if month[0] in "aeiouy" else "de ") + month,  # "de décembre", "d'avril"
+            "submission": _day(row.submission_deadline),
+            "approval": _day(row.approval_deadline),
+            "billing": _day(row.billing_close_deadline),
         }
+
+
+def _day(day) -> str:
+    """"lundi 28 décembre", "vendredi 1er octobre"."""
+    return date_format(day, "l ") + ("1er" if day.day == 1 else str(day.day)) + date_format(day, " F")
 
 
 def seed(tenant) -> None:
@@ -77,8 +84,8 @@ def seed(tenant) -> None:
     if not OutboxEmail.objects.filter(idempotency_key="demo:failed-reminder").exists():
         OutboxEmail.objects.create(
             to=["hugo.leroy@exemple.test"],
-            subject="Votre CRA de {month} est attendu".format(**words),
-            body="Bonjour Hugo,\n\nMerci de soumettre votre CRA de {month} au plus tard le {submission}.".format(**words),
+            subject="Votre CRA {of_month} est attendu".format(**words),
+            body="Bonjour Hugo,\n\nMerci de soumettre votre CRA {of_month} au plus tard le {submission}.".format(**words),
             template_key="",
             language="fr",
             status=OutboxStatus.FAILED,

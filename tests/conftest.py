@@ -26,7 +26,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 
 from adv.tenancy.context import tenant_context
 from adv.tenancy.db_roles import connect_as
@@ -66,8 +66,10 @@ def _run_on_the_chosen_day(request):
     if moment is None:
         yield
         return
-    # tick: the clock goes on from there (timeouts, live servers and browsers wait on it).
-    with time_machine.travel(moment, tick=True):
+    # tick: the clock goes on from there (timeouts, live servers and browsers wait on it). Cookies
+    # last for the browser's session: dated from a day in the past, their expiry would already be
+    # over for a browser living on the real day, and it would drop them (no login).
+    with time_machine.travel(moment, tick=True), override_settings(SESSION_EXPIRE_AT_BROWSER_CLOSE=True, CSRF_COOKIE_AGE=None):
         yield
 
 

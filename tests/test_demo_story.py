@@ -71,10 +71,12 @@ def test_the_demo_tells_one_story_whatever_the_day(demo):
     # the consultant's reminder and the failed email name this month and its submission deadline
     with translation.override("fr"):
         month_name = formats.date_format(this_month, "F")
-        deadline = formats.date_format(calendar.submission_deadline, "j F")
+        of_month = ("d'" if month_name[0] in "aeiouy" else "de ") + month_name
+        day = calendar.submission_deadline.day
+        deadline = ("1er" if day == 1 else str(day)) + formats.date_format(calendar.submission_deadline, " F")
     assert reminders
     for message in [*(f"{n.title} {n.body}" for n in reminders), f"{failed.subject} {failed.body}"]:
-        assert f"CRA de {month_name}" in message and deadline in message, message
+        assert f"CRA {of_month}" in message and deadline in message, message
     # every provisional deal has been chased at each step of the rhythm promised, escalated past the delay
     for deal in provisional:
         days = deal.provisional_days(now)
