@@ -9,7 +9,8 @@ Last month (the month being billed) gives, after its billing run, pre-invoices o
 - action: a provisionally validated (unsigned) deal.
 The month before was billed on the 1st of last month: its invoices are issued and rendered, one
 paid, one partially paid, one overdue, one with a partial credit note, one sent, one to deposit on
-the client's platform.
+the client's platform. Whatever the day of this month, the overdue one (15 days) is past its due
+date and the sent one (45 days end of month) is not.
 
 The deals and consultants billing needs beyond the deals' and timesheets' demos are created here
 with the same helpers (deals and timesheets demos): four consultants with their months approved,
@@ -65,6 +66,7 @@ DEAL_PLATFORM = ("823654710", "Audit de la chaîne de gestion des sinistres")
 
 PV_WMS = "PV de recette – conception détaillée WMS"
 PV_AUDIT = "PV de recette – rapport d'audit phase 1"
+PO_AUDIT, PO_AUDIT_DOCUMENT = "PO-AMA-0173", "Bon de commande Coupa PO-AMA-0173"  # clients' demo
 
 
 def _member(email: str) -> Membership | None:
@@ -107,6 +109,11 @@ def seed(tenant: Tenant) -> None:
         _bill_previous_month(adv, previous, billed, today)
     if not BillingRun.objects.filter(month=billed).exists():
         runs.run_now(actor=adv, month=billed)
+    # The chases the hourly task would have sent about the deals added here (the provisional one,
+    # the blocked milestone), as the deals' demo does for its own.
+    ours = Deal.objects.filter(title__in=[title for _siren, title in (DEAL_NO_PO, DEAL_RECEPTION, DEAL_SIGNED,
+                                                                      DEAL_PROVISIONAL, DEAL_MILESTONES, DEAL_PLATFORM)])
+    deals_demo.replay_chases(list(ours.values_list("pk", flat=True)))
 
 
 def _identity(tenant: Tenant) -> None:
@@ -208,6 +215,10 @@ def _deals(tenant: Tenant, adv: Membership, today, billed, previous, stored) -> 
             override_reason=override,
             pm=deals_demo.PM_EMAIL,
             documents=[Doc("pv-recette", PV_AUDIT, -_days(today, previous + datetime.timedelta(days=22)))],
+            # Coupa: every invoice is attached to the client's purchase order (required on the profile).
+            attach_existing=[PO_AUDIT_DOCUMENT],
+            purchase_orders=[{"number": PO_AUDIT, "amount": "24000.00", "valid_from": start_prev - 25,
+                              "valid_until": start_prev + 200, "document": PO_AUDIT_DOCUMENT}],
         ),
     ]
     schedules = {
@@ -256,7 +267,7 @@ def _deals(tenant: Tenant, adv: Membership, today, billed, previous, stored) -> 
         deals_demo._deal(tenant, adv, spec, today, types, stored)
         if spec.title in schedules:
             deal = Deal.objects.get(client=client, title=spec.title)
-            deals_demo._schedule(adv, deal, schedules[spec.title], today, types, blocked_days={})
+            deals_demo._schedule(adv, deal, schedules[spec.title], today, types)
 
 
 def _timesheets(people: dict, *, adv, manager, billed, previous, zone) -> None:
@@ -331,21 +342,21 @@ def _bill_previous_month(adv: Membership, previous: datetime.date, billed: datet
             method="transfer",
             reference="VIR DUFRESNE TRANSPORTS",
         )
-    # Partially paid: the portal's maintenance.
-    invoice = sent(DEAL_RECEPTION[1])
+    # Partially paid: the SAP maintenance (45 days: due this month or the last days of the last).
+    invoice = sent("TMA applicative SAP – 2026")
     if invoice is not None:
         invoice.refresh_from_db()
         services.payment_record(
             actor=adv,
             invoice=invoice,
             amount=(invoice.total_gross / 2).quantize(Decimal("0.01")),
-            paid_on=min(today, billed + datetime.timedelta(days=35)),
+            paid_on=min(today, billed + datetime.timedelta(days=20)),
             method="transfer",
-            reference="VIR TERRES DU SUD ACOMPTE",
+            reference="VIR HELIOS ENERGIES ACOMPTE",
         )
-    # Overdue: sent, due date passed, nothing paid.
-    sent("TMA applicative SAP – 2026")
-    # Sent, not due yet.
+    # Overdue whatever the day: sent, nothing paid, due 15 days after the 1st of last month.
+    sent(DEAL_RECEPTION[1])
+    # Sent, not due yet whatever the day: 45 days end of month falls at the end of this month.
     sent(DEAL_SIGNED[1])
     # A partial credit note: a commercial gesture on the WMS design milestone.
     invoice = sent(DEAL_MILESTONES[1])

@@ -113,8 +113,9 @@ CLIENTS: list[DemoClient] = [
         "Atlantique Mutuelle Assurances SA", "823654710", trade_name="Atlantique Mutuelle", legal_form="SA",
         siret="82365471000016", sector="Assurance", address=("3 quai de la Fosse", "44000", "Nantes"),
         billing={
+            # Coupa rejects an invoice that is not attached to a purchase order: the order is required.
             "payment_terms_days": 45, "payment_terms_end_of_month": True, "einvoicing_platform": "other",
-            "platform_name": "Coupa Supplier Portal", "platform_url": "https://atlantique-mutuelle.coupahost.example/",
+            "purchase_order_required": True, "platform_name": "Coupa Supplier Portal", "platform_url": "https://atlantique-mutuelle.coupahost.example/",
             "platform_instructions": (
                 "Déposer la facture dans Coupa en la rattachant au bon de commande. Joindre le CRA signé par le "
                 "client. Le chef de projet transmet un numéro de réception par consultant et par mois."
@@ -133,6 +134,7 @@ CLIENTS: list[DemoClient] = [
             Doc("contrat-cadre", "Accord-cadre de prestations intellectuelles", 250, 200),
             Doc("kbis", "K-bis Atlantique Mutuelle", 20),
             Doc("email-consignes", "Consignes de facturation Coupa (e-mail de l'acheteur)", 180),
+            Doc("bon-de-commande", "Bon de commande Coupa PO-AMA-0173", 130, 230),
         ],  # no RIB: missing, owed by the ADV
     ),
     DemoClient(
@@ -178,7 +180,7 @@ CLIENTS: list[DemoClient] = [
     DemoClient(
         "Laboratoires Vernier SAS", "523146983", trade_name="Laboratoires Vernier", siret="52314698300011",
         sector="Pharmacie", address=("25 rue du Professeur Calmette", "59000", "Lille"),
-        billing={"payment_terms_days": 60, "signed_timesheet_required": True},
+        billing={"payment_terms_days": 45, "payment_terms_end_of_month": True, "signed_timesheet_required": True},
         contacts=[
             {"first_name": "Olivier", "last_name": "Marchand", "job_title": "Responsable informatique",
              "email": "olivier.marchand@labo-vernier.example", "invoice_delivery": "to", "signs_timesheets": True},
@@ -242,7 +244,7 @@ CLIENTS: list[DemoClient] = [
     DemoClient(
         "Coopérative agricole Terres du Sud", "834561292", legal_form="SCA", sector="Agroalimentaire",
         siret="83456129200014", address=("Route de Montauban", "82300", "Caussade"), adv_owner=None,
-        billing={"payment_terms_days": 30},
+        billing={"payment_terms_days": 15},  # the cooperative pays at 15 days (and is late)
         contacts=[
             {"first_name": "Jean-Michel", "last_name": "Carrère", "job_title": "Responsable administratif",
              "email": "jm.carrere@terres-du-sud.example", "invoice_delivery": "to"},

@@ -5,6 +5,12 @@ done, consultants staffed (the demo contractor with a purchase rate), a
 fixed-price deal with milestones ready, blocked and planned, a subscription, purchase orders,
 and the documents required to sign each type of deal (so that signing shows what is missing).
 
+The fixed-price milestones are placed on the months the billing demo bills (the month before
+this one is being billed): the portal's acceptance report arrived for a milestone due last month
+(ready: last month's pre-invoice carries it), the training's first session last month has no
+attendance sheet (blocked since its due date, chased every few days and escalated), the rest lies
+ahead. Chases and escalations are replayed at the moments the hourly task would have sent them.
+
 `seed(tenant)` runs inside the tenant's context after the clients' demo (INSTALLED_APPS order);
 it is idempotent: a deal is looked up by (client, title) and, when it exists, left alone.
 Writes go through the services with the demo ADV as actor; only the dates that must lie in the
@@ -26,8 +32,9 @@ from clients.files import delete_blob
 from clients.models import Client, Contact, Document, DocumentRequirement, DocumentType
 
 from . import services
-from .models import Deal, DealStatus, DealType, Milestone
+from .models import Deal, DealReminder, DealStatus, DealType, Milestone, MilestoneStatus
 from .reminders import chase_blocked_milestones, chase_unsigned_deals
+from .services import policy
 
 ADV_EMAIL = "adv@demo.adv.test"
 ADMIN_EMAIL = "admin@demo.adv.test"
@@ -109,14 +116,14 @@ DEALS: list[DemoDeal] = [
         attach_existing=["Bon de commande n° 2026-00412 (EJ 1300045871)"],
         purchase_orders=[{"number": "2026-00412", "amount": "120000.00", "valid_from": -130, "valid_until": 320,
                           "document": "Bon de commande n° 2026-00412 (EJ 1300045871)"}],
-        documents=[client_demo.Doc("pv-recette", "PV de recette – cadrage du portail patients", 40)],
+        documents=[client_demo.Doc("pv-recette", "PV de recette – cadrage du portail patients", None)],  # see PORTAL_PV_DAY
         staff=[Staff("louis.garcia@demo.adv.test", "700.00", "90"), Staff("chloe.david@demo.adv.test", "640.00", "110")],
         pre_invoice_notes="Indiquer l'EJ 1300045871 et le code service DSI-ACHATS-042.",
     ),
     DemoDeal(
-        "778945618", "Formation Power BI des équipes logistiques", DealType.FIXED_PRICE, DealStatus.SIGNED, -20, 40, "9600.00",
-        signed_days_ago=25, pm=PM_EMAIL,
-        documents=[client_demo.Doc("devis-signe", "Devis D-2026-118 signé – formation Power BI", 25)],
+        "778945618", "Formation Power BI des équipes logistiques", DealType.FIXED_PRICE, DealStatus.SIGNED, None, None, "9600.00",
+        signed_days_ago=None, pm=PM_EMAIL,  # dated on the billed month: see TRAINING_DATES
+        documents=[client_demo.Doc("devis-signe", "Devis D-2026-118 signé – formation Power BI", None)],
     ),
     DemoDeal(
         "778945618", "Infogérance du SI logistique", DealType.SUBSCRIPTION, DealStatus.ACTIVE, -180, 550,
@@ -135,17 +142,26 @@ DEALS: list[DemoDeal] = [
     ),
 ]
 
-# The fixed-price portal's schedule: (label, due in days or None, event, amount, document type code, attach doc title)
+# The fixed-price schedules: (label, due day or None, event, amount, document type code, attach doc title).
+# Due days are counted from the first day of the billed month (last month): 14 is its 15th; from 63
+# on, a day of the month after this one.
 PORTAL_MILESTONES = [
-    ("Cadrage et spécifications", -45, "", "24000.00", "pv-recette", "PV de recette – cadrage du portail patients"),
-    ("Livraison du lot 1 (prise de rendez-vous)", -12, "", "36000.00", "pv-recette", None),
+    ("Cadrage et spécifications", 14, "", "24000.00", "pv-recette", "PV de recette – cadrage du portail patients"),
+    ("Livraison du lot 1 (prise de rendez-vous)", 75, "", "36000.00", "pv-recette", None),
     ("Mise en production", None, "Mise en production validée par le client", "36000.00", "pv-recette", None),
-    ("Fin de la période de garantie", 120, "", "24000.00", None, None),
+    ("Fin de la période de garantie", 240, "", "24000.00", None, None),
 ]
+PORTAL_PV_DAY = 12  # the acceptance report, signed two days before the milestone's date
 TRAINING_MILESTONES = [
-    ("Session 1 (10 stagiaires)", -3, "", "4800.00", "feuille-presence", None),
-    ("Session 2 (10 stagiaires)", 20, "", "4800.00", "feuille-presence", None),
+    ("Session 1 (10 stagiaires)", 19, "", "4800.00", "feuille-presence", None),  # no attendance sheet: blocked
+    ("Session 2 (10 stagiaires)", 70, "", "4800.00", "feuille-presence", None),
 ]
+TRAINING_DATES = {"signed": -5, "start": 0, "end": 100}  # from the first day of the billed month
+
+
+def billed_month(today: datetime.date) -> datetime.date:
+    """The month being billed at this month's start: the previous one (billing.build.billed_month)."""
+    return (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
 
 
 def _member(email: str) -> Membership | None:
@@ -157,6 +173,7 @@ def seed(tenant: Tenant) -> None:
     if adv is None or admin is None:  # the firm's demo members come first (adv.tenancy.demo)
         return
     today = timezone.localdate()
+    _month_dated(today)
     _hierarchy()
     types = {t.code: t for t in DocumentType.objects.all()}
     for code, scope in DEAL_REQUIREMENTS:
@@ -175,8 +192,55 @@ def seed(tenant: Tenant) -> None:
     # Once per step, so loading the demo again sends nothing more; only this module's deals (the
     # billing demo, loaded after, adds deals of its own).
     ours = list(Deal.objects.filter(title__in=[spec.title for spec in DEALS]).values_list("pk", flat=True))
-    chase_unsigned_deals(deal_ids=ours)
-    chase_blocked_milestones(deal_ids=ours)
+    replay_chases(ours)
+
+
+def _month_dated(today: datetime.date) -> None:
+    """The training's dates and the portal's acceptance report, on the billed month's calendar."""
+    billed = billed_month(today)
+    for spec in DEALS:
+        if spec.title == "Formation Power BI des équipes logistiques":
+            spec.start_days = (billed - today).days + TRAINING_DATES["start"]
+            spec.end_days = (billed - today).days + TRAINING_DATES["end"]
+            spec.signed_days_ago = (today - billed).days - TRAINING_DATES["signed"]
+            for doc in spec.documents:
+                doc.signed_days_ago = spec.signed_days_ago
+        if spec.title == "Refonte du portail patients":
+            for doc in spec.documents:
+                doc.signed_days_ago = (today - billed).days - PORTAL_PV_DAY
+
+
+def replay_chases(deal_ids, *, now: datetime.datetime | None = None) -> None:
+    """What the hourly task would have sent by `now` about these deals: each chase of an unsigned
+    deal or a blocked milestone at its step (every `chase_every_days`), each escalation once its
+    delay is over, dated when it would have gone out. Each is claimed once (loading again adds only
+    the steps reached since)."""
+    now = now or timezone.now()
+    rules = policy()
+    every = datetime.timedelta(days=rules.chase_every_days)
+    moments = set()
+    for since in Deal.objects.filter(pk__in=deal_ids, status=DealStatus.PROVISIONAL).values_list("provisional_since", flat=True):
+        moment = since + every
+        while moment <= now:
+            moments.add(moment)
+            moment += every
+        escalation = since + datetime.timedelta(days=rules.escalate_after_days)
+        if escalation <= now:
+            moments.add(escalation)
+    blocked = Milestone.objects.filter(deal_id__in=deal_ids, status=MilestoneStatus.BLOCKED, blocked_since__isnull=False)
+    for since in blocked.values_list("blocked_since", flat=True):
+        moment = since
+        while moment <= now:
+            moments.add(moment)
+            moment += every
+        escalation = since + datetime.timedelta(days=rules.milestone_escalate_after_days)
+        if escalation <= now:
+            moments.add(escalation)
+    for moment in sorted(moments):
+        before = set(DealReminder.objects.filter(deal_id__in=deal_ids).values_list("pk", flat=True))
+        chase_unsigned_deals(now=moment, deal_ids=deal_ids)
+        chase_blocked_milestones(now=moment, deal_ids=deal_ids)
+        DealReminder.objects.filter(deal_id__in=deal_ids).exclude(pk__in=before).update(created_at=moment)
 
 
 def _hierarchy() -> None:
@@ -241,10 +305,10 @@ def _deal(tenant: Tenant, adv: Membership, spec: DemoDeal, today: datetime.date,
             planned_days=Decimal(staff.planned_days) if staff.planned_days else None,
             reception_number_required=staff.reception_number_required,
         )
-    if spec.title == "Refonte du portail patients":
-        _schedule(adv, deal, PORTAL_MILESTONES, today, types, blocked_days={"Livraison du lot 1 (prise de rendez-vous)": 12})
-    elif spec.title == "Formation Power BI des équipes logistiques":
-        _schedule(adv, deal, TRAINING_MILESTONES, today, types, blocked_days={"Session 1 (10 stagiaires)": 3})
+    if spec.title in ("Refonte du portail patients", "Formation Power BI des équipes logistiques"):
+        rows = PORTAL_MILESTONES if spec.title == "Refonte du portail patients" else TRAINING_MILESTONES
+        offset = (billed_month(today) - today).days
+        _schedule(adv, deal, [(label, None if due is None else offset + due, *rest) for label, due, *rest in rows], today, types)
     elif spec.deal_type == DealType.SUBSCRIPTION:
         services.subscription_save(
             actor=adv, deal=deal, label="Infogérance – forfait mensuel", amount=Decimal("4500.00"), period="monthly",
@@ -260,7 +324,9 @@ def _deal(tenant: Tenant, adv: Membership, spec: DemoDeal, today: datetime.date,
         services.deal_close(actor=adv, deal=deal)
 
 
-def _schedule(adv: Membership, deal: Deal, rows, today: datetime.date, types: dict, blocked_days: dict) -> None:
+def _schedule(adv: Membership, deal: Deal, rows, today: datetime.date, types: dict) -> None:
+    """The milestones (due in days from today); a blocked one has been blocked since its due date
+    (the daily task saw it that morning)."""
     items = [
         {
             "label": label, "due_date": _day(today, due), "due_event": event, "amount": Decimal(amount),
@@ -275,7 +341,8 @@ def _schedule(adv: Membership, deal: Deal, rows, today: datetime.date, types: di
             document = Document.objects.filter(client=deal.client, title=doc_title).first()
             if document is not None:
                 services.milestone_attach_document(actor=adv, milestone=milestone, document=document)
-        if label in blocked_days:
-            Milestone.objects.filter(pk=milestone.pk, status="blocked").update(
-                blocked_since=timezone.now() - datetime.timedelta(days=blocked_days[label], hours=1)
-            )
+        milestone.refresh_from_db()
+        if milestone.status == MilestoneStatus.BLOCKED and milestone.due_date is not None:
+            zone = timezone.get_current_timezone()
+            seen = datetime.datetime.combine(milestone.due_date, datetime.time(8, 5), tzinfo=zone)
+            Milestone.objects.filter(pk=milestone.pk).update(blocked_since=min(seen, timezone.now()))

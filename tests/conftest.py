@@ -5,20 +5,72 @@ restricted application role, so row-level security applies exactly as in product
 
 Personas (DESIGN.md section 9): alice (admin, tenant A), bob (consultant, tenant A, reports to
 alice), carol (admin, tenant B).
+
+The day the tests run on: a test whose outcome depends on the date is marked `@pytest.mark.today`
+and must pass on any day of the year. It runs on the real day by default; with
+`ADV_TEST_TODAY=YYYY-MM-DD` (or an ISO date-time, local to Paris) it runs as if on that day, the
+clock travelling there and ticking on (time-machine: every `datetime`/`time` call of this process,
+the in-process live server's thread included; not the child processes, nor PostgreSQL's `now()`,
+nor the browser's JavaScript clock). CI runs the marked tests on a few chosen days:
+    ADV_TEST_TODAY=2027-02-28 pytest -m today
+A test written for one fixed day travels there itself (the `time_machine` fixture), whatever the
+variable says.
 """
 
+import datetime
+import os
+import zoneinfo
 from dataclasses import dataclass
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 
 from adv.tenancy.context import tenant_context
 from adv.tenancy.db_roles import connect_as
 from tests.factories import MembershipFactory, TenantFactory, UserFactory
 
 PASSWORD = "correct-horse-battery-staple"
+
+TODAY_VARIABLE = "ADV_TEST_TODAY"
+
+
+def chosen_moment(value: str | None = None) -> datetime.datetime | None:
+    """The moment ADV_TEST_TODAY names (a date: 10:00 that day in Paris), or None when unset."""
+    value = (os.environ.get(TODAY_VARIABLE, "") if value is None else value).strip()
+    if not value:
+        return None
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        raise pytest.UsageError(f"{TODAY_VARIABLE}={value!r}: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM") from None
+    if len(value) <= 10:  # a date alone: mid-morning, an ordinary working moment
+        moment = moment.replace(hour=10)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zoneinfo.ZoneInfo("Europe/Paris"))
+    return moment
+
+
+def pytest_report_header(config):
+    moment = chosen_moment()
+    if moment is not None:
+        return f"{TODAY_VARIABLE}: the tests marked `today` run as if on {moment.isoformat()}"
+
+
+@pytest.fixture(autouse=True)
+def _run_on_the_chosen_day(request):
+    """Autouse, so it travels before any other function fixture builds dated data."""
+    moment = chosen_moment() if request.node.get_closest_marker("today") else None
+    if moment is None:
+        yield
+        return
+    # tick: the clock goes on from there (timeouts, live servers and browsers wait on it). Cookies
+    # last for the browser's session: dated from a day in the past, their expiry would already be
+    # over for a browser living on the real day, and it would drop them (no login).
+    with time_machine.travel(moment, tick=True), override_settings(SESSION_EXPIRE_AT_BROWSER_CLOSE=True, CSRF_COOKIE_AGE=None):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -144,15 +144,22 @@ def _approve(timesheet: Timesheet, *, manager: Membership, at: datetime.datetime
 
 
 def _past_month(consultant, month, row, *, adv, manager, delay, approve: bool, zone) -> None:
+    """A month filled in, submitted on time or `delay` working days late, approved the next
+    working day. Nothing happens after now: a late one whose day has not come yet is still a
+    draft (early in the month, last month's habitually late have not submitted yet), and an
+    approval not due yet is given at the latest now."""
     if Timesheet.objects.filter(consultant=consultant, month=month).exists():
         return
+    now = timezone.now()
     timesheet = services.timesheet_open(actor=adv, consultant=consultant, month=month)
     timesheet = _fill(timesheet, actor=consultant)
     submitted = _submit_moment(row, delay, zone)
+    if submitted > now:
+        return
     timesheet = services.timesheet_submit(actor=consultant, timesheet=timesheet, now=submitted)
     if approve:
         approved_on = max(cal.add_working_days(row.submission_deadline, 1), submitted.date() + datetime.timedelta(days=1))
-        _approve(timesheet, manager=manager, at=_at(approved_on, 11, zone))
+        _approve(timesheet, manager=manager, at=min(_at(approved_on, 11, zone), now))
 
 
 def _this_month(consultant, month, row, *, adv, manager, now, today, zone) -> None:

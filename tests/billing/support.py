@@ -39,6 +39,10 @@ from timesheets.models import Timesheet, TimesheetEntry, TimesheetLine, Timeshee
 OCTOBER = datetime.date(2026, 10, 1)
 NOVEMBER = datetime.date(2026, 11, 1)
 ISSUE_DATE = datetime.date(2026, 11, 2)
+# A test that looks at how invoices age runs on this day (`@ON_BILLING_DAY`): after the issue date,
+# before a 30-day invoice issued on ISSUE_DATE falls due (2 December).
+BILLING_DAY = datetime.datetime(2026, 11, 20, 10, tzinfo=datetime.timezone(datetime.timedelta(hours=1)))
+ON_BILLING_DAY = pytest.mark.time_machine(BILLING_DAY, tick=True)
 SELLER = {
     "legal_name": "Alpha Conseil SAS",
     "legal_form": "SAS",

@@ -22,6 +22,7 @@ from adv.api.services import api_token_create
 from adv.tenancy.context import tenant_context
 from billing.models import BillingRun, Invoice, InvoiceLine, Payment
 from notifications.models import OutboxEmail
+from tests.billing.support import ON_BILLING_DAY
 
 pytestmark = pytest.mark.django_db
 
@@ -279,14 +280,15 @@ def test_issued_invoices_list_with_balance_and_links_but_no_draft(firm, issued):
     assert_problem(adv.get(f"{API}invoices/{firm.draft_of(firm.orion).pk}/"), 404, "not_found")
 
 
-def test_overdue_filter_and_flag(firm, issued, monkeypatch):
+@ON_BILLING_DAY
+def test_overdue_filter_and_flag(firm, issued, time_machine):
     with tenant_context(firm.tenant):
         Invoice.objects.filter(pk=issued.pk).update(status="sent")  # the due date is frozen; the status is not
     adv = api(firm.adv)
     assert adv.get(f"{API}invoices/", {"overdue": "true"}).json()["count"] == 0
     assert adv.get(f"{API}invoices/{issued.pk}/").json()["is_overdue"] is False
     # on 15 December, past the due date (2 December)
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args, **kwargs: datetime.date(2026, 12, 15))
+    time_machine.move_to(datetime.datetime(2026, 12, 15, 10, tzinfo=datetime.UTC))
     rows = adv.get(f"{API}invoices/", {"overdue": "true"}).json()["results"]
     assert [r["number"] for r in rows] == ["F2026-00001"] and rows[0]["is_overdue"] is True
     assert adv.get(f"{API}invoices/", {"overdue": "false"}).json()["count"] == 0

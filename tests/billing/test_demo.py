@@ -18,7 +18,7 @@ from billing import readiness, selectors
 from billing.demo import months
 from billing.models import BillingRun, Invoice, InvoiceKind, InvoiceStatus, Payment
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.today]
 
 
 def _seed():

@@ -16,7 +16,7 @@ from adv.tenancy.context import tenant_context
 from adv.tenancy.errors import DomainError
 from billing.models import Invoice, NumberCounter
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.today]
 
 NOV_2 = datetime.date(2026, 11, 2)
 NOV_1 = datetime.date(2026, 11, 1)

@@ -13,6 +13,7 @@ import textwrap
 import time
 import uuid
 from decimal import Decimal
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -73,9 +74,9 @@ def test_numbers_follow_the_chosen_format(billing_firm):
 
 
 @pytest.mark.django_db
-def test_numbers_are_consecutive_across_calls_per_year_with_a_separate_credit_note_series(billing_firm, monkeypatch):
-    # issued in January 2027 at the latest: that day is not in the future
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args, **kwargs: datetime.date(2027, 1, 4))
+@pytest.mark.time_machine(datetime.datetime(2027, 1, 4, 10, tzinfo=datetime.UTC), tick=True)
+def test_numbers_are_consecutive_across_calls_per_year_with_a_separate_credit_note_series(billing_firm):
+    # run on 4 January 2027: the January issue date below is not in the future
     firm = billing_firm
     firm.attach_missing_pv()
     firm.build()
@@ -201,11 +202,20 @@ def _ready_drafts(firm, count: int) -> list[str]:
     return [str(draft.pk) for draft in drafts]
 
 
+def database_url(settings_dict: dict, *, user: str, password: str) -> str:
+    """The URL of the database these settings point at, as `user`: the same host or socket
+    directory (the embedded server's, percent-encoded as adv.embedded writes it), port and name."""
+    host = quote(str(settings_dict["HOST"] or ""), safe="")
+    port = f":{settings_dict['PORT']}" if settings_dict["PORT"] else ""
+    secret = f":{quote(password, safe='')}" if password else ""
+    return f"postgresql://{quote(user, safe='')}{secret}@{host}{port}/{quote(settings_dict['NAME'], safe='')}"
+
+
 def _child_env() -> dict:
-    db = connection.settings_dict
     owner = settings.DATABASE_OWNER
-    password = f":{owner['PASSWORD']}" if owner["PASSWORD"] else ""
-    url = f"postgresql://{owner['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    # the test run's resolved database (the test database, on the server the run uses: the
+    # machine's, or the embedded one whose socket directory is only in the settings)
+    url = database_url(connection.settings_dict, user=owner["USER"], password=owner["PASSWORD"])
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "adv.settings",

@@ -16,6 +16,7 @@ from billing import services
 from billing.models import Invoice, Payment
 from clients.models import BillingProfile
 from notifications.models import OutboxEmail
+from tests.billing.support import ON_BILLING_DAY
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +62,7 @@ def test_list_shows_issued_invoices_with_totals_and_filters_by_number(billing_fi
     assert response.context["totals"]["net"] == Decimal("1500.00")
 
 
+@ON_BILLING_DAY
 def test_list_filter_overdue_uses_the_due_date_and_the_balance(billing_firm):
     billing_firm.build()
     late = billing_firm.issue([billing_firm.draft_of(billing_firm.helios)], datetime.date(2026, 10, 20)).issued[0]

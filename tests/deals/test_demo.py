@@ -14,7 +14,7 @@ from clients.models import DocumentRequirement
 from deals.demo import DEALS
 from deals.models import Assignment, Deal, DealReminder, DealStatus, Milestone, PurchaseOrder, Subscription
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.today]
 
 
 def _state(tenant):
@@ -50,7 +50,10 @@ def test_the_demo_has_deals_in_every_state_and_loading_it_twice_changes_nothing(
     kinds = {(title, kind) for title, kind, _step in first["reminders"]}
     assert {("Renfort DevOps plateforme data", "unsigned_chase"), ("Renfort DevOps plateforme data", "unsigned_escalation")} <= kinds
     assert ("Migration LIMS – expertise", "unsigned_chase") not in kinds  # 2 days: not yet
-    assert ("Refonte du portail patients", "milestone_escalation") in kinds
+    assert ("Formation Power BI des équipes logistiques", "milestone_escalation") in kinds
+    # the portal's milestone of last month has its acceptance report: ready, on last month's pre-invoice
+    assert ("Cadrage et spécifications", "ready") in first["milestones"]
+    assert ("Session 1 (10 stagiaires)", "blocked") in first["milestones"]
     assert first["subscriptions"] >= 1 and first["purchase_orders"] >= 2 and first["requirements"] == 3
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     assert _state(tenant) == first

@@ -17,7 +17,7 @@ from deals.models import DealReminder, DealStatus, DealType, Milestone
 from deals.reminders import chase_blocked_milestones, chase_unsigned_deals
 from notifications.models import Notification
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.today]
 
 TODAY = datetime.date.today
 

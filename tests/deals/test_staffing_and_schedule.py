@@ -17,7 +17,7 @@ from deals import services
 from deals.models import Assignment, DealStatus, DealType, Milestone, MilestoneStatus
 from tests.api.conftest import bearer_client, make_token
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.today]
 
 TODAY = datetime.date.today
 DAY = datetime.timedelta(days=1)

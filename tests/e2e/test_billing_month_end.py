@@ -21,7 +21,7 @@ from billing import readiness
 from billing.demo import months
 from billing.models import Invoice
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.mark.today]
 
 BLOCKING = (
     readiness.MISSING_PO,

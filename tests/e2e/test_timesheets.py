@@ -18,7 +18,7 @@ from tests.factories import MembershipFactory, UserFactory
 from timesheets import calendar as cal
 from timesheets.models import Timesheet, TimesheetStatus
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.mark.today]
 
 CONSULTANT = "zoe.martin@demo.adv.test"
 MANAGER = "manager@demo.adv.test"

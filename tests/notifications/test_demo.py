@@ -7,7 +7,7 @@ from adv.tenancy.context import tenant_context
 from notifications import demo
 from notifications.models import Notification, OutboxEmail
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.today]
 
 
 def test_demo_notifications_are_loaded_once():
