@@ -30,7 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from adv.tenancy.context import require_tenant_id
+from adv.tenancy.context import require_tenant_id, tenant_context
 from adv.tenancy.models import Membership, Role, Tenant
 from adv.tenancy.tasks import jittered
 
@@ -54,6 +54,8 @@ User = get_user_model()
 MAX_ATTEMPTS = getattr(settings, "NOTIFICATIONS_EMAIL_MAX_ATTEMPTS", 5)
 RETRY_BASE_SECONDS = getattr(settings, "NOTIFICATIONS_EMAIL_RETRY_BASE_SECONDS", 60)
 RETRY_MAX_SECONDS = 3600
+# A claim older than this was left by a worker that died mid-send (an SMTP exchange takes seconds).
+STUCK_SENDING_AFTER = timedelta(minutes=15)
 # Local hour (tenant time zone) from which the day's digest goes out.
 DIGEST_HOUR = getattr(settings, "NOTIFICATIONS_DIGEST_HOUR", 7)
 
@@ -343,46 +345,59 @@ def _send(email: OutboxEmail) -> None:
         raise RuntimeError("The email backend accepted no message.")
 
 
-@transaction.atomic
-def outbox_email_deliver(*, email_id, now: datetime | None = None) -> str:
+def outbox_email_deliver(*, email_id, tenant_id=None, now: datetime | None = None) -> str:
     """Send one outbox email if it is pending and due; returns its status afterwards.
 
-    Idempotent and safe to run concurrently: the row is locked with SKIP LOCKED (a second
-    worker on the same row does nothing) and a sent or failed row is never sent again. The row
-    is `sending` while the lock is held; a crash rolls it back to `pending`. A failed attempt
-    is recorded (error, attempt count) and scheduled again with exponential backoff and
+    At most once: the row is claimed (`sending`, one more attempt) and that claim is committed
+    before the message leaves, then the outcome is recorded in a second transaction. A second
+    worker finds the row locked or already `sending` and does nothing; a worker that dies between
+    the two leaves the row `sending`, which the sweep turns into a visible failure after
+    STUCK_SENDING_AFTER, for a person to check with the recipient and retry (never an automatic
+    duplicate; the stable Message-ID also lets receiving servers drop a retried copy). A failed
+    attempt is recorded (error, attempt count) and scheduled again with exponential backoff and
     jitter; after MAX_ATTEMPTS the email is `failed` until an admin retries it.
+
+    Called by the task with the firm's id, outside any transaction (in a test, inside the firm's
+    context, where the three steps are savepoints of the test's transaction).
     """
+    tenant_id = tenant_id or require_tenant_id()
     now = now or timezone.now()
-    email = OutboxEmail.objects.select_for_update(skip_locked=True, of=("self",)).filter(pk=email_id).first()
-    if email is None:
-        return "locked"  # another worker holds it, or it does not exist in this tenant
-    if email.status != OutboxStatus.PENDING:
-        return email.status
-    if email.next_attempt_at is not None and email.next_attempt_at > now:
-        return "not_due"
-    email.status = OutboxStatus.SENDING
-    email.attempts += 1
-    email.save(update_fields=["status", "attempts", "updated_at"])
+    with tenant_context(tenant_id):
+        email = OutboxEmail.objects.select_for_update(skip_locked=True, of=("self",)).filter(pk=email_id).first()
+        if email is None:
+            return "locked"  # another worker holds it, or it does not exist in this tenant
+        if email.status != OutboxStatus.PENDING:
+            return email.status
+        if email.next_attempt_at is not None and email.next_attempt_at > now:
+            return "not_due"
+        email.status = OutboxStatus.SENDING
+        email.attempts += 1
+        email.save(update_fields=["status", "attempts", "updated_at"])
+    error = ""
     try:
-        _send(email)
+        with tenant_context(tenant_id):
+            _send(email)
     except Exception as exc:  # noqa: BLE001 - any transport error is recorded and retried
-        email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        if email.attempts >= MAX_ATTEMPTS:
-            email.status = OutboxStatus.FAILED
-            email.next_attempt_at = None
-            logger.error("Outbox email %s failed after %s attempts: %s", email.id, email.attempts, email.last_error)
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+    with tenant_context(tenant_id):
+        email = OutboxEmail.objects.select_for_update(of=("self",)).get(pk=email_id)
+        if error:
+            email.last_error = error
+            if email.attempts >= MAX_ATTEMPTS:
+                email.status = OutboxStatus.FAILED
+                email.next_attempt_at = None
+                logger.error("Outbox email %s failed after %s attempts: %s", email.id, email.attempts, error)
+            else:
+                email.status = OutboxStatus.PENDING
+                email.next_attempt_at = now + _retry_delay(email.attempts)
+                logger.warning("Outbox email %s attempt %s failed: %s", email.id, email.attempts, error)
         else:
-            email.status = OutboxStatus.PENDING
-            email.next_attempt_at = now + _retry_delay(email.attempts)
-            logger.warning("Outbox email %s attempt %s failed: %s", email.id, email.attempts, email.last_error)
-    else:
-        email.status = OutboxStatus.SENT
-        email.sent_at = timezone.now()
-        email.next_attempt_at = None
-        email.last_error = ""
-    email.save(update_fields=["status", "sent_at", "next_attempt_at", "last_error", "updated_at"])
-    return email.status
+            email.status = OutboxStatus.SENT
+            email.sent_at = timezone.now()
+            email.next_attempt_at = None
+            email.last_error = ""
+        email.save(update_fields=["status", "sent_at", "next_attempt_at", "last_error", "updated_at"])
+        return email.status
 
 
 @transaction.atomic
@@ -403,8 +418,15 @@ def outbox_email_retry(*, actor: Membership, email_id) -> OutboxEmail:
 
 
 def outbox_redispatch_due(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Dispatch again every pending email of the active tenant whose attempt is due."""
+    """Dispatch again every pending email of the active tenant whose attempt is due, and turn the
+    emails left `sending` by a worker that died into failures a person can see and retry."""
     now = now or timezone.now()
+    OutboxEmail.objects.filter(status=OutboxStatus.SENDING, updated_at__lt=now - STUCK_SENDING_AFTER).update(
+        status=OutboxStatus.FAILED,
+        next_attempt_at=None,
+        last_error=_("Envoi interrompu : le message est peut-être parti. Vérifiez avec le destinataire avant de le renvoyer."),
+        updated_at=now,
+    )
     ids = list(
         OutboxEmail.objects.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
         .order_by("next_attempt_at")

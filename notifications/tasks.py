@@ -15,7 +15,7 @@ from celery import shared_task
 
 from adv.tenancy.context import tenant_context
 from adv.tenancy.models import Tenant
-from adv.tenancy.tasks import tenant_task
+from adv.tenancy.tasks import DEFAULT_TASK_OPTIONS, tenant_task
 
 from . import services
 
@@ -27,9 +27,11 @@ def _active_tenant_ids() -> list:
     return list(Tenant.objects.filter(is_active=True).order_by("id").values_list("id", flat=True))
 
 
-@tenant_task()
+@shared_task(**DEFAULT_TASK_OPTIONS)
 def deliver_email(tenant_id, email_id) -> str:
-    return services.outbox_email_deliver(email_id=email_id)
+    # Not a tenant_task: the service commits its claim before sending (at most once), so it
+    # enters the firm's context itself, once per step.
+    return services.outbox_email_deliver(tenant_id=tenant_id, email_id=email_id)
 
 
 @shared_task(acks_late=True)

@@ -109,9 +109,35 @@ def test_two_workers_delivering_the_same_email_at_once_send_one(tenant_a):
         results["second"] = tasks.deliver_email.run(str(tenant_a.id), str(email.id))
         release.set()
         thread.join(10)
-    # then it skips the locked row, and one email is sent
-    assert results == {"first": "sent", "second": "locked"}
+    # then it finds the row already claimed (committed before sending), and one email is sent
+    assert results == {"first": "sent", "second": OutboxStatus.SENDING}
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_dying_mid_send_never_leads_to_a_second_automatic_send(tenant_a):
+    # given an email whose worker is killed while the SMTP server is taking the message
+    with mock.patch.object(services, "_dispatch"):
+        email = enqueue(tenant_a)
+
+    class WorkerKilled(BaseException):  # not an Exception: nothing in the worker catches it
+        pass
+
+    with mock.patch.object(services, "_send", side_effect=WorkerKilled), pytest.raises(WorkerKilled):
+        tasks.deliver_email.run(str(tenant_a.id), str(email.id))
+    # then the claim was committed: the row says it was being sent
+    assert reload(tenant_a, email).status == OutboxStatus.SENDING
+    # when the broker redelivers the task (acks_late) and the sweep runs, nothing is sent again
+    assert tasks.deliver_email.run(str(tenant_a.id), str(email.id)) == OutboxStatus.SENDING
+    tasks.outbox_sweep.run()
+    assert mail.outbox == []
+    # and once the claim is stale, the sweep shows it as a failure a person can check and retry
+    with tenant_context(tenant_a):
+        OutboxEmail.objects.filter(pk=email.pk).update(updated_at=timezone.now() - services.STUCK_SENDING_AFTER)
+    tasks.outbox_sweep.run()
+    row = reload(tenant_a, email)
+    assert row.status == OutboxStatus.FAILED and "interrompu" in row.last_error
+    assert mail.outbox == []
 
 
 def test_same_idempotency_key_returns_the_existing_email(tenant_a, django_capture_on_commit_callbacks):
