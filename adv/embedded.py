@@ -260,8 +260,20 @@ def _wait_for_web(port: int, web: subprocess.Popen, stopping, timeout: float = 1
             time.sleep(0.3)
 
 
+def configure_site_url() -> str:
+    """SITE_URL for the processes `make run` starts (links in emails and notifications): the
+    address the web server listens on, unless the operator set one."""
+    if not os.environ.get("SITE_URL"):
+        host = os.environ.get("HOST", "127.0.0.1")
+        if host in ("0.0.0.0", "::", ""):
+            host = "127.0.0.1"
+        os.environ["SITE_URL"] = f"http://{host}:{os.environ.get('PORT', '8000')}"
+    return os.environ["SITE_URL"].rstrip("/")
+
+
 def run() -> int:
     port = os.environ.get("PORT", "8000")
+    site_url = configure_site_url()
     _interrupt_on_termination()
     with Services():
         _log("Applying migrations")
@@ -285,7 +297,7 @@ def run() -> int:
             from adv.demo_logins import DEMO_LOGINS
 
             print("\n" + "=" * 72)
-            print(f"  adv is running on http://127.0.0.1:{port}/   (Ctrl-C stops everything)")
+            print(f"  adv is running on {site_url}/   (Ctrl-C stops everything)")
             print("  Demo logins (password for all: see below):")
             for email, role in DEMO_LOGINS["users"]:
                 print(f"    {email:<32} {role}")

@@ -27,7 +27,10 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The address people reach the product at: the links in emails and notifications. `make run` sets
+# it from PORT and HOST; every process of a deployment (web, worker, beat) must be given the same
+# (https://adv.example.com). Unset, it is this machine on PORT.
+SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{env_str('PORT', '8000')}").rstrip("/")
 
 INSTALLED_APPS = [
     # Our apps come first so that their management commands (migrate) and templates win.
