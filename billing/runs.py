@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -22,7 +23,8 @@ from . import access
 from .build import build_deals, deals_to_bill
 from .models import BillingRun, BillingRunChunk, ChunkStatus, RunStatus
 
-CHUNK_SIZE = 100  # deals per chunk: few enough queries per deal, enough chunks for the workers to share
+# Deals per chunk: few enough queries per deal, enough chunks for the workers to share.
+CHUNK_SIZE = settings.BILLING_RUN_CHUNK_SIZE
 
 
 def _dispatch(run: BillingRun, chunk_ids: list) -> None:
