@@ -236,16 +236,18 @@ def _manage(*args: str) -> None:
     subprocess.run([sys.executable, str(BASE_DIR / "manage.py"), *args], check=True, cwd=BASE_DIR)
 
 
-def _children(port: str) -> list[tuple[str, list[str]]]:
+def product_commands(port: str, *, var_dir: Path = VAR_DIR, worker_name: str = "worker") -> list[tuple[str, list[str]]]:
+    """The product's processes, as `make run` starts them (the end-to-end tests start the same):
+    the ASGI web server, a Celery worker with two processes, beat."""
     bindir = Path(sys.executable).parent
     celery = str(bindir / "celery")
     return [
         ("web", [str(bindir / "uvicorn"), "adv.asgi:application", "--host", os.environ.get("HOST", "127.0.0.1"),
                  "--port", port, "--no-access-log", "--lifespan", "off", "--no-proxy-headers"]),
         ("worker", [celery, "-A", "adv", "worker", "--loglevel", "INFO", "--concurrency", "2",
-                    "--hostname", "worker@%h"]),
+                    "--hostname", f"{worker_name}@%h"]),
         ("beat", [celery, "-A", "adv", "beat", "--loglevel", "INFO",
-                  "--schedule", str(VAR_DIR / "celerybeat-schedule")]),
+                  "--schedule", str(var_dir / "celerybeat-schedule")]),
     ]
 
 
@@ -260,8 +262,22 @@ def _wait_for_web(port: int, web: subprocess.Popen, stopping, timeout: float = 1
             time.sleep(0.3)
 
 
+def configure_site_url(environ=None) -> str:
+    """SITE_URL for the processes `make run` starts (links in emails and notifications): the
+    address the web server listens on, unless the operator set one. Written into `environ`
+    (this process's environment by default), which the children inherit."""
+    environ = os.environ if environ is None else environ
+    if not environ.get("SITE_URL"):
+        host = environ.get("HOST", "127.0.0.1")
+        if host in ("0.0.0.0", "::", ""):
+            host = "127.0.0.1"
+        environ["SITE_URL"] = f"http://{host}:{environ.get('PORT', '8000')}"
+    return environ["SITE_URL"].rstrip("/")
+
+
 def run() -> int:
     port = os.environ.get("PORT", "8000")
+    site_url = configure_site_url()
     _interrupt_on_termination()
     with Services():
         _log("Applying migrations")
@@ -278,14 +294,14 @@ def run() -> int:
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, stop)
         try:
-            for name, cmd in _children(port):
+            for name, cmd in product_commands(port):
                 processes.append((name, subprocess.Popen(cmd, cwd=BASE_DIR, start_new_session=True)))
             # The banner comes once the address answers (and after the servers' start-up lines).
             _wait_for_web(int(port), processes[0][1], lambda: stopping)
             from adv.demo_logins import DEMO_LOGINS
 
             print("\n" + "=" * 72)
-            print(f"  adv is running on http://127.0.0.1:{port}/   (Ctrl-C stops everything)")
+            print(f"  adv is running on {site_url}/   (Ctrl-C stops everything)")
             print("  Demo logins (password for all: see below):")
             for email, role in DEMO_LOGINS["users"]:
                 print(f"    {email:<32} {role}")

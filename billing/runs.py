@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -22,7 +23,8 @@ from . import access
 from .build import build_deals, deals_to_bill
 from .models import BillingRun, BillingRunChunk, ChunkStatus, RunStatus
 
-CHUNK_SIZE = 100  # deals per chunk: few enough queries per deal, enough chunks for the workers to share
+# Deals per chunk: few enough queries per deal, enough chunks for the workers to share.
+CHUNK_SIZE = settings.BILLING_RUN_CHUNK_SIZE
 
 
 def _dispatch(run: BillingRun, chunk_ids: list) -> None:
@@ -80,16 +82,20 @@ def run_resume(*, actor: Membership | None, run: BillingRun, dispatch: bool = Tr
 
 
 def chunk_build(chunk_id) -> str:
-    """Build one chunk (the task body). Returns what happened: built, done already, or busy."""
+    """Build one chunk (the task body). Returns what happened: built, done already, busy (another
+    worker holds it: the task tries again later) or gone (the run was deleted)."""
     with transaction.atomic():
+        # Lock the chunk alone (`of=("self",)`): without it, FOR UPDATE over the join would also lock
+        # the run that all chunks share, and every other worker would find its own chunk "busy".
         chunk = (
-            BillingRunChunk.objects.select_for_update(skip_locked=True)
+            BillingRunChunk.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("run")
             .filter(pk=chunk_id)
             .first()
         )
         if chunk is None:
-            return "busy"
+            # Another worker holds this very chunk (its task is retried later), or it is gone.
+            return "busy" if BillingRunChunk.objects.filter(pk=chunk_id).exists() else "gone"
         if chunk.status == ChunkStatus.DONE:
             return "done"
         stats = build_deals(chunk.run.month, chunk.deal_ids, chunk.run)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from celery import shared_task
 
 from adv.tenancy.models import Tenant
-from adv.tenancy.tasks import tenant_task
+from adv.tenancy.tasks import jittered, tenant_task
+
+BUSY_RETRIES = 30  # a chunk held by another worker: about an hour of tries with backoff
 
 
 @tenant_task(bind=True)
@@ -13,10 +15,15 @@ def build_chunk(self, tenant_id, chunk_id) -> str:
     from .runs import chunk_build, chunk_failed
 
     try:
-        return chunk_build(chunk_id)
+        outcome = chunk_build(chunk_id)
     except Exception as exc:
         chunk_failed(chunk_id, f"{type(exc).__name__}: {exc}", final=self.request.retries >= self.max_retries)
         raise
+    if outcome == "busy":
+        # Another worker holds this chunk (a duplicate dispatch, a resume): try again later, so that
+        # the chunk is never dropped if that worker dies before committing it.
+        raise self.retry(countdown=jittered(min(5 * 2**self.request.retries, 120)), max_retries=BUSY_RETRIES)
+    return outcome
 
 
 @tenant_task(bind=True)

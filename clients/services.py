@@ -200,10 +200,11 @@ def client_rename(
     if valid_from > timezone.localdate():
         raise DomainError(_("La date du changement ne peut pas être dans le futur."), code="future_date", field="valid_from")
     oldest = ClientName.objects.filter(client=client).order_by("valid_from").first()
-    if oldest is not None and datetime.date.min < valid_from < oldest.valid_from:
+    if oldest is not None and datetime.date.min < valid_from <= oldest.valid_from:
         # The first record only says "known under this name when the record was created": a
-        # change dated before it means that name was borne before that date (else the change
-        # would never become the current name).
+        # change dated before it, or on that very day (a rename the day the client was created),
+        # means that name was borne before that date; it stays in the history, the day before
+        # (else the change would never become the current name, or would overwrite the first one).
         oldest.valid_from = valid_from - datetime.timedelta(days=1)
         oldest.save(update_fields=["valid_from", "updated_at"])
     ClientName.objects.update_or_create(

@@ -37,8 +37,10 @@ MONDAY = datetime.date(2024, 1, 1)
 
 
 def _protect(response):
-    """The token is in the address: never cached, never indexed, never sent as a referrer."""
-    response["Referrer-Policy"] = "no-referrer"
+    """The token is in the address: never cached, never indexed, never sent to another site as a
+    referrer. `same-origin`, not `no-referrer`: with no referrer at all, browsers send `Origin: null`
+    with the page's own form, and Django's CSRF check refuses the client's answer."""
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

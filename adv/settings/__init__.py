@@ -27,7 +27,11 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+CSRF_FAILURE_VIEW = "adv.ui.views.csrf_failure"  # a French page that explains and offers to reload
+# The address people reach the product at: the links in emails and notifications. `make run` sets
+# it from PORT and HOST; every process of a deployment (web, worker, beat) must be given the same
+# (https://adv.example.com). Unset, it is this machine on PORT.
+SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{env_str('PORT', '8000')}").rstrip("/")
 
 INSTALLED_APPS = [
     # Our apps come first so that their management commands (migrate) and templates win.
@@ -144,6 +148,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# The queue the processes share: one product's web, worker and beat must agree; another instance on
+# the same Redis (the end-to-end tests) takes its own.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
+# Deals per chunk of the month's billing run (billing.runs): chunks are shared by the workers.
+BILLING_RUN_CHUNK_SIZE = env_int("BILLING_RUN_CHUNK_SIZE", 100)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "Europe/Paris"
@@ -174,7 +183,7 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "adv",
+        "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "adv"),
     }
 }
 if ADV_ENV == "test":

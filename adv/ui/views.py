@@ -95,6 +95,14 @@ def error_403(request, exception=None):
     return render(request, "errors/403.html", {"message": message}, status=403)
 
 
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a form refused by the CSRF check (a page open for too long, cookies
+    blocked, a browser that hid where the form came from). In the user's words, with a way to
+    start again, instead of Django's technical page; the reason goes to the log only."""
+    logger.warning("csrf failure", extra={"reason": reason, "path": request.path})
+    return render(request, "errors/csrf_failure.html", {"retry_url": request.get_full_path()}, status=403)
+
+
 def error_404(request, exception=None):
     return render(request, "errors/404.html", status=404)
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime
 import threading
+import time
 from decimal import Decimal
 
 import pytest
+from celery.exceptions import Retry
 from django.db import connection, transaction
 
 from adv.celery import app as celery_app
@@ -265,3 +267,112 @@ def test_run_start_dispatches_its_chunks_to_celery_on_commit(
         run.refresh_from_db()
         assert (run.status, run.chunks_done) == ("done", 1)
         assert Invoice.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_build_two_chunks_of_the_same_run_at_the_same_time(billing_firm, monkeypatch):
+    """Each worker (a thread with its own database connection) locks only its chunk, never the run
+    they share: the second builds its chunk while the first still holds its own."""
+    monkeypatch.setattr(runs, "CHUNK_SIZE", 1)
+    monkeypatch.setattr(runs, "_dispatch", lambda run, ids: None)  # the workers are this test's threads
+    with tenant_context(billing_firm.tenant), transaction.atomic():
+        run = runs.run_start(actor=billing_firm.adv.membership, month=OCTOBER)
+        first_id, second_id, third_id = run.chunks.order_by("index").values_list("pk", flat=True)
+    real = runs.build_deals
+    building, release, outcome = threading.Event(), threading.Event(), {}
+
+    def slow_build(month, deal_ids, run=None):
+        stats = real(month, deal_ids, run)
+        if threading.current_thread().name == "first-worker":
+            building.set()
+            release.wait(30)
+        return stats
+
+    monkeypatch.setattr(runs, "build_deals", slow_build)
+
+    def first_worker():
+        try:
+            with tenant_context(billing_firm.tenant):
+                outcome["first"] = runs.chunk_build(first_id)
+        finally:
+            connection.close()
+
+    def second_worker():
+        try:
+            with tenant_context(billing_firm.tenant):
+                outcome["second"] = runs.chunk_build(second_id)
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=first_worker, name="first-worker")
+    first.start()
+    try:
+        assert building.wait(30)
+        # when a second worker takes another chunk while the first is in the middle of its own
+        second = threading.Thread(target=second_worker, name="second-worker")
+        second.start()
+        # then it builds it (it may only wait for the first to commit to count its chunk done)
+        deadline = time.monotonic() + 5
+        while "second" not in outcome and time.monotonic() < deadline and second.is_alive():
+            with tenant_context(billing_firm.tenant):
+                if BillingRunChunk.objects.filter(pk=second_id, status="done").exists():
+                    break
+            time.sleep(0.05)
+    finally:
+        release.set()
+        first.join(60)
+        second.join(60)
+    assert outcome == {"first": "built", "second": "built"}
+    with tenant_context(billing_firm.tenant):
+        assert runs.chunk_build(third_id) == "built"
+        run.refresh_from_db()
+        assert (run.status, run.chunks_done) == ("done", 3)
+        assert Invoice.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_busy_chunk_is_retried_by_its_task_never_dropped(billing_firm, monkeypatch):
+    """While another worker holds the chunk, the task asks Celery to try again later (with backoff)."""
+    from billing.tasks import build_chunk
+
+    monkeypatch.setattr(runs, "_dispatch", lambda run, ids: None)
+    with tenant_context(billing_firm.tenant), transaction.atomic():
+        run = runs.run_start(actor=billing_firm.adv.membership, month=OCTOBER)
+        chunk_id = run.chunks.get().pk
+    locked, release = threading.Event(), threading.Event()
+
+    def other_worker():
+        try:
+            with tenant_context(billing_firm.tenant), transaction.atomic():
+                BillingRunChunk.objects.select_for_update().get(pk=chunk_id)
+                locked.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    retried = []
+
+    def fake_retry(*args, **kwargs):
+        retried.append(kwargs)
+        raise Retry()
+
+    monkeypatch.setattr(build_chunk, "retry", fake_retry)
+    worker = threading.Thread(target=other_worker)
+    worker.start()
+    try:
+        assert locked.wait(30)
+        # when the chunk's task runs while another worker holds the chunk
+        with pytest.raises(Retry):
+            build_chunk.run(str(billing_firm.tenant.pk), str(chunk_id))
+    finally:
+        release.set()
+        worker.join(60)
+    # then it is retried later, with a delay, and the chunk is neither failed nor counted
+    assert len(retried) == 1 and retried[0]["countdown"] > 0
+    with tenant_context(billing_firm.tenant):
+        assert BillingRunChunk.objects.get(pk=chunk_id).status == "pending"
+    # and the retry builds it
+    assert build_chunk.run(str(billing_firm.tenant.pk), str(chunk_id)) == "built"
+    with tenant_context(billing_firm.tenant):
+        run.refresh_from_db()
+        assert (run.status, run.chunks_done) == ("done", 1)

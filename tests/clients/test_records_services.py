@@ -154,6 +154,28 @@ def test_a_rename_dated_before_the_record_was_created_becomes_the_current_name(a
         assert services.client_name_on(client, last_month - datetime.timedelta(days=1)) == "Ancien SA"
 
 
+def test_a_rename_dated_the_day_the_client_was_created_keeps_the_first_name_in_the_history(alice):
+    # given a client created today under its first name
+    client = create_client(alice, legal_name="Premier Nom SA")
+    today = timezone.localdate()
+    with tenant_context(alice.tenant):
+        # when a change of name from today is recorded
+        services.client_rename(actor=alice.membership, client=client, legal_name="Second Nom SA", valid_from=today)
+        client = Client.objects.get(pk=client.pk)
+        # then the new name is current, and the first one is still in the history, before today
+        assert client.legal_name == "Second Nom SA"
+        assert [n.legal_name for n in ClientName.objects.filter(client=client).order_by("valid_from")] == [
+            "Premier Nom SA", "Second Nom SA",
+        ]
+        assert services.client_name_on(client, today) == "Second Nom SA"
+        assert services.client_name_on(client, today - datetime.timedelta(days=1)) == "Premier Nom SA"
+        # and a second rename the same day corrects that day's name instead of adding another
+        services.client_rename(actor=alice.membership, client=client, legal_name="Second Nom SAS", valid_from=today)
+        assert [n.legal_name for n in ClientName.objects.filter(client=client).order_by("valid_from")] == [
+            "Premier Nom SA", "Second Nom SAS",
+        ]
+
+
 def test_rename_in_the_future_is_refused(alice):
     client = create_client(alice, legal_name="Stable SA")
     with tenant_context(alice.tenant):
