@@ -99,8 +99,16 @@ class TimesheetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantG
     def safely_get_queryset(self):
         return selectors.timesheet_api_queryset(actor=self.request.membership)
 
-    def _render(self, timesheet: Timesheet) -> Response:
-        return Response(TimesheetSerializer(self.get_queryset().get(pk=timesheet.pk)).data)
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else selectors.with_grids(page)
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._render(self.get_object())
+
+    def _render(self, timesheet: Timesheet, status_code: int = status.HTTP_200_OK) -> Response:
+        (timesheet,) = selectors.with_grids([self.get_queryset().get(pk=timesheet.pk)])
+        return Response(TimesheetSerializer(timesheet).data, status=status_code)
 
     # --- The grid -----------------------------------------------------------------------------------
 
@@ -168,4 +176,4 @@ class TimesheetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantG
         serializer = TimesheetOpenSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         timesheet = services.timesheet_open(actor=request.membership, **serializer.validated_data)
-        return Response(TimesheetSerializer(self.get_queryset().get(pk=timesheet.pk)).data, status=status.HTTP_200_OK)
+        return self._render(timesheet)

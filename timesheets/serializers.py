@@ -51,7 +51,7 @@ class TimesheetLineSerializer(serializers.ModelSerializer):
     absence_type = AbsenceTypeSummarySerializer(allow_null=True, read_only=True)
     instructions = serializers.SerializerMethodField(help_text="The deal's instructions to consultants.")
     reception_number_required = serializers.SerializerMethodField(help_text="The client wants a reception number for this month.")
-    entries = EntrySerializer(many=True, read_only=True)
+    entries = serializers.SerializerMethodField()
     total = serializers.SerializerMethodField(help_text="Regular time of the line (extra time excluded).")
 
     class Meta:
@@ -80,9 +80,17 @@ class TimesheetLineSerializer(serializers.ModelSerializer):
             return False
         return line.assignment.reception_number_required or requires(line.assignment.deal, "reception_number_required")
 
+    @extend_schema_field(EntrySerializer(many=True))
+    def get_entries(self, line: TimesheetLine) -> list[dict]:
+        # Plain dicts: thousands of entries per page through a nested serializer cost more than the SQL.
+        return [
+            {"day": entry.day.isoformat(), "quantity": f"{entry.quantity:.2f}", "is_extra": entry.is_extra}
+            for entry in line.grid_entries
+        ]
+
     @extend_schema_field(serializers.DecimalField(max_digits=6, decimal_places=2))
     def get_total(self, line: TimesheetLine) -> str:
-        return str(sum((e.quantity for e in line.entries.all() if not e.is_extra), ZERO))
+        return str(sum((e.quantity for e in line.grid_entries if not e.is_extra), ZERO))
 
 
 class ClientApprovalSerializer(serializers.ModelSerializer):
@@ -97,6 +105,8 @@ class ClientApprovalSerializer(serializers.ModelSerializer):
 
 
 class TimesheetSerializer(serializers.ModelSerializer):
+    """A timesheet read with `selectors.with_grids` (its lines, entries and approvals)."""
+
     consultant = _ref()
     consultant_name = serializers.SerializerMethodField()
     consultant_email = serializers.EmailField(source="consultant.user.email", read_only=True)
@@ -106,8 +116,8 @@ class TimesheetSerializer(serializers.ModelSerializer):
     total_worked = serializers.SerializerMethodField(help_text="Regular time on assignments.")
     total_absent = serializers.SerializerMethodField()
     total_extra = serializers.SerializerMethodField(help_text="Extra time (on-call, overtime), flagged apart.")
-    lines = TimesheetLineSerializer(many=True, read_only=True)
-    client_approvals = ClientApprovalSerializer(many=True, read_only=True)
+    lines = TimesheetLineSerializer(many=True, read_only=True, source="grid_lines")
+    client_approvals = ClientApprovalSerializer(many=True, read_only=True, source="grid_approvals")
 
     class Meta:
         model = Timesheet
@@ -130,10 +140,10 @@ class TimesheetSerializer(serializers.ModelSerializer):
 
     def _sum(self, timesheet: Timesheet, *, absence: bool, extra: bool) -> str:
         total = ZERO
-        for line in timesheet.lines.all():
+        for line in timesheet.grid_lines:
             if bool(line.absence_type_id) != absence:
                 continue
-            total += sum((e.quantity for e in line.entries.all() if e.is_extra == extra), ZERO)
+            total += sum((e.quantity for e in line.grid_entries if e.is_extra == extra), ZERO)
         return str(total)
 
     @extend_schema_field(serializers.DecimalField(max_digits=6, decimal_places=2))

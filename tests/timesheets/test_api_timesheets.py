@@ -244,3 +244,7 @@ def test_the_list_runs_a_constant_number_of_queries(firm):
     with CaptureQueriesContext(connection) as many:
         assert client.get(API).json()["count"] == 15
     assert len(many) == len(few)
+    # the page's lines, entries and approvals are one query each (not one queryset per timesheet)
+    reads = [q["sql"] for q in many.captured_queries if q["sql"].startswith("SELECT")]
+    assert sum('FROM "timesheets_timesheetentry"' in sql for sql in reads) == 1
+    assert sum('FROM "timesheets_timesheetline"' in sql for sql in reads) == 1
