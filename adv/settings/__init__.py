@@ -131,6 +131,19 @@ DATABASE_APP = {
 }
 _db.update(DATABASE_APP)
 _db["CONN_HEALTH_CHECKS"] = True
+# A pool of connections per process (psycopg_pool through Django): under ASGI each request runs in
+# its own thread, which would otherwise open (and pay for) a new PostgreSQL connection every time.
+# The tenant is set per transaction (set_config(..., true)), so a pooled connection carries nothing
+# from one request to the next. Off in tests, which swap the connection's role (owner / app).
+DB_POOL = env_bool("DB_POOL", ADV_ENV != "test")
+if DB_POOL:
+    if _db["CONN_MAX_AGE"]:
+        raise ImproperlyConfigured("DB_POOL and DB_CONN_MAX_AGE exclude each other: set DB_CONN_MAX_AGE=0.")
+    _db.setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env_int("DB_POOL_MIN_SIZE", 1),
+        "max_size": env_int("DB_POOL_MAX_SIZE", 10),
+        "timeout": env_int("DB_POOL_TIMEOUT_SECONDS", 10),
+    }
 _db["TEST"] = {"NAME": env_str("DATABASE_TEST_NAME", "test_adv")}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -389,7 +402,9 @@ SECURE_HSTS_PRELOAD = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
-SILENCED_SYSTEM_CHECKS = []
+# axes.W006 asks for 'ip_address' among axes' lockout parameters: the per-address lockout is ours,
+# with its own limit (AXES_IP_FAILURE_LIMIT, adv/users/lockout.py).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # --- Logging: JSON lines in production, readable in development -------------------------------------
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"})

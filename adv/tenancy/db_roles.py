@@ -18,6 +18,8 @@ def connect_as(role: str, alias: str = "default") -> None:
     if connection.settings_dict["USER"] == credentials["USER"]:
         return
     connection.close()
+    if getattr(connection, "close_pool", None) is not None:
+        connection.close_pool()  # a pool keeps the role it was opened with
     connection.settings_dict["USER"] = credentials["USER"]
     connection.settings_dict["PASSWORD"] = credentials["PASSWORD"]
 
