@@ -32,7 +32,6 @@ from adv.tenancy import services as tenancy_services
 from adv.tenancy.errors import DomainError
 
 from . import selectors, services
-from .lockout import address_is_locked, address_lockout_response
 from .forms import (
     InvitationSignupForm,
     LoginForm,
@@ -43,6 +42,7 @@ from .forms import (
     SetPasswordForm,
     TOTPConfirmForm,
 )
+from .lockout import address_is_locked, address_lockout_response
 from .models import User
 
 # A password checked, the second factor still to come: kept in the session, not logged in yet.
