@@ -42,7 +42,7 @@ from .models import (
     Series,
     Unit,
 )
-from .regime import client_country, exemption_reason, vat_category, vat_regime_for
+from .regime import billing_address_country, exemption_reason, vat_category, vat_problems, vat_regime_for
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -364,7 +364,7 @@ def buyer_snapshot(client, day: datetime.date, names: list | None = None) -> dic
         "line2": client.billing_line2 if billing else client.head_office_line2,
         "postal_code": client.billing_postal_code if billing else client.head_office_postal_code,
         "city": client.billing_city if billing else client.head_office_city,
-        "country": client_country(client),
+        "country": billing_address_country(client),
         "is_public_sector": client.is_public_sector,
     }
 
@@ -542,9 +542,15 @@ def invoices_issue(*, actor: Membership, invoice_ids, issue_date: datetime.date 
         .order_by("client__legal_name", "created_at", "id")
     )
     to_issue = []
+    rules = policy()
     for invoice in fresh:
-        if invoice.readiness == Readiness.BLOCKED:
-            result.refused[str(invoice.pk)] = readiness.blocking_reasons(invoice.checks)
+        # The VAT the invoice will be frozen under, checked against the client even when the
+        # stored checks are older than the client record.
+        vat_refusal = vat_problems(invoice.client, vat_regime_for(invoice.client, rules))
+        if invoice.readiness == Readiness.BLOCKED or vat_refusal:
+            result.refused[str(invoice.pk)] = list(
+                dict.fromkeys([*readiness.blocking_reasons(invoice.checks), *vat_refusal])
+            )
         elif not invoice.lines.all():
             result.refused[str(invoice.pk)] = [_("Aucune ligne à facturer.")]
         elif invoice.total_gross <= 0:
@@ -557,7 +563,6 @@ def invoices_issue(*, actor: Membership, invoice_ids, issue_date: datetime.date 
             result.refused[pk] = [_("Cette préfacture n'a plus rien à facturer.")]
     if not to_issue:
         return result
-    rules = policy()
     now = timezone.now()
     names: dict = {}
     for name in ClientName.objects.filter(client_id__in={i.client_id for i in to_issue}).order_by("valid_from"):
