@@ -401,8 +401,15 @@ def _freeze(
     client = invoice.client
     invoice.issue_date = issue_date
     invoice.seller = seller_snapshot(tenant)
-    invoice.buyer = buyer_snapshot(client, issue_date, names)
-    invoice.vat_regime = vat_regime_for(client, rules)
+    if invoice.is_credit_note and invoice.credited_invoice_id:
+        # A credit note corrects the invoice as it was issued: the same buyer (name, identifiers,
+        # addresses) and the same VAT regime, whatever the client's record says today.
+        origin = invoice.credited_invoice
+        invoice.buyer = dict(origin.buyer)
+        invoice.vat_regime = origin.vat_regime
+    else:
+        invoice.buyer = buyer_snapshot(client, issue_date, names)
+        invoice.vat_regime = vat_regime_for(client, rules)
     lines = list(invoice.lines.all())
     result = totals.compute(((line.net_amount, line.vat_rate) for line in lines), vat_category(invoice.vat_regime))
     invoice.total_net, invoice.total_vat, invoice.total_gross = result.net, result.vat, result.gross
@@ -751,10 +758,13 @@ def invoice_mark_deposited(*, actor: Membership, invoice: Invoice, reference: st
 
 
 def _settle(invoice: Invoice) -> None:
-    """Status from what was paid and credited (never back to draft)."""
+    """Status from what was paid (never back to draft). A credit note lowers what is due (the
+    balance), it is not a payment: a partly credited invoice with nothing paid stays issued or sent
+    (its balance shows what remains due); one wholly covered by credit notes with nothing paid is
+    "credited", not "paid"."""
     if invoice.balance <= 0:
-        invoice.status = InvoiceStatus.PAID
-    elif invoice.amount_paid > 0 or invoice.amount_credited > 0:
+        invoice.status = InvoiceStatus.PAID if invoice.amount_paid > 0 else InvoiceStatus.CREDITED
+    elif invoice.amount_paid > 0:
         invoice.status = InvoiceStatus.PARTIALLY_PAID
     elif invoice.sent_at:
         invoice.status = InvoiceStatus.SENT
@@ -831,6 +841,14 @@ def credit_note_create(
     else:
         value = _decimal(amount, "amount")
         rate = _decimal(vat_rate, "vat_rate") if vat_rate not in (None, "") else _main_rate(origin)
+        rates = {line.vat_rate for line in origin.lines.all()}
+        if rates and rate not in rates:
+            raise DomainError(
+                _("Un avoir reprend les taux de TVA de la facture : choisissez l'un de ses taux (%(rates)s %%).")
+                % {"rates": ", ".join(sorted(f"{r.normalize():f}" for r in rates))},
+                code="invalid_vat_rate",
+                field="vat_rate",
+            )
         if value <= 0:
             raise DomainError(_("Le montant de l'avoir doit être positif."), code="invalid_amount", field="amount")
         lines.append(
