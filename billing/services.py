@@ -110,6 +110,29 @@ def refresh(invoice: Invoice) -> Invoice:
 
 
 @transaction.atomic
+def pre_invoices_refresh(*, groups) -> int:
+    """Rebuild the drafts of these (month ISO, deal id) groups from their sources (lines, totals,
+    checks), as issuing does; no actor (a consequence of someone else's change). Their drafts are
+    locked in id order first, like issuing, so that both wait for each other. Idempotent; returns
+    how many groups still had drafts."""
+    by_month: dict[datetime.date, set] = {}
+    for month, deal_id in groups:
+        by_month.setdefault(datetime.date.fromisoformat(str(month)), set()).add(str(deal_id))
+    refreshed = 0
+    for month, deal_ids in sorted(by_month.items()):
+        locked = set(
+            Invoice.objects.select_for_update()
+            .filter(status=InvoiceStatus.DRAFT, kind=InvoiceKind.INVOICE, month=month, deal_id__in=deal_ids)
+            .order_by("id")
+            .values_list("deal_id", flat=True)
+        )
+        if locked:
+            build_deals(month, sorted(locked, key=str))
+            refreshed += len(locked)
+    return refreshed
+
+
+@transaction.atomic
 def pre_invoice_update(*, actor: Membership, invoice: Invoice, **fields) -> Invoice:
     access.require_bill(actor)
     invoice = _draft(invoice.pk)
