@@ -312,6 +312,7 @@ def _save_assignment(assignment: Assignment, deal: Deal, fields: dict) -> Assign
         raise DomainError(_("Le staffing doit rester dans les dates de l'affaire."), code="outside_deal_dates", field="start_date")
     _clean(assignment, exclude=["tenant", "deal", "consultant"])
     assignment.save()
+    _billing_changed(deal.pk)  # rate, reception number required...
     return assignment
 
 

@@ -197,3 +197,15 @@ def test_a_change_with_no_pre_invoice_to_refresh_queues_nothing(billing_firm, af
             actor=billing_firm.alice.membership, client=billing_firm.helios, purchase_order_required=True
         )
     assert callbacks == []
+
+
+def test_changing_a_staffing_refreshes_the_pre_invoice(billing_firm, after_commit):
+    billing_firm.build()
+    assert billing_firm.draft_of(billing_firm.helios).readiness == "ready"
+    with tenant_context(billing_firm.tenant), after_commit():
+        deal_services.assignment_update(
+            actor=billing_firm.alice.membership, assignment=billing_firm.bob_assignment, reception_number_required=True
+        )
+    helios = billing_firm.draft_of(billing_firm.helios)
+    missing = [c["consultant"] for c in helios.checks if c["code"] == readiness.MISSING_RECEPTION]
+    assert len(missing) == 1 and missing[0].startswith("Bob")
