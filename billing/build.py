@@ -531,6 +531,7 @@ class _Builder:
             time_lines=draft.time_facts,
             milestones=draft.milestone_facts,
             is_empty=not lines,
+            vat_regime=invoice.vat_regime,
         )
         invoice.checks = readiness.compute_checks(facts)
         invoice.readiness = readiness.readiness_of(invoice.checks)

@@ -181,10 +181,12 @@ class InvoiceStatus(models.TextChoices):
     SENT = "sent", _("Envoyée")
     PARTIALLY_PAID = "partially_paid", _("Payée en partie")
     PAID = "paid", _("Payée")
+    # Fully covered by credit notes with nothing paid: settled, but not "paid".
+    CREDITED = "credited", _("Annulée par avoir")
 
 
 ISSUED_STATUSES = frozenset(
-    {InvoiceStatus.ISSUED, InvoiceStatus.SENT, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID}
+    {InvoiceStatus.ISSUED, InvoiceStatus.SENT, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID, InvoiceStatus.CREDITED}
 )
 OPEN_STATUSES = frozenset({InvoiceStatus.ISSUED, InvoiceStatus.SENT, InvoiceStatus.PARTIALLY_PAID})
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from .models import Readiness
+from .regime import vat_problems
 
 BLOCKED = "blocked"
 ACTION = "action"
@@ -30,6 +31,7 @@ MISSING_SIGNED_TIMESHEET = "missing_signed_timesheet"
 MISSING_MILESTONE_DOCUMENT = "missing_milestone_document"
 MISSING_RECIPIENTS = "missing_recipients"
 MISSING_CLIENT_IDENTITY = "missing_client_identity"
+VAT_MISMATCH = "client_vat_mismatch"
 MISSING_SERVICE_CODE = "missing_service_code"
 MISSING_ENGAGEMENT = "missing_engagement_number"
 PLATFORM_DEPOSIT = "platform_deposit"
@@ -45,6 +47,7 @@ CODES = (
     MISSING_MILESTONE_DOCUMENT,
     MISSING_RECIPIENTS,
     MISSING_CLIENT_IDENTITY,
+    VAT_MISMATCH,
     MISSING_SERVICE_CODE,
     MISSING_ENGAGEMENT,
     PLATFORM_DEPOSIT,
@@ -114,6 +117,7 @@ class InvoiceFacts:
     time_lines: list[TimeLineFacts] = field(default_factory=list)
     milestones: list[MilestoneFacts] = field(default_factory=list)
     is_empty: bool = False
+    vat_regime: str = ""  # the regime the pre-invoice is computed under
 
 
 def compute_checks(facts: InvoiceFacts) -> list[dict]:
@@ -218,6 +222,16 @@ def compute_checks(facts: InvoiceFacts) -> list[dict]:
                 BLOCKED,
                 _("Identité du client incomplète (adresse de facturation ou SIREN)."),
                 fix=client_fix,
+                responsible=client.adv_owner_id,
+            )
+        )
+    for problem in vat_problems(client, facts.vat_regime):
+        checks.append(
+            check(
+                VAT_MISMATCH,
+                BLOCKED,
+                problem,
+                fix=("clients:edit", {"pk": client.pk}),
                 responsible=client.adv_owner_id,
             )
         )

@@ -17,21 +17,93 @@ CATEGORIES = {
 }
 
 
+# EU VAT numbers whose prefix is not the ISO 3166 code of their country.
+VAT_PREFIX_COUNTRY = {"EL": "GR", "XI": "GB"}
+
+
 def client_country(client) -> str:
-    return (client.billing_country or client.country or "FR").upper()
+    """Where the client is established (the country of its identity): it decides the VAT regime
+    (article 259-1 du CGI: a service to a business is taxed where the business is established)."""
+    return (client.country or "FR").strip().upper()
+
+
+def billing_address_country(client) -> str:
+    """The country of the address the invoice is sent to (BT-55). A blank billing country means
+    "the client's country"; without a billing address the invoice goes to the head office, in the
+    client's country."""
+    if client.billing_line1:
+        return (client.billing_country or client.country or "FR").strip().upper()
+    return client_country(client)
+
+
+def vat_number_country(vat_number: str) -> str:
+    prefix = (vat_number or "").strip().upper()[:2]
+    return VAT_PREFIX_COUNTRY.get(prefix, prefix)
 
 
 def vat_regime_for(client, policy) -> str:
-    """Services to a business (B2B): French VAT in France; reverse charge for an EU client with a VAT
-    number outside France; outside the EU, no French VAT. A tenant exemption (e.g. 293 B) wins."""
+    """Services to a business (B2B), from the client's country (never its billing address): French
+    VAT in France; reverse charge for a business established elsewhere in the EU (its VAT number is
+    then required: `vat_problems`); outside the EU, no French VAT. A tenant exemption (e.g. 293 B) wins."""
     if policy.vat_exemption_text:
         return VatRegime.EXEMPT
     country = client_country(client)
     if country == "FR":
         return VatRegime.STANDARD
     if country in EU_COUNTRIES:
-        return VatRegime.REVERSE_CHARGE if client.vat_number else VatRegime.STANDARD
+        return VatRegime.REVERSE_CHARGE
     return VatRegime.EXPORT
+
+
+def vat_problems(client, regime: str) -> list[str]:
+    """Where the client's country, its VAT number and the invoice's VAT regime disagree: each
+    reason blocks the pre-invoice (an invoice with the wrong VAT cannot be corrected once issued,
+    only credited)."""
+    country = client_country(client)
+    vat_country = vat_number_country(client.vat_number) if client.vat_number else ""
+    problems = []
+    if vat_country and vat_country != country:
+        problems.append(
+            _(
+                "Le numéro de TVA %(vat)s est celui d'une société établie dans un autre pays (%(vat_country)s) "
+                "que le pays du client (%(country)s) : corrigez le pays ou le numéro de TVA du client."
+            )
+            % {"vat": client.vat_number, "vat_country": vat_country, "country": country}
+        )
+    if regime == VatRegime.EXEMPT or not regime:
+        return problems
+    if country == "FR" and regime != VatRegime.STANDARD:
+        problems.append(
+            _("Client établi en France facturé sans TVA française : le régime de TVA doit être la TVA française.")
+        )
+    if country != "FR" and regime == VatRegime.STANDARD:
+        problems.append(
+            _(
+                "TVA française facturée à un client établi hors de France (%(country)s) : vérifiez le pays "
+                "du client."
+            )
+            % {"country": country}
+        )
+    if regime == VatRegime.REVERSE_CHARGE:
+        if country not in EU_COUNTRIES:
+            problems.append(
+                _("Autoliquidation pour un client établi hors de l'Union européenne (%(country)s).")
+                % {"country": country}
+            )
+        elif country != "FR" and not client.vat_number:
+            problems.append(
+                _(
+                    "Client établi dans l'Union européenne (%(country)s) sans numéro de TVA intracommunautaire : "
+                    "l'autoliquidation exige son numéro sur la facture. Renseignez-le sur la fiche du client."
+                )
+                % {"country": country}
+            )
+    if regime == VatRegime.EXPORT and country in EU_COUNTRIES:
+        problems.append(
+            _("Client établi dans l'Union européenne (%(country)s) facturé comme un client hors UE.")
+            % {"country": country}
+        )
+    return problems
 
 
 def vat_category(regime: str) -> str:

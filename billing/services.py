@@ -42,7 +42,7 @@ from .models import (
     Series,
     Unit,
 )
-from .regime import client_country, exemption_reason, vat_category, vat_regime_for
+from .regime import billing_address_country, exemption_reason, vat_category, vat_problems, vat_regime_for
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -107,6 +107,29 @@ def refresh(invoice: Invoice) -> Invoice:
     if invoice.deal_id is not None:
         build_deals(invoice.month, [invoice.deal_id])
     return Invoice.objects.get(pk=invoice.pk)
+
+
+@transaction.atomic
+def pre_invoices_refresh(*, groups) -> int:
+    """Rebuild the drafts of these (month ISO, deal id) groups from their sources (lines, totals,
+    checks), as issuing does; no actor (a consequence of someone else's change). Their drafts are
+    locked in id order first, like issuing, so that both wait for each other. Idempotent; returns
+    how many groups still had drafts."""
+    by_month: dict[datetime.date, set] = {}
+    for month, deal_id in groups:
+        by_month.setdefault(datetime.date.fromisoformat(str(month)), set()).add(str(deal_id))
+    refreshed = 0
+    for month, deal_ids in sorted(by_month.items()):
+        locked = set(
+            Invoice.objects.select_for_update()
+            .filter(status=InvoiceStatus.DRAFT, kind=InvoiceKind.INVOICE, month=month, deal_id__in=deal_ids)
+            .order_by("id")
+            .values_list("deal_id", flat=True)
+        )
+        if locked:
+            build_deals(month, sorted(locked, key=str))
+            refreshed += len(locked)
+    return refreshed
 
 
 @transaction.atomic
@@ -364,7 +387,7 @@ def buyer_snapshot(client, day: datetime.date, names: list | None = None) -> dic
         "line2": client.billing_line2 if billing else client.head_office_line2,
         "postal_code": client.billing_postal_code if billing else client.head_office_postal_code,
         "city": client.billing_city if billing else client.head_office_city,
-        "country": client_country(client),
+        "country": billing_address_country(client),
         "is_public_sector": client.is_public_sector,
     }
 
@@ -401,8 +424,15 @@ def _freeze(
     client = invoice.client
     invoice.issue_date = issue_date
     invoice.seller = seller_snapshot(tenant)
-    invoice.buyer = buyer_snapshot(client, issue_date, names)
-    invoice.vat_regime = vat_regime_for(client, rules)
+    if invoice.is_credit_note and invoice.credited_invoice_id:
+        # A credit note corrects the invoice as it was issued: the same buyer (name, identifiers,
+        # addresses) and the same VAT regime, whatever the client's record says today.
+        origin = invoice.credited_invoice
+        invoice.buyer = dict(origin.buyer)
+        invoice.vat_regime = origin.vat_regime
+    else:
+        invoice.buyer = buyer_snapshot(client, issue_date, names)
+        invoice.vat_regime = vat_regime_for(client, rules)
     lines = list(invoice.lines.all())
     result = totals.compute(((line.net_amount, line.vat_rate) for line in lines), vat_category(invoice.vat_regime))
     invoice.total_net, invoice.total_vat, invoice.total_gross = result.net, result.vat, result.gross
@@ -542,9 +572,15 @@ def invoices_issue(*, actor: Membership, invoice_ids, issue_date: datetime.date 
         .order_by("client__legal_name", "created_at", "id")
     )
     to_issue = []
+    rules = policy()
     for invoice in fresh:
-        if invoice.readiness == Readiness.BLOCKED:
-            result.refused[str(invoice.pk)] = readiness.blocking_reasons(invoice.checks)
+        # The VAT the invoice will be frozen under, checked against the client even when the
+        # stored checks are older than the client record.
+        vat_refusal = vat_problems(invoice.client, vat_regime_for(invoice.client, rules))
+        if invoice.readiness == Readiness.BLOCKED or vat_refusal:
+            result.refused[str(invoice.pk)] = list(
+                dict.fromkeys([*readiness.blocking_reasons(invoice.checks), *vat_refusal])
+            )
         elif not invoice.lines.all():
             result.refused[str(invoice.pk)] = [_("Aucune ligne à facturer.")]
         elif invoice.total_gross <= 0:
@@ -557,7 +593,6 @@ def invoices_issue(*, actor: Membership, invoice_ids, issue_date: datetime.date 
             result.refused[pk] = [_("Cette préfacture n'a plus rien à facturer.")]
     if not to_issue:
         return result
-    rules = policy()
     now = timezone.now()
     names: dict = {}
     for name in ClientName.objects.filter(client_id__in={i.client_id for i in to_issue}).order_by("valid_from"):
@@ -746,10 +781,13 @@ def invoice_mark_deposited(*, actor: Membership, invoice: Invoice, reference: st
 
 
 def _settle(invoice: Invoice) -> None:
-    """Status from what was paid and credited (never back to draft)."""
+    """Status from what was paid (never back to draft). A credit note lowers what is due (the
+    balance), it is not a payment: a partly credited invoice with nothing paid stays issued or sent
+    (its balance shows what remains due); one wholly covered by credit notes with nothing paid is
+    "credited", not "paid"."""
     if invoice.balance <= 0:
-        invoice.status = InvoiceStatus.PAID
-    elif invoice.amount_paid > 0 or invoice.amount_credited > 0:
+        invoice.status = InvoiceStatus.PAID if invoice.amount_paid > 0 else InvoiceStatus.CREDITED
+    elif invoice.amount_paid > 0:
         invoice.status = InvoiceStatus.PARTIALLY_PAID
     elif invoice.sent_at:
         invoice.status = InvoiceStatus.SENT
@@ -826,6 +864,14 @@ def credit_note_create(
     else:
         value = _decimal(amount, "amount")
         rate = _decimal(vat_rate, "vat_rate") if vat_rate not in (None, "") else _main_rate(origin)
+        rates = {line.vat_rate for line in origin.lines.all()}
+        if rates and rate not in rates:
+            raise DomainError(
+                _("Un avoir reprend les taux de TVA de la facture : choisissez l'un de ses taux (%(rates)s %%).")
+                % {"rates": ", ".join(sorted(f"{r.normalize():f}" for r in rates))},
+                code="invalid_vat_rate",
+                field="vat_rate",
+            )
         if value <= 0:
             raise DomainError(_("Le montant de l'avoir doit être positif."), code="invalid_amount", field="amount")
         lines.append(

@@ -26,6 +26,14 @@ def build_chunk(self, tenant_id, chunk_id) -> str:
     return outcome
 
 
+@tenant_task()
+def refresh_drafts(tenant_id, groups) -> int:
+    """Refresh the drafts of these [month ISO, deal id] groups (billing.refresh)."""
+    from .services import pre_invoices_refresh
+
+    return pre_invoices_refresh(groups=[tuple(g) for g in groups])
+
+
 @tenant_task(bind=True)
 def render_invoice(self, tenant_id, invoice_id) -> str:
     from .rendering import render_failed, render_stored

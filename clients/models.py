@@ -69,7 +69,11 @@ class Client(TenantModel):
     billing_line2 = models.CharField(_("complément d'adresse (facturation)"), max_length=200, blank=True)
     billing_postal_code = models.CharField(_("code postal (facturation)"), max_length=20, blank=True)
     billing_city = models.CharField(_("ville (facturation)"), max_length=100, blank=True)
-    billing_country = models.CharField(_("pays (facturation)"), max_length=2, blank=True, default="FR")
+    # Blank: the client's country (a default of "FR" billed foreign clients French VAT).
+    billing_country = models.CharField(
+        _("pays (facturation)"), max_length=2, blank=True, default="",
+        help_text=_("Laissez vide si c'est le pays du client."),
+    )
 
     class Meta:
         ordering = ["legal_name", "id"]

@@ -139,7 +139,10 @@ class ClientWriteSerializer(serializers.Serializer):
     billing_line2 = serializers.CharField(required=False, allow_blank=True, max_length=200)
     billing_postal_code = serializers.CharField(required=False, allow_blank=True, max_length=20)
     billing_city = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    billing_country = serializers.CharField(required=False, allow_blank=True, max_length=2)
+    billing_country = serializers.CharField(
+        required=False, allow_blank=True, max_length=2,
+        help_text="ISO code of the billing address's country; blank (the default) means the client's country.",
+    )
 
 
 class ClientRenameSerializer(serializers.Serializer):

@@ -38,6 +38,7 @@ from .models import (
     DocumentType,
     DocumentVersion,
 )
+from .signals import client_billing_changed
 
 CLIENT_FIELDS = {
     "status", "legal_name", "trade_name", "legal_form", "siren", "siret", "vat_number", "country", "sector",
@@ -120,6 +121,11 @@ def _check_parent(client: Client) -> None:
         parent = parent.parent
 
 
+def _billing_changed(client_id) -> None:
+    """Announce a change that pre-invoice checks read (billing listens: clients.signals)."""
+    client_billing_changed.send(sender=Client, client_id=client_id)
+
+
 # --- Clients ------------------------------------------------------------------------------------
 
 
@@ -184,6 +190,7 @@ def client_update(*, actor: Membership, client: Client, **fields) -> Client:
             profile.einvoicing_platform = "chorus_pro"
             profile.save(update_fields=["einvoicing_platform", "updated_at"])
     client.save()
+    _billing_changed(client.pk)
     return client
 
 
@@ -292,6 +299,7 @@ def contact_create(*, actor: Membership, client: Client, **fields) -> Contact:
     contact = Contact(client=client, **fields)
     _validate_contact(contact)
     contact.save()
+    _billing_changed(contact.client_id)
     return contact
 
 
@@ -306,6 +314,7 @@ def contact_update(*, actor: Membership, contact: Contact, **fields) -> Contact:
         setattr(contact, name, value)
     _validate_contact(contact)
     contact.save()
+    _billing_changed(contact.client_id)
     return contact
 
 
@@ -319,7 +328,9 @@ def _validate_contact(contact: Contact) -> None:
 @transaction.atomic
 def contact_delete(*, actor: Membership, contact: Contact) -> None:
     access.require(actor, access.can_edit_clients(actor))
+    client_id = contact.client_id
     contact.delete()
+    _billing_changed(client_id)
 
 
 # --- Billing profile ----------------------------------------------------------------------------
@@ -352,6 +363,7 @@ def billing_profile_update(
         profile.platform_password_encrypted = crypto.encrypt(platform_password)
     _full_clean(profile, exclude=["tenant", "client"])
     profile.save()
+    _billing_changed(client.pk)
     return profile
 
 

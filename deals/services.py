@@ -39,6 +39,7 @@ from .models import (
     PurchaseOrder,
     Subscription,
 )
+from .signals import deal_billing_changed
 
 DEAL_FIELDS = {
     "title", "deal_type", "sales_owner", "project_manager", "adv_owner", "currency", "start_date", "end_date",
@@ -46,6 +47,11 @@ DEAL_FIELDS = {
     "reception_number_required", "signed_timesheet_required",
 }
 CENT = Decimal("0.01")
+
+
+def _billing_changed(deal_id) -> None:
+    """Announce a change that pre-invoice checks read (billing listens: deals.signals)."""
+    deal_billing_changed.send(sender=Deal, deal_id=deal_id)
 
 
 def _require(actor: Membership, allowed: bool) -> None:
@@ -147,6 +153,7 @@ def deal_update(*, actor: Membership, deal: Deal, invoice_recipients: list[Conta
         if any(c.client_id != deal.client_id for c in invoice_recipients):
             raise DomainError(_("Les destinataires sont des contacts du client."), code="invalid_recipient", field="invoice_recipients")
         deal.invoice_recipients.set(invoice_recipients, through_defaults={"tenant_id": deal.tenant_id})
+    _billing_changed(deal.pk)
     return deal
 
 
@@ -159,6 +166,7 @@ def deal_validate_provisionally(*, actor: Membership, deal: Deal) -> Deal:
     deal.provisional_since = timezone.now()
     deal.provisional_by = actor
     deal.save(update_fields=["status", "provisional_since", "provisional_by", "updated_at"])
+    _billing_changed(deal.pk)
     return deal
 
 
@@ -198,6 +206,7 @@ def deal_sign(
         DealSignatureDocument(tenant_id=deal.tenant_id, deal=deal, document=document, version_id=document.current_version_id)
         for document in rules.signature_proof_documents(deal)
     ])
+    _billing_changed(deal.pk)
     return deal
 
 
@@ -254,6 +263,7 @@ def purchase_order_save(*, actor: Membership, deal: Deal, purchase_order: Purcha
     if PurchaseOrder.objects.filter(deal=deal, number=po.number).exclude(pk=po.pk).exists():
         raise DomainError(_("Ce numéro de commande existe déjà sur l'affaire."), code="po_number_taken", field="number")
     po.save()
+    _billing_changed(deal.pk)
     return po
 
 
@@ -302,6 +312,7 @@ def _save_assignment(assignment: Assignment, deal: Deal, fields: dict) -> Assign
         raise DomainError(_("Le staffing doit rester dans les dates de l'affaire."), code="outside_deal_dates", field="start_date")
     _clean(assignment, exclude=["tenant", "deal", "consultant"])
     assignment.save()
+    _billing_changed(deal.pk)  # rate, reception number required...
     return assignment
 
 
@@ -384,6 +395,7 @@ def milestone_attach_document(*, actor: Membership, milestone: Milestone, docume
     milestone.save(update_fields=["document", "updated_at"])
     milestones_refresh(deal=milestone.deal, today=timezone.localdate())
     milestone.refresh_from_db()
+    _billing_changed(milestone.deal_id)
     return milestone
 
 
@@ -395,6 +407,7 @@ def milestone_record_event(*, actor: Membership, milestone: Milestone, occurred_
     Milestone.objects.filter(pk=milestone.pk).update(event_occurred_on=occurred_on, updated_at=timezone.now())
     milestones_refresh(deal=milestone.deal, today=timezone.localdate())
     milestone.refresh_from_db()
+    _billing_changed(milestone.deal_id)
     return milestone
 
 

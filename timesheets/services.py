@@ -42,6 +42,7 @@ from .models import (
     TimeUnit,
     month_start,
 )
+from .signals import timesheet_billing_changed
 
 logger = logging.getLogger(__name__)
 ADV_ROLES = frozenset({Role.ADMIN, Role.ADV})
@@ -49,6 +50,11 @@ HALF = Decimal("0.5")
 ONE = Decimal("1")
 QUARTER = Decimal("0.25")
 CLIENT_LINK_VALIDITY = datetime.timedelta(days=14)
+
+
+def _billing_changed(timesheet_id) -> None:
+    """Announce a change that pre-invoice checks read (billing listens: timesheets.signals)."""
+    timesheet_billing_changed.send(sender=Timesheet, timesheet_id=timesheet_id)
 
 
 def _hash(raw: str) -> str:
@@ -258,6 +264,7 @@ def timesheet_set_reception_number(*, actor: Membership, line: TimesheetLine, nu
         raise DomainError(_("Le numéro de réception concerne une mission."), code="not_an_assignment")
     line.reception_number = (number or "").strip()[:100]
     line.save(update_fields=["reception_number", "updated_at"])
+    _billing_changed(timesheet.pk)
     return line
 
 
@@ -467,6 +474,7 @@ def client_approval_decide(*, approval_id, raw_token: str, approve: bool, commen
     approval.comment = comment
     approval.save()
     _notify_client_decision(approval)
+    _billing_changed(approval.timesheet_id)
     return approval
 
 
@@ -504,6 +512,7 @@ def client_approval_attach_signed(*, actor: Membership, approval: ClientApproval
     approval.status = ClientApprovalStatus.APPROVED
     approval.decided_at = timezone.now()
     approval.save()
+    _billing_changed(approval.timesheet_id)
     return approval
 
 

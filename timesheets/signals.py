@@ -1,6 +1,11 @@
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from adv.tenancy.signals import tenant_created
+
+# Sent inside the writing transaction when something a pre-invoice's checks read about a
+# timesheet changed: the client's approval or signed copy, a reception number. Billing listens and
+# refreshes the pre-invoices billing this timesheet after commit. Keyword: timesheet_id.
+timesheet_billing_changed = Signal()
 
 
 @receiver(tenant_created)

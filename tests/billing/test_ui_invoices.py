@@ -290,7 +290,7 @@ def test_full_credit_note_settles_the_invoice_and_references_it(billing_firm, he
         note = Invoice.objects.get(kind="credit_note")
     assert note.total_gross == Decimal("31152.00")
     assert response["Location"].endswith(f"/{note.pk}/")
-    assert reload(billing_firm, helios_invoice).status == "paid"
+    assert reload(billing_firm, helios_invoice).status == "credited"  # settled by the credit note, not paid
     page = client.get(url(billing_firm, f"{note.pk}/")).content.decode()
     assert helios_invoice.number in page and "02/11/2026" in page
     assert 'data-testid="credit-note-origin"' in page
@@ -307,7 +307,7 @@ def test_partial_credit_note_needs_an_amount_and_leaves_a_balance(billing_firm, 
     assert response.status_code == 302
     invoice = reload(billing_firm, helios_invoice)
     assert invoice.amount_credited == Decimal("1200.00")
-    assert invoice.status == "partially_paid"
+    assert invoice.status == "issued"  # a credit note is not a payment
 
 
 # --- Overdue, month summary, settings ------------------------------------------------------------
