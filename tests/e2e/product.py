@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -24,8 +25,10 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.db import connection
+from playwright.sync_api import expect
 
 from adv import embedded
+from adv.demo_logins import DEMO_PASSWORD, DEMO_TENANT_SLUG
 
 START_TIMEOUT = 180  # seconds: a loaded two-core machine imports Django and WeasyPrint slowly
 
@@ -183,3 +186,25 @@ def _wait_for_sessions_to_end(timeout: float = 20) -> None:
             if cursor.fetchone()[0] == 0:
                 return
             time.sleep(0.2)
+
+
+ADV = "adv@demo.adv.test"
+
+
+def login(page, product, email: str = ADV) -> None:
+    page.goto(f"{product.url}/accounts/login/")
+    page.fill("input[name=username]", email)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("[data-testid=login-form] button[type=submit]")
+    expect(page).to_have_url(re.compile(rf"/t/{DEMO_TENANT_SLUG}/$"))
+
+
+def wait_for(condition, timeout: float, product, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        product.alive()
+        time.sleep(0.5)
+    raise AssertionError(f"{what}: not after {timeout}s\n{product.logs()}")

@@ -5,60 +5,21 @@ API: what only breaks outside the test harness (a second worker, a real browser,
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from adv.demo_logins import DEMO_PASSWORD, DEMO_TENANT_SLUG
+from adv.demo_logins import DEMO_TENANT_SLUG
 from adv.tenancy.context import tenant_context
-from adv.tenancy.models import Tenant
 from billing.models import BillingRun
 from notifications.models import Notification
-from tests.e2e import product as product_support
+from tests.e2e.product import login, wait_for
 from timesheets.models import ClientApproval, ClientApprovalStatus
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-ADV = "adv@demo.adv.test"
 URL = re.compile(r"https?://[^\s\"'<>)\]]+")
-
-
-@pytest.fixture(scope="module")
-def product(django_db_setup, django_db_blocker, tmp_path_factory):
-    with django_db_blocker.unblock():
-        running = product_support.start(tmp_path_factory.mktemp("product"))
-    try:
-        yield running
-    finally:
-        with django_db_blocker.unblock():
-            product_support.stop(running)
-
-
-@pytest.fixture
-def demo(demo_firm, product):
-    """The demo firm, committed where the product's processes see it."""
-    return Tenant.objects.get(slug=DEMO_TENANT_SLUG)
-
-
-def login(page, product, email: str = ADV) -> None:
-    page.goto(f"{product.url}/accounts/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("[data-testid=login-form] button[type=submit]")
-    expect(page).to_have_url(re.compile(rf"/t/{DEMO_TENANT_SLUG}/$"))
-
-
-def wait_for(condition, timeout: float, product, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        product.alive()
-        time.sleep(0.5)
-    raise AssertionError(f"{what}: not after {timeout}s\n{product.logs()}")
 
 
 def test_the_months_billing_launched_from_the_cockpit_completes_with_two_worker_processes(product, page, demo, tmp_path):
