@@ -455,8 +455,10 @@ def document_upload(
     valid_until: datetime.date | None = None,
     security_level: int | None = None,
     comment: str = "",
+    deal=None,
 ) -> Document:
-    """Store a new document on a client, for a member allowed to upload at that level."""
+    """Store a new document on a client (and one of its deals), for a member allowed to upload at
+    that level."""
     access.require(actor, access.can_upload_documents(actor))
     if client.tenant_id != actor.tenant_id:
         raise NotFound()
@@ -470,7 +472,7 @@ def document_upload(
         )
     return document_store(
         uploaded_by=actor, client=client, document_type=document_type, title=title, upload=upload,
-        signed_on=signed_on, valid_until=valid_until, security_level=security_level, comment=comment,
+        signed_on=signed_on, valid_until=valid_until, security_level=security_level, comment=comment, deal=deal,
     )
 
 
@@ -560,12 +562,17 @@ def _notify_new_contractual_document(document: Document, actor: Membership) -> N
     from notifications.services import notify
 
     client = document.client
-    recipients = [m for m in (client.owner, client.adv_owner) if m is not None and m.pk != actor.pk and m.is_active]
-    recipients = [m for m in recipients if access.can_view_document(m, document)]
+    # The client's owner and ADV, and the people of the deal it belongs to (its sales owner and
+    # project manager), each once, and only those whose clearance lets them open it.
+    people = [client.owner, client.adv_owner]
+    if document.deal is not None:
+        people += [document.deal.sales_owner, document.deal.project_manager]
+    recipients = {m.pk: m for m in people if m is not None and m.pk != actor.pk and m.is_active}
+    recipients = [m for m in recipients.values() if access.can_view_document(m, document)]
     if not recipients:
         return
     notify(
-        recipients=list({m.pk: m for m in recipients}.values()),
+        recipients=recipients,
         event="document_contractual_added",
         context={
             "client_name": client.display_name,

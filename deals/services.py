@@ -517,10 +517,8 @@ def deal_document_upload(*, actor: Membership, deal: Deal, **fields) -> Document
     from clients import services as client_services
 
     _require(actor, rules.can_view_deals(actor))
-    document = client_services.document_upload(actor=actor, client=deal.client, **fields)
-    Document.objects.filter(pk=document.pk).update(deal=deal, updated_at=timezone.now())
-    document.deal = deal
-    return document
+    # Stored with its deal: a contractual document then tells the deal's people too.
+    return client_services.document_upload(actor=actor, client=deal.client, deal=deal, **fields)
 
 
 @transaction.atomic

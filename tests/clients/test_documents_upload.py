@@ -3,6 +3,7 @@ versions, downloads (recorded, with safe headers), previews, contractual notific
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from unittest import mock
 
@@ -372,6 +373,51 @@ def test_a_new_contractual_document_notifies_the_clients_owner_and_adv(media, se
         key=lambda r: {adv.user.pk: adv.user.email, sales.user.pk: sales.user.email}[r[0]],
     )
     assert all("BDC 2026-114" in title and "NovaPay" in title for _r, _e, title in rows)
+
+
+def test_a_new_contractual_document_of_a_deal_notifies_its_sales_owner_and_project_manager_once(
+    media, seeded_types, alice, make_member
+):
+    from deals import services as deal_services
+
+    # given a client owned by a sales rep, and a deal of it sold by another rep and run by a project manager;
+    # a third rep sells another deal, and a project manager without the clearance runs a third one
+    owner, seller, pm = make_member("sales", clearance=3), make_member("sales", clearance=3), make_member("project_manager", clearance=3)
+    low_pm = make_member("project_manager", clearance=1)
+    with tenant_context(alice.tenant):
+        client = services.client_create(
+            actor=alice.membership, legal_name="NovaPay SAS", status="client", owner=owner.membership
+        )
+        deal = deal_services.deal_create(
+            actor=alice.membership, client=client, title="Refonte", deal_type="t_and_m", start_date=datetime.date(2026, 1, 1), end_date=datetime.date(2026, 12, 31),
+            sales_owner=seller.membership, project_manager=pm.membership,
+        )
+        own_deal = deal_services.deal_create(
+            actor=alice.membership, client=client, title="TMA", deal_type="t_and_m", start_date=datetime.date(2026, 1, 1), end_date=datetime.date(2026, 12, 31),
+            sales_owner=owner.membership, project_manager=low_pm.membership,
+        )
+    # when alice uploads the deal's purchase order (contractual, level 2)
+    with tenant_context(alice.tenant):
+        deal_services.deal_document_upload(
+            actor=alice.membership, deal=deal, document_type=DocumentType.objects.get(code="bon-de-commande"),
+            title="BDC 2026-114", upload=pdf_file(), security_level=2,
+        )
+    # then the client's owner, the deal's sales owner and its project manager are told, once each
+    with tenant_context(alice.tenant):
+        told = sorted(Notification.objects.filter(event="document_contractual_added").values_list("recipient_id", flat=True))
+    assert told == sorted([owner.user.pk, seller.user.pk, pm.user.pk])
+    # when a purchase order of the deal run by the owner (sales owner of it too) and the low-clearance PM arrives
+    with tenant_context(alice.tenant):
+        Notification.objects.all().delete()
+    with tenant_context(alice.tenant):
+        deal_services.deal_document_upload(
+            actor=alice.membership, deal=own_deal, document_type=DocumentType.objects.get(code="bon-de-commande"),
+            title="BDC 2026-115", upload=pdf_file(), security_level=2,
+        )
+    # then the owner is told once, and the project manager who may not see the document is not told
+    with tenant_context(alice.tenant):
+        told = list(Notification.objects.filter(event="document_contractual_added").values_list("recipient_id", flat=True))
+    assert told == [owner.user.pk]
 
 
 def test_the_uploader_is_not_notified_of_their_own_contractual_document(media, seeded_types, make_member, alice):

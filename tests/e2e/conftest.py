@@ -49,3 +49,27 @@ def page(browser):
 @pytest.fixture
 def demo_firm(transactional_db):
     call_command("seed_demo", stdout=open(os.devnull, "w"))
+
+
+@pytest.fixture(scope="session")
+def product(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The product as `make run` runs it (tests/e2e/product.py), once per test process, stopped
+    (and its queue dropped) before the test database is."""
+    from tests.e2e import product as product_support
+
+    with django_db_blocker.unblock():
+        running = product_support.start(tmp_path_factory.mktemp("product"))
+    try:
+        yield running
+    finally:
+        with django_db_blocker.unblock():
+            product_support.stop(running)
+
+
+@pytest.fixture
+def demo(demo_firm, product):
+    """The demo firm, committed where the product's processes see it."""
+    from adv.demo_logins import DEMO_TENANT_SLUG
+    from adv.tenancy.models import Tenant
+
+    return Tenant.objects.get(slug=DEMO_TENANT_SLUG)
