@@ -236,6 +236,16 @@ def _manage(*args: str) -> None:
     subprocess.run([sys.executable, str(BASE_DIR / "manage.py"), *args], check=True, cwd=BASE_DIR)
 
 
+def web_workers() -> int:
+    """ASGI worker processes: WEB_WORKERS, else one per core (each serves many requests at once)."""
+    value = os.environ.get("WEB_WORKERS", "").strip()
+    if value:
+        if not value.isdigit() or int(value) < 1:
+            raise SystemExit(f"WEB_WORKERS must be a positive integer, not {value!r}")
+        return int(value)
+    return max(1, os.cpu_count() or 1)
+
+
 def product_commands(port: str, *, var_dir: Path = VAR_DIR, worker_name: str = "worker") -> list[tuple[str, list[str]]]:
     """The product's processes, as `make run` starts them (the end-to-end tests start the same):
     the ASGI web server, a Celery worker with two processes, beat."""
@@ -243,12 +253,71 @@ def product_commands(port: str, *, var_dir: Path = VAR_DIR, worker_name: str = "
     celery = str(bindir / "celery")
     return [
         ("web", [str(bindir / "uvicorn"), "adv.asgi:application", "--host", os.environ.get("HOST", "127.0.0.1"),
-                 "--port", port, "--no-access-log", "--lifespan", "off", "--no-proxy-headers"]),
+                 "--port", port, "--no-access-log", "--lifespan", "off", "--no-proxy-headers",
+                 "--workers", str(web_workers())]),
         ("worker", [celery, "-A", "adv", "worker", "--loglevel", "INFO", "--concurrency", "2",
                     "--hostname", f"{worker_name}@%h"]),
         ("beat", [celery, "-A", "adv", "beat", "--loglevel", "INFO",
                   "--schedule", str(var_dir / "celerybeat-schedule")]),
     ]
+
+
+class Supervisor:
+    """The product's processes, each restarted when it exits (a worker that died on a broker
+    reconnection, beat after a crash), with an exponential back-off so that a process failing at
+    start does not spin: 1 s, 2 s, 4 s… at most MAX_BACKOFF; a process that ran STABLE_AFTER
+    seconds starts again from 1 s."""
+
+    MAX_BACKOFF = 60.0
+    STABLE_AFTER = 60.0
+
+    def __init__(self, commands: list[tuple[str, list[str]]], *, cwd=BASE_DIR, clock=time.monotonic):
+        self.commands = dict(commands)
+        self.cwd = cwd
+        self.clock = clock
+        self.processes: dict[str, subprocess.Popen] = {}
+        self.started_at: dict[str, float] = {}
+        self.failures: dict[str, int] = {}
+        self.restart_at: dict[str, float] = {}
+        self.restarts = 0
+
+    def start(self) -> None:
+        for name in self.commands:
+            self._spawn(name)
+
+    def _spawn(self, name: str) -> None:
+        self.processes[name] = subprocess.Popen(self.commands[name], cwd=self.cwd, start_new_session=True)
+        self.started_at[name] = self.clock()
+
+    def check(self) -> None:
+        """Restart what exited, once its back-off has passed. Call it often."""
+        now = self.clock()
+        for name, process in self.processes.items():
+            if name in self.restart_at:
+                if now >= self.restart_at[name]:
+                    del self.restart_at[name]
+                    self.restarts += 1
+                    self._spawn(name)
+                continue
+            if process.poll() is None:
+                continue
+            if now - self.started_at[name] >= self.STABLE_AFTER:
+                self.failures[name] = 0
+            delay = min(self.MAX_BACKOFF, 2.0 ** self.failures.get(name, 0))
+            self.failures[name] = self.failures.get(name, 0) + 1
+            self.restart_at[name] = now + delay
+            _log(f"{name} exited with code {process.returncode}; restarting it in {delay:.0f} s")
+
+    def stop(self, timeout: float = 20) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for process in self.processes.values():
+            try:
+                process.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
 
 
 def _wait_for_web(port: int, web: subprocess.Popen, stopping, timeout: float = 120) -> None:
@@ -284,7 +353,7 @@ def run() -> int:
         _manage("migrate", "--noinput")
         _log("Loading the demo firm (idempotent)")
         _manage("seed_demo")
-        processes: list[tuple[str, subprocess.Popen]] = []
+        supervisor = Supervisor(product_commands(port))
         stopping = False
 
         def stop(*_args) -> None:
@@ -294,10 +363,9 @@ def run() -> int:
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, stop)
         try:
-            for name, cmd in product_commands(port):
-                processes.append((name, subprocess.Popen(cmd, cwd=BASE_DIR, start_new_session=True)))
+            supervisor.start()
             # The banner comes once the address answers (and after the servers' start-up lines).
-            _wait_for_web(int(port), processes[0][1], lambda: stopping)
+            _wait_for_web(int(port), supervisor.processes["web"], lambda: stopping)
             from adv.demo_logins import DEMO_LOGINS
 
             print("\n" + "=" * 72)
@@ -308,22 +376,11 @@ def run() -> int:
             print(f"  Password: {DEMO_LOGINS['password']}")
             print("=" * 72 + "\n", flush=True)
             while not stopping:
-                for name, process in processes:
-                    if process.poll() is not None:
-                        _log(f"{name} exited with code {process.returncode}; stopping everything")
-                        stopping = True
+                supervisor.check()
                 time.sleep(0.5)
         finally:
             _log("Stopping web, worker and beat")
-            for _name, process in processes:
-                if process.poll() is None:
-                    os.killpg(process.pid, signal.SIGTERM)
-            deadline = time.monotonic() + 20
-            for _name, process in processes:
-                try:
-                    process.wait(max(0.1, deadline - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
+            supervisor.stop()
             _log("Stopping the embedded servers")
     return 0
 

@@ -66,3 +66,9 @@ def test_compose_runs_the_whole_stack_with_probes_and_the_app_after_migrations()
     assert "migrate" in services["web"]["command"] and "/healthz" in str(services["web"]["healthcheck"])
     for name in ("worker", "beat"):
         assert services[name]["depends_on"] == {"web": {"condition": "service_healthy"}}
+    # every application service comes back after a crash, and the worker's health is probed
+    for name in ("web", "worker", "beat"):
+        assert services[name]["restart"] == "unless-stopped"
+    assert "inspect ping" in str(services["worker"]["healthcheck"])
+    # the ASGI server never rewrites the client's address from X-Forwarded-For (adv/network.py does)
+    assert "--no-proxy-headers" in services["web"]["command"] and "forwarded-allow-ips" not in services["web"]["command"]
