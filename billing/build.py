@@ -505,7 +505,7 @@ class _Builder:
         if draft.purchase_order is not None and not invoice.po_number_edited:
             invoice.po_number = draft.purchase_order.number
         if not invoice.engagement_number_edited:
-            invoice.engagement_number = _default_engagement(deal, draft.purchase_order, invoice.engagement_number)
+            invoice.engagement_number = _default_engagement(deal, invoice.po_number, invoice.engagement_number)
         invoice.service_code = profile.chorus_service_code if deal.client.is_public_sector else ""
         invoice.currency = deal.currency
         invoice.language = profile.invoice_language
@@ -543,15 +543,13 @@ class _Builder:
         invoice.readiness = readiness.readiness_of(invoice.checks)
 
 
-def _default_engagement(deal: Deal, purchase_order: PurchaseOrder | None, current: str) -> str:
+def _default_engagement(deal: Deal, po_number: str, current: str) -> str:
     """A public client's engagement number (numéro d'engagement juridique, Chorus Pro) unless typed
-    on the pre-invoice: the deal's current purchase order (a public order's number is its
-    engagement), else what the draft had."""
+    on the pre-invoice: its purchase order's number (the deal's, or typed on the pre-invoice: a
+    public order's number is its engagement), else what the draft had."""
     if not deal.client.is_public_sector:
         return ""
-    if purchase_order is not None:
-        return purchase_order.number
-    return current
+    return po_number or current
 
 
 UPDATED_FIELDS = [

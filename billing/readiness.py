@@ -234,30 +234,18 @@ def compute_checks(facts: InvoiceFacts) -> list[dict]:
                     responsible=client.adv_owner_id,
                 )
             )
-        if not facts.engagement_number:
-            # Chorus Pro rejects an invoice without the engagement number its structure requires;
-            # typed on the pre-invoice (or the deal's public purchase order).
-            engagement_fix = ("billing:pre_invoice", {"pk": facts.invoice_id}) if facts.invoice_id else deal_fix
-            if profile.chorus_engagement_required:
-                checks.append(
-                    check(
-                        MISSING_ENGAGEMENT,
-                        BLOCKED,
-                        _("Numéro d'engagement manquant (exigé par Chorus Pro) : saisissez-le sur la préfacture."),
-                        fix=engagement_fix,
-                        responsible=deal.sales_owner_id,
-                    )
+        if profile.chorus_engagement_required and not facts.engagement_number:
+            # Chorus Pro rejects an invoice without the engagement number its structure requires:
+            # typed on the pre-invoice, or the deal's public purchase order.
+            checks.append(
+                check(
+                    MISSING_ENGAGEMENT,
+                    BLOCKED,
+                    _("Numéro d'engagement manquant (exigé par Chorus Pro) : saisissez-le sur la préfacture."),
+                    fix=("billing:pre_invoice", {"pk": facts.invoice_id}) if facts.invoice_id else deal_fix,
+                    responsible=deal.sales_owner_id,
                 )
-            else:
-                checks.append(
-                    check(
-                        MISSING_ENGAGEMENT,
-                        ACTION,
-                        _("Client public sans numéro d'engagement : vérifiez que Chorus Pro ne l'exige pas."),
-                        fix=engagement_fix,
-                        responsible=deal.sales_owner_id,
-                    )
-                )
+            )
     if profile.einvoicing_platform != "none":
         name = profile.platform_name or profile.get_einvoicing_platform_display()
         checks.append(
