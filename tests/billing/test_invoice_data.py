@@ -393,3 +393,26 @@ def test_without_the_option_no_vat_point_code_nor_mention(billing_firm):
     root = checked_document(invoice)
     assert texts(root, f"{TAX}/ram:DueDateTypeCode") == []
     assert not [m for m in invoice.legal_mentions if "débits" in m]
+
+
+def test_the_option_for_vat_on_debits_is_set_on_the_billing_settings_page(billing_firm):
+    # given the firm's billing settings page
+    page = billing_firm.alice.client()
+    url = f"/t/{billing_firm.tenant.slug}/billing/invoices/settings/"
+    assert 'name="vat_on_debits"' in page.get(url).content.decode()
+    with tenant_context(billing_firm.tenant):
+        current = services.policy()
+        fields = {name: getattr(current, name) for name in ("invoice_number_format", "credit_note_number_format")}
+        fields.update(
+            default_vat_rate="20",
+            late_penalty_text=current.late_penalty_text,
+            recovery_indemnity_text=current.recovery_indemnity_text,
+            discount_text=current.discount_text,
+            vat_exemption_text="",
+        )
+    # when the option is ticked and saved
+    response = page.post(url, {**fields, "vat_on_debits": "on"})
+    # then the firm has opted
+    assert response.status_code == 302, response.content.decode()[:2000]
+    with tenant_context(billing_firm.tenant):
+        assert BillingPolicy.objects.get().vat_on_debits is True
