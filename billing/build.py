@@ -307,6 +307,7 @@ class _Builder:
                 is_extra=row["is_extra"],
                 period_start=self.start,
                 period_end=self.end,
+                reception_number=row["line__reception_number"] or "",
             )
             if row["line_id"] in seen_lines:
                 continue
@@ -499,8 +500,12 @@ class _Builder:
         invoice.deal = deal
         invoice.purchase_order = draft.purchase_order
         invoice.consultant_id = draft.consultant_id
-        if draft.purchase_order is not None:
+        # What a person typed on the pre-invoice wins over the deal's purchase order: a rebuild
+        # (every edit, every run, issuing) must not overwrite it.
+        if draft.purchase_order is not None and not invoice.po_number_edited:
             invoice.po_number = draft.purchase_order.number
+        if not invoice.engagement_number_edited:
+            invoice.engagement_number = _default_engagement(deal, invoice.po_number, invoice.engagement_number)
         invoice.service_code = profile.chorus_service_code if deal.client.is_public_sector else ""
         invoice.currency = deal.currency
         invoice.language = profile.invoice_language
@@ -525,6 +530,8 @@ class _Builder:
             month=self.month,
             now=self.now,
             po_number=invoice.po_number,
+            engagement_number=invoice.engagement_number,
+            invoice_id=invoice.pk,
             po_remaining=remaining,
             net_amount=invoice.total_net,
             recipients=recipients,
@@ -537,12 +544,22 @@ class _Builder:
         invoice.readiness = readiness.readiness_of(invoice.checks)
 
 
+def _default_engagement(deal: Deal, po_number: str, current: str) -> str:
+    """A public client's engagement number (numéro d'engagement juridique, Chorus Pro) unless typed
+    on the pre-invoice: its purchase order's number (the deal's, or typed on the pre-invoice: a
+    public order's number is its engagement), else what the draft had."""
+    if not deal.client.is_public_sector:
+        return ""
+    return po_number or current
+
+
 UPDATED_FIELDS = [
     "client",
     "deal",
     "purchase_order",
     "consultant",
     "po_number",
+    "engagement_number",
     "service_code",
     "currency",
     "language",
@@ -568,6 +585,7 @@ COMPARED_FIELDS = [
     "purchase_order_id",
     "consultant_id",
     "po_number",
+    "engagement_number",
     "service_code",
     "currency",
     "language",
@@ -601,6 +619,7 @@ LINE_FIELDS = [
     "period_end",
     "is_edited",
     "is_extra",
+    "reception_number",
 ]
 
 

@@ -34,7 +34,13 @@ class CockpitFilterForm(forms.Form):
 
 class HeaderForm(forms.Form):
     po_number = forms.CharField(label=_("N° de bon de commande"), required=False, max_length=100)
-    buyer_reference = forms.CharField(label=_("Référence acheteur / n° d'engagement"), required=False, max_length=100)
+    engagement_number = forms.CharField(
+        label=_("N° d'engagement (Chorus Pro)"),
+        required=False,
+        max_length=100,
+        help_text=_("Vide : celui du bon de commande de l'affaire, pour un client public."),
+    )
+    buyer_reference = forms.CharField(label=_("Référence acheteur"), required=False, max_length=100)
     service_code = forms.CharField(label=_("Code service"), required=False, max_length=100)
     notes = forms.CharField(
         label=_("Mentions libres sur la facture"), required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -160,6 +160,7 @@ class PolicyForm(DomainErrorMixin, forms.Form):
         "recovery_indemnity_text",
         "discount_text",
         "vat_exemption_text",
+        "vat_on_debits",
     )
 
     def __init__(self, *args, instance=None, **kwargs):
@@ -176,6 +177,8 @@ class PolicyForm(DomainErrorMixin, forms.Form):
                 field.widget = forms.Textarea(attrs={"rows": 2})
             if name.endswith("_number_format"):
                 css = "form-control adv-number-format"
+            if isinstance(field, forms.BooleanField):
+                css = "form-check-input"
             field.widget.attrs.setdefault("class", css)
             self.fields[name] = field
 

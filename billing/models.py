@@ -79,6 +79,14 @@ class BillingPolicy(TenantModel):
         help_text=_("Par exemple « TVA non applicable, art. 293 B du CGI ». Vide : la TVA s'applique."),
     )
     easy_first = models.BooleanField(_("trier les préfactures faciles en premier"), default=True)
+    vat_on_debits = models.BooleanField(
+        _("option pour le paiement de la TVA d'après les débits"),
+        default=False,
+        help_text=_(
+            "Cochez si le cabinet a opté pour les débits (art. 269-2-c du CGI) : la mention figure sur "
+            "les factures et la TVA est exigible à la date de facture (BT-8)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("paramètres de facturation")
@@ -226,6 +234,7 @@ FROZEN_COLUMNS = (
     "currency",
     "language",
     "po_number",
+    "engagement_number",
     "buyer_reference",
     "service_code",
     "notes",
@@ -288,7 +297,17 @@ class Invoice(TenantModel):
 
     # References the client asks for.
     po_number = models.CharField(_("n° de bon de commande"), max_length=100, blank=True)
-    buyer_reference = models.CharField(_("référence acheteur / n° d'engagement"), max_length=100, blank=True)
+    po_number_edited = models.BooleanField(default=False, help_text="typed on the pre-invoice: a rebuild keeps it")
+    engagement_number = models.CharField(
+        _("n° d'engagement (Chorus Pro)"),
+        max_length=100,
+        blank=True,
+        help_text=_("Numéro d'engagement juridique du client public (BT-13 des factures déposées sur Chorus Pro)."),
+    )
+    engagement_number_edited = models.BooleanField(
+        default=False, help_text="typed on the pre-invoice: a rebuild keeps it"
+    )
+    buyer_reference = models.CharField(_("référence acheteur"), max_length=100, blank=True)
     service_code = models.CharField(_("code service"), max_length=100, blank=True)
     notes = models.TextField(_("mentions libres sur la facture"), blank=True)
 
@@ -439,6 +458,9 @@ class InvoiceLine(TenantModel):
         validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))],
     )
     net_amount = models.DecimalField(_("montant HT"), max_digits=14, decimal_places=2, default=ZERO)
+    reception_number = models.CharField(
+        _("n° de réception"), max_length=100, blank=True, help_text="the client's reception number of the billed month"
+    )
     is_edited = models.BooleanField(default=False, help_text="reworded by a person: a rerun keeps the wording")
     is_extra = models.BooleanField(default=False, help_text="extra time (on-call, overtime), billed on its own line")
     # Where the line comes from (a rerun of the billing run rebuilds these; manual ones are kept).

@@ -118,6 +118,8 @@ class InvoiceFacts:
     milestones: list[MilestoneFacts] = field(default_factory=list)
     is_empty: bool = False
     vat_regime: str = ""  # the regime the pre-invoice is computed under
+    engagement_number: str = ""
+    invoice_id: object = None
 
 
 def compute_checks(facts: InvoiceFacts) -> list[dict]:
@@ -246,13 +248,15 @@ def compute_checks(facts: InvoiceFacts) -> list[dict]:
                     responsible=client.adv_owner_id,
                 )
             )
-        if profile.chorus_engagement_required and not facts.po_number:
+        if profile.chorus_engagement_required and not facts.engagement_number:
+            # Chorus Pro rejects an invoice without the engagement number its structure requires:
+            # typed on the pre-invoice, or the deal's public purchase order.
             checks.append(
                 check(
                     MISSING_ENGAGEMENT,
                     BLOCKED,
-                    _("Numéro d'engagement manquant (exigé par Chorus Pro)."),
-                    fix=deal_fix,
+                    _("Numéro d'engagement manquant (exigé par Chorus Pro) : saisissez-le sur la préfacture."),
+                    fix=("billing:pre_invoice", {"pk": facts.invoice_id}) if facts.invoice_id else deal_fix,
                     responsible=deal.sales_owner_id,
                 )
             )

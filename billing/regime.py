@@ -12,7 +12,9 @@ EU_COUNTRIES = frozenset("AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU 
 CATEGORIES = {
     VatRegime.STANDARD: "S",
     VatRegime.REVERSE_CHARGE: "AE",
-    VatRegime.EXPORT: "G",
+    # A service outside the EU is outside the scope of French VAT (art. 259-1 CGI): "O", not "G"
+    # (G is the export of goods).
+    VatRegime.EXPORT: "O",
     VatRegime.EXEMPT: "E",
 }
 
@@ -114,10 +116,16 @@ def exemption_reason(regime: str, policy) -> str:
     """The text printed on the invoice and put in the XML (BT-120) when no VAT is charged."""
     if regime == VatRegime.REVERSE_CHARGE:
         return _(
-            "Autoliquidation – TVA due par le preneur (article 283-2 du CGI, article 196 de la directive 2006/112/CE)."
+            "Autoliquidation – TVA due par le preneur (article 259-1 du CGI, article 196 de la directive 2006/112/CE)."
         )
     if regime == VatRegime.EXPORT:
         return _("TVA non applicable – article 259-1 du CGI (prestation de services hors Union européenne).")
     if regime == VatRegime.EXEMPT:
         return policy.vat_exemption_text
     return ""
+
+
+def vat_on_debits_mention() -> str:
+    """The mention of a firm that opted to pay VAT on debits (art. 269-2-c and 242 nonies A, I-13° of
+    annex II to the CGI); without it, VAT on services is due on payment (encaissements)."""
+    return _("Option pour le paiement de la taxe d'après les débits.")

@@ -45,9 +45,21 @@ def invoice_context(invoice: Invoice, lines: list | None = None) -> dict:
         "exemption_reason": exemption_reason(invoice.vat_regime, rules),
         "is_credit_note": invoice.kind == InvoiceKind.CREDIT_NOTE,
         "annex": annex,
+        "mentions": printed_mentions(invoice, rules),
         "tenant": invoice.tenant,
         "footer_css": _footer(invoice.seller),
     }
+
+
+def printed_mentions(invoice: Invoice, rules) -> list[str]:
+    """The legal mentions printed on the document. A credit note is not paid by a due date: it
+    does not print the late-payment penalties and recovery indemnity (nor the early-payment
+    discount) that the XML still carries for the French rules (BR-FR-05)."""
+    mentions = list(invoice.legal_mentions or [])
+    if invoice.kind == InvoiceKind.CREDIT_NOTE:
+        terms = {rules.late_penalty_text, rules.recovery_indemnity_text, rules.discount_text}
+        mentions = [m for m in mentions if m not in terms]
+    return mentions
 
 
 def _footer(seller: dict) -> str:
@@ -102,11 +114,10 @@ def render_pdf_bytes(invoice: Invoice) -> tuple[bytes, bytes]:
     seller = invoice.seller.get("name", "")
     metadata = {
         "author": seller,
-        "keywords": "Factur-X",
         "title": f"{seller}: {invoice.get_kind_display()} {invoice.number}",
         "subject": f"{invoice.get_kind_display()} {invoice.number}",
     }
-    return generate_from_binary(
+    facturx_pdf = generate_from_binary(
         pdf,
         xml,
         flavor="factur-x",
@@ -114,7 +125,36 @@ def render_pdf_bytes(invoice: Invoice) -> tuple[bytes, bytes]:
         check_xsd=True,
         pdf_metadata=metadata,
         lang=invoice.language or "fr",
-    ), xml
+    )
+    return align_info_with_xmp(facturx_pdf), xml
+
+
+def align_info_with_xmp(pdf: bytes) -> bytes:
+    """PDF/A (ISO 19005-3 6.6.2.3.1): each entry of the Info dictionary must equal its XMP
+    counterpart. The factur-x package writes an XMP naming pypdf as producer, its own timestamps
+    and no keywords, over WeasyPrint's Info: the Info is rewritten from the XMP."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject, TextStringObject
+
+    reader = PdfReader(io.BytesIO(pdf))
+    xmp = reader.xmp_metadata
+    writer = PdfWriter(clone_from=reader)
+    info = writer._info.get_object()
+    if xmp is not None and xmp.pdf_producer:
+        info[NameObject("/Producer")] = TextStringObject(xmp.pdf_producer)
+    if xmp is not None and xmp.pdf_keywords:
+        info[NameObject("/Keywords")] = TextStringObject(xmp.pdf_keywords)
+    elif "/Keywords" in info:
+        del info["/Keywords"]
+    for key, value in (("/CreationDate", xmp and xmp.xmp_create_date), ("/ModDate", xmp and xmp.xmp_modify_date)):
+        if value:
+            info[NameObject(key)] = TextStringObject(value.strftime("D:%Y%m%d%H%M%S+00'00'"))
+    writer._header = reader.pdf_header.encode()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def preview_pdf(invoice: Invoice) -> bytes:

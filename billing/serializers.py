@@ -133,18 +133,25 @@ class PreInvoiceSerializer(serializers.ModelSerializer):
         model = Invoice
         fields = [
             "id", "month", "status", "number", "readiness", "ease", "client", "client_name", "deal", "deal_reference",
-            "purchase_order", "consultant", "period_start", "period_end", "currency", "po_number", "buyer_reference",
-            "service_code", "notes", "vat_regime", "total_net", "total_vat", "total_gross", "checks", "lines",
+            "purchase_order", "consultant", "period_start", "period_end", "currency", "po_number", "engagement_number",
+            "buyer_reference", "service_code", "notes", "vat_regime", "total_net", "total_vat", "total_gross", "checks", "lines",
             "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
 
 
 class PreInvoiceUpdateSerializer(serializers.Serializer):
-    po_number = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    buyer_reference = serializers.CharField(
-        max_length=100, required=False, allow_blank=True, help_text="Buyer reference / engagement number (BT-13)."
+    po_number = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, help_text="Purchase order (BT-13); kept by rebuilds."
     )
+    engagement_number = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text="Chorus Pro engagement number (BT-13 of a public client's invoice); kept by rebuilds. "
+        "Blank: the deal's purchase order.",
+    )
+    buyer_reference = serializers.CharField(max_length=100, required=False, allow_blank=True, help_text="BT-10.")
     service_code = serializers.CharField(max_length=100, required=False, allow_blank=True, help_text="BT-10.")
     notes = serializers.CharField(required=False, allow_blank=True)
 
@@ -233,7 +240,8 @@ class InvoiceSerializer(serializers.ModelSerializer):
         model = Invoice
         fields = [
             "id", "kind", "number", "status", "month", "issue_date", "due_date", "period_start", "period_end", "client",
-            "client_name", "deal", "currency", "po_number", "buyer_reference", "service_code", "vat_regime",
+            "client_name", "deal", "currency", "po_number", "engagement_number", "buyer_reference", "service_code",
+            "vat_regime",
             "total_net", "total_vat", "total_gross", "amount_paid", "amount_credited", "balance", "is_overdue",
             "render_status", "pdf_sha256", "xml_sha256", "pdf", "xml", "sent_at", "deposited_at",
             "deposit_reference", "lines", "created_at", "updated_at",

@@ -19,12 +19,13 @@ from django.utils.translation import gettext as _
 from adv.tenancy.context import require_tenant_id
 from adv.tenancy.errors import Conflict, DomainError, NotFound
 from adv.tenancy.models import Membership, Tenant
-from clients.models import ClientName
+from clients.models import ClientName, Contact
 from deals.models import Milestone, MilestoneStatus, Subscription
 from timesheets.models import Timesheet
 
 from . import access, numbering, readiness, totals
 from .build import build_deals, next_billing_after, subscription_period
+from .cii import electronic_address
 from .errors import InvoiceBlocked, InvoiceImmutable
 from .models import (
     OPEN_STATUSES,
@@ -41,8 +42,16 @@ from .models import (
     Readiness,
     Series,
     Unit,
+    VatRegime,
 )
-from .regime import billing_address_country, exemption_reason, vat_category, vat_problems, vat_regime_for
+from .regime import (
+    billing_address_country,
+    exemption_reason,
+    vat_category,
+    vat_on_debits_mention,
+    vat_problems,
+    vat_regime_for,
+)
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -55,8 +64,11 @@ POLICY_FIELDS = {
     "discount_text",
     "vat_exemption_text",
     "easy_first",
+    "vat_on_debits",
 }
-HEADER_FIELDS = {"po_number", "buyer_reference", "service_code", "notes"}
+HEADER_FIELDS = {"po_number", "engagement_number", "buyer_reference", "service_code", "notes"}
+# A header field typed on the pre-invoice is kept by the rebuilds; emptied, it follows the deal again.
+EDITED_FLAGS = {"po_number": "po_number_edited", "engagement_number": "engagement_number_edited"}
 LINE_FIELDS = {"label", "detail", "quantity", "unit", "unit_price", "vat_rate"}
 REWORD_FIELDS = {"label", "detail", "vat_rate"}  # what a person may change on a generated line
 
@@ -141,12 +153,17 @@ def pre_invoice_update(*, actor: Membership, invoice: Invoice, **fields) -> Invo
         raise DomainError(
             _("Champs non modifiables : %(f)s.") % {"f": ", ".join(sorted(unknown))}, code="unknown_fields"
         )
+    flags = []
     for name, value in fields.items():
-        setattr(invoice, name, (value or "").strip())
+        value = (value or "").strip()
+        if name in EDITED_FLAGS and value != getattr(invoice, name):
+            setattr(invoice, EDITED_FLAGS[name], bool(value))
+            flags.append(EDITED_FLAGS[name])
+        setattr(invoice, name, value)
     invoice.full_clean(
         exclude=["tenant", "client", "deal", "purchase_order", "consultant", "credited_invoice", "run", "issued_by"]
     )
-    invoice.save(update_fields=[*fields, "updated_at"])
+    invoice.save(update_fields=[*fields, *flags, "updated_at"])
     return refresh(invoice)
 
 
@@ -220,7 +237,10 @@ def line_add(
 def discount_add(
     *, actor: Membership, invoice: Invoice, label: str = "", amount=None, percent=None, vat_rate=None
 ) -> InvoiceLine:
-    """A discount line: a fixed amount, or a percentage of the lines' net total (HT)."""
+    """A discount: a fixed amount (at one VAT rate), or a percentage of the lines' net total (HT).
+    A percentage on lines at several VAT rates is one discount per rate, each on that rate's basis
+    (art. 267 II-1° CGI: the discount reduces each rate's taxable amount; BG-20 per VAT rate).
+    Returns the (first) discount line."""
     access.require_bill(actor)
     invoice = _draft(invoice.pk)
     if (amount in (None, "")) == (percent in (None, "")):
@@ -231,28 +251,62 @@ def discount_add(
         rate = _decimal(percent, "percent")
         if not (0 < rate <= 100):
             raise DomainError(_("Le pourcentage doit être entre 0 et 100."), code="invalid_percent", field="percent")
-        base = sum((line.net_amount for line in invoice.lines.all() if line.kind != LineKind.DISCOUNT), ZERO)
-        value = totals.money(base * rate / 100)
+        bases: dict[Decimal, Decimal] = {}
+        for line in invoice.lines.all():
+            if line.kind != LineKind.DISCOUNT:
+                bases[line.vat_rate] = bases.get(line.vat_rate, ZERO) + line.net_amount
+        if vat_rate not in (None, ""):
+            only = _decimal(vat_rate, "vat_rate")
+            bases = {only: sum(bases.values(), ZERO)}
+        parts = [(vat, totals.money(base * rate / 100)) for vat, base in sorted(bases.items()) if base > 0]
         label = label or _("Remise de %(rate)s %%") % {"rate": rate.normalize()}
+        if len(parts) > 1:
+            labels = [
+                _("%(label)s (TVA %(vat)s %%)") % {"label": label, "vat": vat.normalize()} for vat, _value in parts
+            ]
+        else:
+            labels = [label]
     else:
         value = _decimal(amount, "amount")
         label = label or _("Remise")
-    if value <= 0:
+        bases = {}
+        for line in invoice.lines.all():
+            if line.kind != LineKind.DISCOUNT:
+                bases[line.vat_rate] = bases.get(line.vat_rate, ZERO) + line.net_amount
+        bases = {vat: base for vat, base in bases.items() if base > 0}
+        if vat_rate in (None, "") and len(bases) > 1 and value > 0:
+            # A global amount on several VAT rates: shared in proportion to each rate's basis.
+            whole = sum(bases.values(), ZERO)
+            parts, left = [], value
+            for index, (vat, base) in enumerate(sorted(bases.items())):
+                share = left if index == len(bases) - 1 else totals.money(value * base / whole)
+                parts.append((vat, share))
+                left -= share
+            labels = [_("%(label)s (TVA %(vat)s %%)") % {"label": label, "vat": vat.normalize()} for vat, _v in parts]
+        else:
+            parts = [(vat_rate, value)]
+            labels = [label]
+    total = sum((value for _vat, value in parts), ZERO)
+    if not parts or any(value <= 0 for _vat, value in parts):
         raise DomainError(_("La remise doit être positive."), code="invalid_discount", field="amount")
-    if value > invoice.total_net:
+    if total > invoice.total_net:
         raise DomainError(
             _("La remise dépasse le total HT de la préfacture."), code="discount_too_large", field="amount"
         )
-    return line_add(
-        actor=actor,
-        invoice=invoice,
-        label=label,
-        quantity=Decimal("-1"),
-        unit_price=value,
-        vat_rate=vat_rate,
-        unit=Unit.UNIT,
-        kind=LineKind.DISCOUNT,
-    )
+    lines = [
+        line_add(
+            actor=actor,
+            invoice=invoice,
+            label=text,
+            quantity=Decimal("-1"),
+            unit_price=value,
+            vat_rate=vat,
+            unit=Unit.UNIT,
+            kind=LineKind.DISCOUNT,
+        )
+        for text, (vat, value) in zip(labels, parts, strict=True)
+    ]
+    return lines[0]
 
 
 @transaction.atomic
@@ -377,7 +431,7 @@ def seller_snapshot(tenant) -> dict:
 
 def buyer_snapshot(client, day: datetime.date, names: list | None = None) -> dict:
     billing = bool(client.billing_line1)
-    return {
+    snapshot = {
         "name": _legal_name_on(client, day, names),
         "trade_name": client.trade_name,
         "siren": client.siren,
@@ -390,6 +444,18 @@ def buyer_snapshot(client, day: datetime.date, names: list | None = None) -> dic
         "country": billing_address_country(client),
         "is_public_sector": client.is_public_sector,
     }
+    if electronic_address(snapshot) is None:
+        # Neither SIREN nor a VAT number with an EAS scheme (a client outside the EU, most often):
+        # its electronic address (BT-49, BR-FR-12) is the e-mail its invoices go to.
+        snapshot["email"] = (
+            Contact.objects.filter(client=client, is_active=True)
+            .exclude(invoice_delivery="")
+            .order_by("-invoice_delivery", "created_at")
+            .values_list("email", flat=True)
+            .first()
+            or ""
+        )
+    return snapshot
 
 
 def _mentions(invoice: Invoice, rules: BillingPolicy) -> list[str]:
@@ -397,6 +463,8 @@ def _mentions(invoice: Invoice, rules: BillingPolicy) -> list[str]:
     reason = exemption_reason(invoice.vat_regime, rules)
     if reason:
         mentions.append(reason)
+    if rules.vat_on_debits and invoice.vat_regime == VatRegime.STANDARD:
+        mentions.append(vat_on_debits_mention())
     mentions += [rules.late_penalty_text, rules.recovery_indemnity_text, rules.discount_text]
     if invoice.is_credit_note and invoice.credited_invoice_id:
         origin = invoice.credited_invoice
@@ -423,7 +491,7 @@ def _freeze(
     """Everything the issued document says, computed once."""
     client = invoice.client
     invoice.issue_date = issue_date
-    invoice.seller = seller_snapshot(tenant)
+    invoice.seller = {**seller_snapshot(tenant), "vat_on_debits": rules.vat_on_debits}
     if invoice.is_credit_note and invoice.credited_invoice_id:
         # A credit note corrects the invoice as it was issued: the same buyer (name, identifiers,
         # addresses) and the same VAT regime, whatever the client's record says today.
@@ -836,6 +904,7 @@ def credit_note_create(
         currency=origin.currency,
         language=origin.language,
         po_number=origin.po_number,
+        engagement_number=origin.engagement_number,
         buyer_reference=origin.buyer_reference,
         service_code=origin.service_code,
         period_start=origin.period_start,

@@ -481,6 +481,7 @@ def detail_context(request, invoice: Invoice, **extra) -> dict:
     header = extra.pop("header_form", None) or HeaderForm(
         initial={
             "po_number": invoice.po_number,
+            "engagement_number": invoice.engagement_number,
             "buyer_reference": invoice.buyer_reference,
             "service_code": invoice.service_code,
             "notes": invoice.notes,
