@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from adv.tenancy.errors import DomainError
+from adv.ui.forms import AmountField, DecimalInput
 
 from .models import InvoiceKind, InvoiceStatus, PaymentMethod
 
@@ -75,12 +76,8 @@ class InvoiceFilterForm(forms.Form):
 
 
 class PaymentForm(DomainErrorMixin, forms.Form):
-    amount = forms.DecimalField(
-        label=_("Montant TTC"),
-        max_digits=14,
-        decimal_places=2,
-        min_value=0,
-        widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.01"}),
+    amount = AmountField(
+        label=_("Montant TTC"), max_digits=14, decimal_places=2, min_value=0, widget=DecimalInput({"class": "form-control"})
     )
     paid_on = forms.DateField(
         label=_("Date"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
@@ -109,12 +106,9 @@ class CreditNoteForm(DomainErrorMixin, forms.Form):
         initial=FULL,
         widget=forms.RadioSelect,
     )
-    amount = forms.DecimalField(
-        label=_("Montant HT de l'avoir partiel"),
-        required=False,
-        max_digits=14,
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.01"}),
+    amount = AmountField(
+        label=_("Montant HT de l'avoir partiel"), required=False, max_digits=14, decimal_places=2, min_value=0,
+        widget=DecimalInput({"class": "form-control"}),
     )
     reason = forms.CharField(label=_("Motif"), max_length=300, widget=forms.TextInput(attrs={"class": "form-control"}))
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from adv.tenancy.models import Membership
+from adv.ui.numbers import format_money
 from notifications import defaults
 from notifications.services import notify
 
@@ -159,7 +160,7 @@ def chase_blocked_milestones(*, now: datetime.datetime | None = None, deal_ids=N
         pm = milestone.project_manager or deal.project_manager or deal.sales_owner
         days = (now - milestone.blocked_since).days if milestone.blocked_since else 0
         context = {
-            "milestone_label": milestone.label, "amount": f"{milestone.amount:.2f}", "deal_reference": deal.reference,
+            "milestone_label": milestone.label, "amount": format_money(milestone.amount, deal.currency), "deal_reference": deal.reference,
             "client_name": deal.client.display_name,
             "document_type": milestone.required_document_type.name if milestone.required_document_type else "",
             "days": str(days),
