@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from adv.tenancy.errors import DomainError
-from adv.ui.forms import AmountField, DecimalInput
+from adv.ui.forms import AmountField, DecimalInput, QuantityField
 
 from .models import InvoiceKind, InvoiceStatus, PaymentMethod
 
@@ -164,7 +164,8 @@ class PolicyForm(DomainErrorMixin, forms.Form):
         super().__init__(*args, **kwargs)
         for name in self.FIELDS:
             model_field = BillingPolicy._meta.get_field(name)
-            field = model_field.formfield()
+            # the VAT rate is typed the user's way ("5,5"), in a text input
+            field = model_field.formfield(form_class=QuantityField) if name == "default_vat_rate" else model_field.formfield()
             css = "form-control"
             if name.endswith("_text"):
                 field.widget = forms.Textarea(attrs={"rows": 2})

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from adv.tenancy.context import require_tenant_id
 from adv.tenancy.errors import Conflict, DomainError, NotFound
 from adv.tenancy.models import Membership, Tenant
-from adv.ui.numbers import format_money
+from adv.ui.numbers import format_decimal, format_money
 from clients.models import ClientName
 from deals.models import Milestone, MilestoneStatus, Subscription
 from timesheets.models import Timesheet
@@ -211,7 +211,7 @@ def discount_add(
             raise DomainError(_("Le pourcentage doit être entre 0 et 100."), code="invalid_percent", field="percent")
         base = sum((line.net_amount for line in invoice.lines.all() if line.kind != LineKind.DISCOUNT), ZERO)
         value = totals.money(base * rate / 100)
-        label = label or _("Remise de %(rate)s %%") % {"rate": rate.normalize()}
+        label = label or _("Remise de %(rate)s %%") % {"rate": format_decimal(rate, 2, trim=True)}
     else:
         value = _decimal(amount, "amount")
         label = label or _("Remise")
