@@ -57,13 +57,13 @@ defaults.register(
     "milestone.blocked_chase",
     subject_fr="Échéance bloquée : {{ milestone_label }} ({{ deal_reference }})",
     body_fr=(
-        "Bonjour {{ recipient_name }},\n\nL'échéance « {{ milestone_label }} » ({{ amount }} € HT) de l'affaire "
+        "Bonjour {{ recipient_name }},\n\nL'échéance « {{ milestone_label }} » ({{ amount }} HT) de l'affaire "
         "{{ deal_reference }} pour {{ client_name }} est échue mais ne peut pas être facturée : il manque "
         "le document « {{ document_type }} ». Merci de le déposer sur l'affaire.\n\n{{ url }}"
     ),
     subject_en="Blocked milestone: {{ milestone_label }} ({{ deal_reference }})",
     body_en=(
-        "Hello {{ recipient_name }},\n\nMilestone \"{{ milestone_label }}\" ({{ amount }} EUR) of deal "
+        "Hello {{ recipient_name }},\n\nMilestone \"{{ milestone_label }}\" ({{ amount }} excl. VAT) of deal "
         "{{ deal_reference }} for {{ client_name }} is due but cannot be billed: the document "
         "\"{{ document_type }}\" is missing.\n\n{{ url }}"
     ),
@@ -74,13 +74,13 @@ defaults.register(
     "milestone.blocked_escalation",
     subject_fr="Escalade : échéance {{ milestone_label }} bloquée depuis {{ days }} jours",
     body_fr=(
-        "Bonjour {{ recipient_name }},\n\nL'échéance « {{ milestone_label }} » ({{ amount }} € HT) de l'affaire "
+        "Bonjour {{ recipient_name }},\n\nL'échéance « {{ milestone_label }} » ({{ amount }} HT) de l'affaire "
         "{{ deal_reference }} ({{ client_name }}), suivie par {{ owner_name }}, est bloquée depuis {{ days }} jours "
         "faute de « {{ document_type }} ». Elle alimente les factures à émettre (FAE).\n\n{{ url }}"
     ),
     subject_en="Escalation: milestone {{ milestone_label }} blocked for {{ days }} days",
     body_en=(
-        "Hello {{ recipient_name }},\n\nMilestone \"{{ milestone_label }}\" ({{ amount }} EUR) of deal "
+        "Hello {{ recipient_name }},\n\nMilestone \"{{ milestone_label }}\" ({{ amount }} excl. VAT) of deal "
         "{{ deal_reference }} ({{ client_name }}), followed by {{ owner_name }}, has been blocked for {{ days }} "
         "days for lack of \"{{ document_type }}\".\n\n{{ url }}"
     ),
