@@ -101,7 +101,8 @@ def render_message(subject: str, body: str, values: Mapping[str, str], *, langua
     février", "S.A.." → "S.A."), whoever wrote the template.
     """
     values = {name: str(value) for name, value in values.items()}
-    rendered_subject = " ".join(substitute(subject, values).split())
+    # one line; no-break spaces (in "25 960,00 €") are kept
+    rendered_subject = re.sub(r"[ \t\r\n\f\v]+", " ", substitute(subject, values)).strip()
     text = substitute(body, values)
     if language.startswith("fr"):
         rendered_subject, text = typography(rendered_subject), typography(text)
