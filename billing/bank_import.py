@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from adv.tenancy.errors import DomainError
 from adv.tenancy.models import Membership
+from adv.ui.numbers import format_money
 
 from . import access, services
 from .models import OPEN_STATUSES, Invoice, InvoiceKind, Payment, PaymentMethod
@@ -238,7 +239,7 @@ def import_statement(*, actor: Membership, file_bytes: bytes) -> ImportReport:
         result.invoice_id = invoice.pk
         if amount > invoice.balance:
             result.outcome = EXCEEDS
-            result.message = _("le montant dépasse le reste dû (%(balance)s)") % {"balance": invoice.balance}
+            result.message = _("le montant dépasse le reste dû (%(balance)s)") % {"balance": format_money(invoice.balance, invoice.currency)}
             continue
         try:
             with transaction.atomic():

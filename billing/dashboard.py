@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from adv.tenancy.models import Membership
 from adv.ui.dashboard import WorkItem, register
+from adv.ui.numbers import format_money
 
 from . import access
 from .build import billed_month
@@ -85,8 +86,7 @@ def billing_work(membership: Membership) -> list[WorkItem]:
             figures["overdue"],
             reverse("billing:overdue", kwargs={"tenant_slug": slug}),
             tone="warning",
-            detail=_("%(amount)s € TTC restant dus")
-            % {"amount": formats.number_format(figures["overdue_amount"], 2, force_grouping=True)},
+            detail=_("%(amount)s TTC restant dus") % {"amount": format_money(figures["overdue_amount"])},
             amount=figures["overdue_amount"],
             order=14,
         ),

@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from adv.tenancy.models import Membership, Role
+from adv.ui.numbers import format_money
 from deals.models import DealType, Milestone, MilestoneStatus
 from timesheets.models import ClosingCalendar
 
@@ -79,7 +80,7 @@ def escalate_due(today: datetime.date | None = None) -> int:
                             "client_name": invoice.client.display_name,
                             "deal": invoice.deal.reference if invoice.deal else "",
                             "month": date_format(month, "F Y"),
-                            "amount": f"{invoice.total_net} {invoice.currency}",
+                            "amount": format_money(invoice.total_net, invoice.currency),
                             "reason": "\n".join(reasons),
                         },
                     )
@@ -106,7 +107,7 @@ def escalate_due(today: datetime.date | None = None) -> int:
                             "client_name": milestone.deal.client.display_name,
                             "deal": milestone.deal.reference,
                             "month": date_format(month, "F Y"),
-                            "amount": f"{milestone.amount} {milestone.deal.currency}",
+                            "amount": format_money(milestone.amount, milestone.deal.currency),
                             "reason": reason,
                         },
                     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from adv.ui.forms import AmountField, QuantityField
+
 from .models import Readiness, Unit
 
 READINESS_CHOICES = [("", _("Tous les états")), *Readiness.choices]
@@ -55,10 +57,10 @@ class HeaderForm(forms.Form):
 class LineForm(forms.Form):
     label = forms.CharField(label=_("Libellé"), max_length=300)
     detail = forms.CharField(label=_("Détail"), required=False, max_length=500)
-    quantity = forms.CharField(label=_("Quantité"), max_length=20)
+    quantity = QuantityField(label=_("Quantité"), max_digits=9, decimal_places=2)
     unit = forms.ChoiceField(label=_("Unité"), choices=Unit.choices, initial=Unit.UNIT)
-    unit_price = forms.CharField(label=_("Prix unitaire HT"), max_length=20)
-    vat_rate = forms.CharField(label=_("TVA (%)"), required=False, max_length=10)
+    unit_price = AmountField(label=_("Prix unitaire HT"), max_digits=14, decimal_places=4)
+    vat_rate = QuantityField(label=_("TVA (%)"), required=False, max_digits=5, decimal_places=2, min_value=0, max_value=100)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,7 +73,7 @@ class RewordForm(forms.Form):
 
     label = forms.CharField(label=_("Libellé"), max_length=300)
     detail = forms.CharField(label=_("Détail"), required=False, max_length=500)
-    vat_rate = forms.CharField(label=_("TVA (%)"), max_length=10)
+    vat_rate = QuantityField(label=_("TVA (%)"), max_digits=5, decimal_places=2, min_value=0, max_value=100)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,8 +83,8 @@ class RewordForm(forms.Form):
 
 class DiscountForm(forms.Form):
     label = forms.CharField(label=_("Libellé"), required=False, max_length=300)
-    amount = forms.CharField(label=_("Montant HT"), required=False, max_length=20)
-    percent = forms.CharField(label=_("ou pourcentage"), required=False, max_length=10)
+    amount = AmountField(label=_("Montant HT"), required=False, max_digits=14, decimal_places=2, min_value=0)
+    percent = QuantityField(label=_("ou pourcentage"), required=False, max_digits=5, decimal_places=2, min_value=0, max_value=100)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from adv.tenancy.errors import DomainError
+from adv.ui.forms import AmountField, DecimalInput, QuantityField
 
 from .models import InvoiceKind, InvoiceStatus, PaymentMethod
 
@@ -75,12 +76,8 @@ class InvoiceFilterForm(forms.Form):
 
 
 class PaymentForm(DomainErrorMixin, forms.Form):
-    amount = forms.DecimalField(
-        label=_("Montant TTC"),
-        max_digits=14,
-        decimal_places=2,
-        min_value=0,
-        widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.01"}),
+    amount = AmountField(
+        label=_("Montant TTC"), max_digits=14, decimal_places=2, min_value=0, widget=DecimalInput({"class": "form-control"})
     )
     paid_on = forms.DateField(
         label=_("Date"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
@@ -109,12 +106,9 @@ class CreditNoteForm(DomainErrorMixin, forms.Form):
         initial=FULL,
         widget=forms.RadioSelect,
     )
-    amount = forms.DecimalField(
-        label=_("Montant HT de l'avoir partiel"),
-        required=False,
-        max_digits=14,
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.01"}),
+    amount = AmountField(
+        label=_("Montant HT de l'avoir partiel"), required=False, max_digits=14, decimal_places=2, min_value=0,
+        widget=DecimalInput({"class": "form-control"}),
     )
     reason = forms.CharField(label=_("Motif"), max_length=300, widget=forms.TextInput(attrs={"class": "form-control"}))
 
@@ -171,7 +165,8 @@ class PolicyForm(DomainErrorMixin, forms.Form):
         super().__init__(*args, **kwargs)
         for name in self.FIELDS:
             model_field = BillingPolicy._meta.get_field(name)
-            field = model_field.formfield()
+            # the VAT rate is typed the user's way ("5,5"), in a text input
+            field = model_field.formfield(form_class=QuantityField) if name == "default_vat_rate" else model_field.formfield()
             css = "form-control"
             if name.endswith("_text"):
                 field.widget = forms.Textarea(attrs={"rows": 2})

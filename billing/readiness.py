@@ -15,6 +15,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from adv.ui.numbers import format_money
+
 from .models import Readiness
 from .regime import vat_problems
 
@@ -57,11 +59,14 @@ CODES = (
 
 
 def check(
-    code: str, level: str, message: str, *, fix: tuple[str, dict] | None = None, responsible=None, **extra
+    code: str, level: str, message: str, *, fix: tuple | None = None, responsible=None, **extra
 ) -> dict:
+    """`fix`: (URL name, kwargs) or (URL name, kwargs, tab): the page, and the tab of it, where it is fixed."""
     item = {"code": code, "level": level, "message": message}
     if fix is not None:
         item["fix"] = {"view": fix[0], "kwargs": {k: str(v) for k, v in fix[1].items()}}
+        if len(fix) > 2:
+            item["fix"]["tab"] = fix[2]
     if responsible is not None:
         item["responsible"] = str(responsible)
     item.update(extra)
@@ -128,6 +133,7 @@ def compute_checks(facts: InvoiceFacts) -> list[dict]:
     profile = client.billing_profile
     deal_fix = ("deals:detail", {"pk": deal.pk})
     client_fix = ("clients:detail", {"pk": client.pk})
+    orders_fix = ("deals:detail", {"pk": deal.pk}, "orders")  # the purchase orders tab, not the default one
     checks: list[dict] = []
 
     if facts.is_empty:
@@ -150,7 +156,7 @@ def compute_checks(facts: InvoiceFacts) -> list[dict]:
                 MISSING_PO,
                 BLOCKED,
                 _("Numéro de bon de commande manquant (exigé par le client)."),
-                fix=deal_fix,
+                fix=orders_fix,
                 responsible=deal.sales_owner_id,
             )
         )
@@ -159,9 +165,9 @@ def compute_checks(facts: InvoiceFacts) -> list[dict]:
             check(
                 PO_EXCEEDED,
                 ACTION,
-                _("Le bon de commande %(po)s n'a plus que %(remaining)s € HT : cette facture le dépasse.")
-                % {"po": facts.po_number, "remaining": facts.po_remaining},
-                fix=deal_fix,
+                _("Le bon de commande %(po)s n'a plus que %(remaining)s HT : cette facture le dépasse.")
+                % {"po": facts.po_number, "remaining": format_money(facts.po_remaining)},
+                fix=orders_fix,
                 responsible=deal.sales_owner_id,
             )
         )
@@ -203,7 +209,7 @@ def compute_checks(facts: InvoiceFacts) -> list[dict]:
                     BLOCKED,
                     _("Échéance « %(label)s » : %(document)s manquant.")
                     % {"label": milestone.label, "document": milestone.document_type_name},
-                    fix=deal_fix,
+                    fix=("deals:detail", {"pk": deal.pk}, "milestones"),
                     responsible=milestone.project_manager_id or deal.project_manager_id,
                 )
             )

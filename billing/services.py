@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from adv.tenancy.context import require_tenant_id
 from adv.tenancy.errors import Conflict, DomainError, NotFound
 from adv.tenancy.models import Membership, Tenant
+from adv.ui.numbers import format_decimal, format_money
 from clients.models import ClientName, Contact
 from deals.models import Milestone, MilestoneStatus, Subscription
 from timesheets.models import Timesheet
@@ -259,10 +260,10 @@ def discount_add(
             only = _decimal(vat_rate, "vat_rate")
             bases = {only: sum(bases.values(), ZERO)}
         parts = [(vat, totals.money(base * rate / 100)) for vat, base in sorted(bases.items()) if base > 0]
-        label = label or _("Remise de %(rate)s %%") % {"rate": rate.normalize()}
+        label = label or _("Remise de %(rate)s %%") % {"rate": format_decimal(rate, 2, trim=True)}
         if len(parts) > 1:
             labels = [
-                _("%(label)s (TVA %(vat)s %%)") % {"label": label, "vat": vat.normalize()} for vat, _value in parts
+                _("%(label)s (TVA %(vat)s %%)") % {"label": label, "vat": format_decimal(vat, 2, trim=True)} for vat, _value in parts
             ]
         else:
             labels = [label]
@@ -753,12 +754,6 @@ def recipients_for(invoice: Invoice) -> tuple[list[str], list[str]]:
     return (to or cc), (cc if to else [])
 
 
-def _money_text(amount: Decimal, currency: str) -> str:
-    from django.utils.formats import number_format
-
-    return f"{number_format(amount, 2, force_grouping=True)} {'€' if currency == 'EUR' else currency}"
-
-
 @transaction.atomic
 def invoice_send(*, actor: Membership, invoice: Invoice):
     """Email the invoice's PDF and its attachments to the client's recipients, through the outbox."""
@@ -801,7 +796,7 @@ def invoice_send(*, actor: Membership, invoice: Invoice):
     context = {
         "number": invoice.number,
         "issue_date": invoice.issue_date.strftime("%d/%m/%Y"),
-        "total": _money_text(invoice.total_gross, invoice.currency),
+        "total": format_money(invoice.total_gross, invoice.currency),
         "references": "\n".join(references),
         "client_name": invoice.buyer.get("name", ""),
     }
@@ -969,7 +964,7 @@ def credit_note_create(
     if note.total_gross > remaining:
         raise DomainError(
             _("L'avoir (%(amount)s TTC) dépasse ce qui reste à créditer sur la facture (%(remaining)s TTC).")
-            % {"amount": note.total_gross, "remaining": remaining},
+            % {"amount": format_money(note.total_gross, note.currency), "remaining": format_money(remaining, note.currency)},
             code="credit_exceeds_invoice",
             field="amount",
         )
@@ -1047,7 +1042,7 @@ def payment_record(
     if value > invoice.balance:
         raise DomainError(
             _("Le paiement (%(amount)s) dépasse le reste dû (%(balance)s).")
-            % {"amount": value, "balance": invoice.balance},
+            % {"amount": format_money(value, invoice.currency), "balance": format_money(invoice.balance, invoice.currency)},
             code="overpayment",
             field="amount",
         )

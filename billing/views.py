@@ -22,17 +22,20 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from adv.tenancy import errors as domain
 from adv.tenancy.models import Membership, Role
+from deals.models import DealStatus
 
 from . import access, readiness, rendering, runs, selectors, services
 from .build import billed_month
-from .errors import InvoiceBlocked
+from .errors import InvoiceBlocked, InvoiceImmutable
 from .forms import CockpitFilterForm, DiscountForm, HeaderForm, LineForm, ReceptionForm, RewordForm
 from .models import BillingRun, Invoice, InvoiceAttachment, InvoiceKind, InvoiceLine, RunStatus, Unit
 from .view_helpers import invoice_url, posted_issue_date, raise_http, readers, require_bill
@@ -53,6 +56,8 @@ COLUMN_KEYS = [key for key, _label in COLUMNS]
 # Shown until a user chooses: the reception, signed-timesheet and milestone-document columns repeat
 # what the "to do" column already says, so they are opt-in for those who like one column per reminder.
 DEFAULT_COLUMNS = ["deal", "amount", "po", "platform", "recipients", "notes"]
+# Shown together in one narrow "Envoi · notes" cell, details folded, so that the table fits 1400 px.
+DETAIL_KEYS = ("platform", "recipients", "notes")
 OWNER_ROLES = (Role.SALES, Role.ADMIN, Role.ADV, Role.MANAGER)
 
 
@@ -246,6 +251,8 @@ def cockpit_context(request, month: datetime.date, **extra) -> dict:
         "filtering": any(values.get(k) for k in ("readiness", "q", "owner", "mine")),
         "columns": columns,
         "all_columns": COLUMNS,
+        "detail_keys": DETAIL_KEYS,
+        "provisional_clients": sorted({row.invoice.client.display_name for row in rows if row.provisional and row.selectable}),
         "can_bill": access.can_bill(membership),
         "responsible_names": names,
         **extra,
@@ -254,6 +261,7 @@ def cockpit_context(request, month: datetime.date, **extra) -> dict:
 
 @readers
 @require_GET
+@never_cache  # its rows are drafts that become invoices: never served from the browser's cache
 def cockpit(request, tenant_slug):
     month = parse_month(request.GET.get("month"))
     context = cockpit_context(request, month)
@@ -435,6 +443,21 @@ def issue_selected(request, tenant_slug):
     if not ids:
         messages.warning(request, _("Cochez au moins une préfacture à émettre."))
         return redirect(cockpit_url(tenant_slug, month))
+    if request.POST.get("include_provisional") != "1":
+        # An unsigned (provisionally validated) deal is invoiced only when the user said so explicitly.
+        unsigned = list(
+            Invoice.objects.filter(pk__in=ids, deal__status=DealStatus.PROVISIONAL).select_related("client")
+        )
+        if unsigned:
+            skipped = {str(inv.pk) for inv in unsigned}
+            ids = [pk for pk in ids if pk not in skipped]
+            messages.warning(
+                request,
+                _("Non émises, affaires non signées (validées provisoirement) : %(clients)s. Cochez « Émettre aussi les préfactures d'affaires non signées » pour les émettre.")
+                % {"clients": ", ".join(sorted(inv.client.display_name for inv in unsigned))},
+            )
+            if not ids:
+                return redirect(cockpit_url(tenant_slug, month))
     try:
         result = services.invoices_issue(
             actor=request.membership, invoice_ids=ids, issue_date=posted_issue_date(request)
@@ -536,6 +559,7 @@ def render_detail(request, invoice: Invoice, status: int = 200, **extra):
 
 @readers
 @require_http_methods(["GET", "POST"])
+@never_cache  # a draft changes, then becomes an invoice: the Back button must not show a stale "Prête" page
 def pre_invoice(request, tenant_slug, pk):
     invoice = invoice_or_404(pk)
     if request.method == "GET":
@@ -655,17 +679,35 @@ def discount_add(request, tenant_slug, pk):
 def pre_invoice_issue(request, tenant_slug, pk):
     require_bill(request)
     invoice = invoice_or_404(pk)
+    if not invoice.is_draft:
+        return _already_issued(request, tenant_slug, invoice)
     try:
         issued = services.invoice_issue(
             actor=request.membership, invoice=invoice, issue_date=posted_issue_date(request)
         )
     except InvoiceBlocked as error:
         return render_detail(request, invoice, status=409, blocked_reasons=error.reasons)
+    except InvoiceImmutable:
+        return _already_issued(request, tenant_slug, Invoice.objects.get(pk=invoice.pk))
     except domain.DomainError as error:
         raise_http(error)
         return render_detail(request, invoice, status=error_status(error), alert=error.message)
     messages.success(request, _("Facture %(number)s émise.") % {"number": issued.number})
     return redirect(invoice_url(tenant_slug, issued))
+
+
+def _already_issued(request, tenant_slug: str, invoice: Invoice):
+    """A second "Émettre" (another tab, the Back button): nothing is issued twice; say which invoice it became."""
+    url = invoice_url(tenant_slug, invoice)
+    messages.warning(
+        request,
+        format_html(
+            _("Cette préfacture a déjà été émise : c'est la facture {number}, affichée ci-dessous ({link}). Rien n'a été émis une seconde fois."),
+            number=invoice.number,
+            link=format_html('<a href="{}" data-testid="already-issued-link">{}</a>', url, _("ouvrir la facture")),
+        ),
+    )
+    return redirect(url)
 
 
 @readers

@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from adv.tenancy import errors as domain
@@ -209,6 +210,7 @@ def render_detail(request, invoice: Invoice, status: int = 200, **forms):
 
 @readers
 @require_GET
+@never_cache  # balance, payments and credit notes change: Back must not resubmit from a stale page
 def invoice_detail(request, tenant_slug, pk):
     invoice = invoice_or_404(pk)
     if invoice.is_draft:

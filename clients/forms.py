@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from adv.tenancy.errors import DomainError
-from adv.tenancy.models import Membership
+from adv.tenancy.models import ADV_OWNER_ROLES, SALES_OWNER_ROLES, Membership
 from adv.ui.forms import BootstrapFormMixin
 
 from . import selectors
@@ -187,9 +187,9 @@ class ClientForm(ServiceFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.editing = editing
         self.siren_taken: Client | None = None
-        members = selectors.member_choices()
-        self.fields["owner"].queryset = members
-        self.fields["adv_owner"].queryset = members
+        instance = self.instance
+        self.fields["owner"].queryset = selectors.member_choices(SALES_OWNER_ROLES, keep=[instance.owner_id])
+        self.fields["adv_owner"].queryset = selectors.member_choices(ADV_OWNER_ROLES, keep=[instance.adv_owner_id])
         self.fields["owner"].empty_label = _("— Aucun —")
         self.fields["adv_owner"].empty_label = _("— Aucun —")
         self.fields["parent"].queryset = selectors.parent_choices(exclude=self.instance if self.instance.pk else None)

@@ -181,13 +181,18 @@ def invoice_recipients(client: Client) -> list[Contact]:
     return sorted(contacts, key=lambda c: (c.invoice_delivery != "to", c.last_name.lower(), c.first_name.lower()))
 
 
-def member_choices() -> QuerySet[Membership]:
-    """Active members of the tenant, for the owner and ADV selects."""
-    return (
-        Membership.objects.filter(tenant_id=require_tenant_id(), is_active=True)
-        .select_related("user")
-        .order_by("user__last_name", "user__first_name", "user__email")
-    )
+def member_choices(roles=None, *, keep=()) -> QuerySet[Membership]:
+    """Active members of the tenant, for the owner and ADV selects: only those whose role can hold
+    the job (`roles`, e.g. SALES_OWNER_ROLES), plus the members in `keep` (ids of the currently
+    selected ones, so that editing never drops a value that was valid when it was chosen)."""
+    members = Membership.objects.filter(tenant_id=require_tenant_id())
+    wanted = Q(is_active=True)
+    if roles is not None:
+        wanted &= Q(role__in=list(roles))
+    kept = [pk for pk in keep if pk]
+    if kept:
+        wanted |= Q(pk__in=kept)
+    return members.filter(wanted).select_related("user").order_by("user__last_name", "user__first_name", "user__email")
 
 
 def parent_choices(*, exclude: Client | None = None) -> QuerySet[Client]:

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from adv.tenancy.errors import DomainError
-from adv.tenancy.models import Membership, Role
-from adv.ui.forms import AmountField, BootstrapFormMixin
+from adv.tenancy.models import ADV_OWNER_ROLES, SALES_OWNER_ROLES, Membership, Role
+from adv.ui.forms import AmountField, BootstrapFormMixin, QuantityField
 from clients.forms_documents import DocumentUploadForm
 from clients.models import Client, Contact, Document, DocumentType
 
@@ -42,7 +42,7 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class DaysField(AmountField):
+class DaysField(QuantityField):
     """Days (2 decimals), typed "12,5" or "12.5"."""
 
 
@@ -186,10 +186,12 @@ class DealForm(ServiceForm):
             })
         super().__init__(*args, **kwargs)
         self.deal = deal
-        members = selectors.member_choices()
-        self.fields["sales_owner"].queryset = members
-        self.fields["project_manager"].queryset = members.filter(role__in=[Role.PROJECT_MANAGER, Role.MANAGER, Role.ADMIN, Role.SALES, Role.ADV])
-        self.fields["adv_owner"].queryset = members.filter(role__in=[Role.ADV, Role.ADMIN])
+        current = deal or Deal()
+        self.fields["sales_owner"].queryset = selectors.member_choices(SALES_OWNER_ROLES, keep=[current.sales_owner_id])
+        self.fields["project_manager"].queryset = selectors.member_choices(
+            (Role.PROJECT_MANAGER, Role.MANAGER, Role.ADMIN, Role.SALES, Role.ADV), keep=[current.project_manager_id]
+        )
+        self.fields["adv_owner"].queryset = selectors.member_choices(ADV_OWNER_ROLES, keep=[current.adv_owner_id])
         if deal is None:
             self.fields["client"].queryset = Client.objects.filter(archived_at__isnull=True).order_by("legal_name", "id")
         else:
@@ -427,7 +429,7 @@ class MilestoneRowForm(BootstrapFormMixin, forms.Form):
     due_date = forms.DateField(label=_("Date d'échéance"), required=False, widget=DateInput())
     due_event = forms.CharField(label=_("Ou événement"), max_length=200, required=False, widget=forms.TextInput(attrs={"placeholder": _("ex. recette du lot 2")}))
     amount = AmountField(label=_("Montant (HT)"), required=False, max_digits=14, decimal_places=2, min_value=0, widget=forms.TextInput(attrs={"inputmode": "decimal", "data-amount": ""}))
-    percentage = AmountField(label=_("%"), required=False, max_digits=5, decimal_places=2, min_value=0, max_value=100, widget=forms.TextInput(attrs={"inputmode": "decimal", "data-percentage": ""}))
+    percentage = QuantityField(label=_("%"), required=False, max_digits=5, decimal_places=2, min_value=0, max_value=100, widget=forms.TextInput(attrs={"inputmode": "decimal", "data-percentage": ""}))
     required_document_type = forms.ModelChoiceField(label=_("Document exigé"), queryset=DocumentType.objects.none(), required=False, empty_label=_("— Aucun —"))
     project_manager = MemberChoiceField(label=_("Chef de projet"), queryset=Membership.objects.none(), required=False, empty_label=_("Celui de l'affaire"))
 

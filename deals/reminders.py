@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from adv.tenancy.models import Membership
+from adv.ui.numbers import format_money
 from notifications import defaults
 from notifications.services import notify
 
@@ -56,13 +57,13 @@ defaults.register(
     "milestone.blocked_chase",
     subject_fr="Échéance bloquée : {{ milestone_label }} ({{ deal_reference }})",
     body_fr=(
-        "Bonjour {{ recipient_name }},\n\nL'échéance « {{ milestone_label }} » ({{ amount }} € HT) de l'affaire "
+        "Bonjour {{ recipient_name }},\n\nL'échéance « {{ milestone_label }} » ({{ amount }} HT) de l'affaire "
         "{{ deal_reference }} pour {{ client_name }} est échue mais ne peut pas être facturée : il manque "
         "le document « {{ document_type }} ». Merci de le déposer sur l'affaire.\n\n{{ url }}"
     ),
     subject_en="Blocked milestone: {{ milestone_label }} ({{ deal_reference }})",
     body_en=(
-        "Hello {{ recipient_name }},\n\nMilestone \"{{ milestone_label }}\" ({{ amount }} EUR) of deal "
+        "Hello {{ recipient_name }},\n\nMilestone \"{{ milestone_label }}\" ({{ amount }} excl. VAT) of deal "
         "{{ deal_reference }} for {{ client_name }} is due but cannot be billed: the document "
         "\"{{ document_type }}\" is missing.\n\n{{ url }}"
     ),
@@ -73,13 +74,13 @@ defaults.register(
     "milestone.blocked_escalation",
     subject_fr="Escalade : échéance {{ milestone_label }} bloquée depuis {{ days }} jours",
     body_fr=(
-        "Bonjour {{ recipient_name }},\n\nL'échéance « {{ milestone_label }} » ({{ amount }} € HT) de l'affaire "
+        "Bonjour {{ recipient_name }},\n\nL'échéance « {{ milestone_label }} » ({{ amount }} HT) de l'affaire "
         "{{ deal_reference }} ({{ client_name }}), suivie par {{ owner_name }}, est bloquée depuis {{ days }} jours "
         "faute de « {{ document_type }} ». Elle alimente les factures à émettre (FAE).\n\n{{ url }}"
     ),
     subject_en="Escalation: milestone {{ milestone_label }} blocked for {{ days }} days",
     body_en=(
-        "Hello {{ recipient_name }},\n\nMilestone \"{{ milestone_label }}\" ({{ amount }} EUR) of deal "
+        "Hello {{ recipient_name }},\n\nMilestone \"{{ milestone_label }}\" ({{ amount }} excl. VAT) of deal "
         "{{ deal_reference }} ({{ client_name }}), followed by {{ owner_name }}, has been blocked for {{ days }} "
         "days for lack of \"{{ document_type }}\".\n\n{{ url }}"
     ),
@@ -159,7 +160,7 @@ def chase_blocked_milestones(*, now: datetime.datetime | None = None, deal_ids=N
         pm = milestone.project_manager or deal.project_manager or deal.sales_owner
         days = (now - milestone.blocked_since).days if milestone.blocked_since else 0
         context = {
-            "milestone_label": milestone.label, "amount": f"{milestone.amount:.2f}", "deal_reference": deal.reference,
+            "milestone_label": milestone.label, "amount": format_money(milestone.amount, deal.currency), "deal_reference": deal.reference,
             "client_name": deal.client.display_name,
             "document_type": milestone.required_document_type.name if milestone.required_document_type else "",
             "days": str(days),

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy
 from adv.tenancy.context import require_tenant_id
 from adv.tenancy.errors import PermissionDenied
 from adv.tenancy.models import Membership, Role
+from adv.ui.numbers import format_decimal
 from clients.models import Contact, Document, DocumentRequirement, DocumentType
 
 from . import rules
@@ -381,10 +382,15 @@ def consultant_choices() -> QuerySet[Membership]:
     )
 
 
-def member_choices(roles: tuple[str, ...] | None = None) -> QuerySet[Membership]:
-    queryset = Membership.objects.filter(tenant_id=require_tenant_id(), is_active=True).select_related("user")
+def member_choices(roles: tuple[str, ...] | None = None, *, keep=()) -> QuerySet[Membership]:
+    """Active members with one of `roles`, plus the ids in `keep` (the current value of a picker)."""
+    wanted = Q(is_active=True)
     if roles:
-        queryset = queryset.filter(role__in=roles)
+        wanted &= Q(role__in=roles)
+    kept = [pk for pk in keep if pk]
+    if kept:
+        wanted |= Q(pk__in=kept)
+    queryset = Membership.objects.filter(wanted, tenant_id=require_tenant_id()).select_related("user")
     return queryset.order_by("user__last_name", "user__first_name", "user__email")
 
 
@@ -757,7 +763,7 @@ def _history_value(model, column: str, value, *, names: dict) -> str:
         parsed = parse_date(str(value))
         return formats.date_format(parsed, "SHORT_DATE_FORMAT") if parsed else str(value)
     if internal == "DecimalField":
-        return formats.number_format(Decimal(str(value)), 2, use_l10n=True, force_grouping=True)
+        return format_decimal(Decimal(str(value)), None)
     if internal == "TextField" and len(str(value)) > 200:
         return str(value)[:197] + "…"
     return str(value)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from adv.tenancy.context import require_tenant_id
 from adv.tenancy.errors import DomainError, NotFound, PermissionDenied
 from adv.tenancy.models import Membership, Role
+from adv.ui.numbers import format_money
 from clients.models import Client, Contact, Document
 
 from . import rules
@@ -365,8 +366,8 @@ def milestone_schedule_replace(*, actor: Membership, deal: Deal, items: list[dic
         total = remaining_total
     if total != remaining_total:
         raise DomainError(
-            _("Les échéances totalisent %(total)s € au lieu de %(expected)s € : l'échéancier doit tomber juste.")
-            % {"total": total, "expected": remaining_total},
+            _("Les échéances totalisent %(total)s au lieu de %(expected)s : l'échéancier doit tomber juste.")
+            % {"total": format_money(total, deal.currency), "expected": format_money(remaining_total, deal.currency)},
             code="schedule_does_not_add_up",
         )
     deal.milestones.exclude(status=MilestoneStatus.INVOICED).delete()

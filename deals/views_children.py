@@ -62,7 +62,7 @@ def assignment_create(request, tenant_slug, pk):
             raise_http(error)
             form.add_domain_error(error)
         else:
-            messages.success(request, _("%(name)s est staffé(e) sur l'affaire.") % {"name": assignment.consultant.user})
+            messages.success(request, _("Affectation de %(name)s à l'affaire enregistrée.") % {"name": assignment.consultant.user})
             return redirect(detail_url(tenant_slug, deal, "staffing"))
     context = {"form": form, "deal": deal, "assignment": None, "show_rates": selectors.rates_visible(request.membership)}
     return render(request, "deals/assignment_form.html", context, status=_status(request))

@@ -17,6 +17,8 @@ from django.utils.html import escape, linebreaks, urlize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from adv.ui.french import typography
+
 # Anything between double braces is a placeholder token; only a bare name is valid.
 TOKEN = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -90,14 +92,19 @@ def substitute(text: str, values: Mapping[str, str], *, escape_values: bool = Fa
     return TOKEN.sub(replace, text or "")
 
 
-def render_message(subject: str, body: str, values: Mapping[str, str]) -> Rendered:
+def render_message(subject: str, body: str, values: Mapping[str, str], *, language: str = "") -> Rendered:
     """Render a subject and a plain-text body; the HTML version escapes everything.
 
     The body is plain text written by a person: in HTML it is escaped as a whole (template
-    text and values alike), its URLs become links and its line breaks paragraphs.
+    text and values alike), its URLs become links and its line breaks paragraphs. In French, the
+    joins of template and values are put right ("de octobre" → "d'octobre", "1 février" → "1er
+    février", "S.A.." → "S.A."), whoever wrote the template.
     """
     values = {name: str(value) for name, value in values.items()}
-    rendered_subject = " ".join(substitute(subject, values).split())
+    # one line; no-break spaces (in "25 960,00 €") are kept
+    rendered_subject = re.sub(r"[ \t\r\n\f\v]+", " ", substitute(subject, values)).strip()
     text = substitute(body, values)
+    if language.startswith("fr"):
+        rendered_subject, text = typography(rendered_subject), typography(text)
     html = mark_safe(linebreaks(urlize(text, nofollow=True, autoescape=True), autoescape=False))  # noqa: S308 - escaped by urlize
     return Rendered(subject=rendered_subject, text=text, html=html)

@@ -14,6 +14,7 @@ import zoneinfo
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from email.headerregistry import Address
 from email.utils import parseaddr
 from functools import partial
 
@@ -128,10 +129,10 @@ def message_render(
     override = (overrides or _Overrides(key)).get(language)
     if override is not None:
         try:
-            return render_message(override.subject, override.body, values)
+            return render_message(override.subject, override.body, values, language=language)
         except TemplateSyntaxError:
             logger.error("Tenant template %s/%s is invalid; the default is used", key, language)
-    return render_message(template.subject(language), template.body(language), values)
+    return render_message(template.subject(language), template.body(language), values, language=language)
 
 
 def _template_field_errors(key: str, subject: str, body: str) -> dict[str, list[str]]:
@@ -152,7 +153,7 @@ def message_template_preview(*, key: str, language: str, subject: str, body: str
     errors = _template_field_errors(key, subject, body)
     if errors:
         raise InvalidTemplate(errors)
-    return render_message(subject, body, defaults.get(key).sample_values())
+    return render_message(subject, body, defaults.get(key).sample_values(), language=language)
 
 
 @transaction.atomic
@@ -326,11 +327,23 @@ def _retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=jittered(seconds))
 
 
+def sender_for(tenant) -> tuple[str, list[str]]:
+    """The From and Reply-To of a firm's emails: the firm's name on the platform's sending address
+    ("Alpha Conseil <no-reply@…>", never the product's name), replies to the firm's billing contact."""
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or "no-reply@adv.localhost"
+    if tenant is None or not tenant.name:
+        return settings.DEFAULT_FROM_EMAIL, []
+    from_email = str(Address(display_name=tenant.name, addr_spec=address))
+    return from_email, ([tenant.billing_email] if tenant.billing_email else [])
+
+
 def _send(email: OutboxEmail) -> None:
+    from_email, reply_to = sender_for(email.tenant)
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=from_email,
+        reply_to=reply_to,
         to=email.to,
         cc=email.cc,
         # A stable Message-ID lets receiving servers drop a duplicate of the same outbox row.

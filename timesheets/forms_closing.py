@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from adv.tenancy.errors import DomainError
-from adv.ui.forms import BootstrapFormMixin
+from adv.ui.forms import BootstrapFormMixin, QuantityField
 
 from . import reminders
 from .models import ClosingCalendar, TimesheetPolicy
@@ -88,6 +88,7 @@ class TimesheetPolicyForm(BootstrapFormMixin, forms.ModelForm):
             "holiday_country": _("Code ISO du pays (FR) : ses jours fériés sont grisés dans les CRA et exclus des jours ouvrés."),
             "unit": _("Changer d'unité en cours de mois ne convertit pas les saisies déjà faites."),
         }
+        field_classes = {"hours_per_day": QuantityField}  # "7,5" typed the French way, in a text input
         widgets = {
             "reminder_offsets": forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "style": "max-width: 12rem"}),
             "holiday_country": forms.TextInput(attrs={"style": "max-width: 6rem", "autocomplete": "off"}),

@@ -36,11 +36,12 @@ from django.db.models import Max, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from adv.tenancy.context import require_tenant_id
 from adv.tenancy.errors import DomainError, PermissionDenied
 from adv.tenancy.models import Membership, Role, Tenant
+from adv.ui.french import long_date
 from notifications import defaults
 from notifications.rendering import Rendered
 from notifications.services import message_render, notify
@@ -67,7 +68,7 @@ ANNOUNCEMENT = "timesheet.calendar_announcement"
 CALENDAR_CHANGE = "timesheet.calendar_change"
 
 CONSULTANT_PLACEHOLDERS = ["first_name", "month", "deadline", "url", "manager", "tenant_name"]
-APPROVER_PLACEHOLDERS = [*CONSULTANT_PLACEHOLDERS, "count", "consultants"]
+APPROVER_PLACEHOLDERS = [*CONSULTANT_PLACEHOLDERS, "count", "consultants", "waiting", "adv_or_manager"]
 CONSULTANT_SAMPLE = {
     "first_name": "Camille", "month": "mai 2026", "deadline": "mercredi 27 mai 2026",
     "url": "https://adv.example/t/demo/timesheets/", "manager": "Nicolas Richard", "tenant_name": "Démo Conseil",
@@ -75,6 +76,7 @@ CONSULTANT_SAMPLE = {
 APPROVER_SAMPLE = {
     **CONSULTANT_SAMPLE, "first_name": "Nicolas", "deadline": "lundi 1 juin 2026", "manager": "Amélie Martin",
     "count": "3", "consultants": "- Camille Durand\n- Hugo Leroy\n- Léa Simon",
+    "waiting": "3 CRA de votre équipe attendent", "adv_or_manager": "l'ADV ou Amélie Martin",
 }
 
 defaults.register(
@@ -175,7 +177,7 @@ defaults.register(
     subject_fr="{{ count }} CRA de {{ month }} à valider avant le {{ deadline }}",
     body_fr=(
         "Bonjour {{ first_name }},\n\n"
-        "{{ count }} CRA de {{ month }} de votre équipe attendent votre validation, au plus tard le {{ deadline }} :\n"
+        "{{ waiting }} votre validation pour {{ month }}, au plus tard le {{ deadline }} :\n"
         "{{ consultants }}\n\n"
         "Vous pouvez les valider en une fois depuis votre file de validation :\n{{ url }}\n\n"
         "Un doute sur un CRA ? Refusez-le avec un motif : le consultant le corrigera et le soumettra à nouveau."
@@ -183,7 +185,7 @@ defaults.register(
     subject_en="{{ count }} {{ month }} timesheet(s) to approve before {{ deadline }}",
     body_en=(
         "Hello {{ first_name }},\n\n"
-        "{{ count }} {{ month }} timesheet(s) of your team wait for your approval, by {{ deadline }} at the latest:\n"
+        "{{ waiting }} for your approval for {{ month }}, by {{ deadline }} at the latest:\n"
         "{{ consultants }}\n\n"
         "You can approve them all at once from your approval queue:\n{{ url }}\n\n"
         "Unsure about one? Reject it with a reason: the consultant will correct and submit it again."
@@ -197,18 +199,18 @@ defaults.register(
     subject_fr="Validation des CRA de {{ month }} en retard ({{ count }})",
     body_fr=(
         "Bonjour {{ first_name }},\n\n"
-        "L'échéance de validation des CRA de {{ month }} était le {{ deadline }}, et {{ count }} CRA de votre équipe "
-        "attendent encore votre validation :\n{{ consultants }}\n\n"
+        "L'échéance de validation des CRA de {{ month }} était le {{ deadline }}, et {{ waiting }} "
+        "encore votre validation :\n{{ consultants }}\n\n"
         "Tant qu'ils ne sont pas validés, les factures correspondantes ne peuvent pas être émises et la clôture du "
-        "mois est retardée. Si vous ne pouvez pas les valider, prévenez l'ADV ou {{ manager }}.\n\n{{ url }}"
+        "mois est retardée. Si vous ne pouvez pas les valider, prévenez {{ adv_or_manager }}.\n\n{{ url }}"
     ),
     subject_en="{{ month }} timesheet approval late ({{ count }})",
     body_en=(
         "Hello {{ first_name }},\n\n"
-        "The {{ month }} approval deadline was {{ deadline }}, and {{ count }} timesheet(s) of your team still wait "
+        "The {{ month }} approval deadline was {{ deadline }}, and {{ waiting }} still "
         "for your approval:\n{{ consultants }}\n\n"
         "Until they are approved, the matching invoices cannot be issued and the month-end close is delayed. "
-        "If you cannot approve them, tell the sales administration or {{ manager }}.\n\n{{ url }}"
+        "If you cannot approve them, tell {{ adv_or_manager }}.\n\n{{ url }}"
     ),
     placeholders=APPROVER_PLACEHOLDERS,
     label=gettext_lazy("Validation des CRA : conséquences d'un retard"),
@@ -219,7 +221,7 @@ defaults.register(
     subject_fr="CRA de {{ month }} à valider : un doute ?",
     body_fr=(
         "Bonjour {{ first_name }},\n\n"
-        "{{ count }} CRA de {{ month }} attendent votre validation avant le {{ deadline }} :\n{{ consultants }}\n\n"
+        "{{ waiting }} votre validation pour {{ month }}, avant le {{ deadline }} :\n{{ consultants }}\n\n"
         "- Un CRA vous semble inexact : refusez-le en indiquant le motif, le consultant le corrigera.\n"
         "- Vous ne pourrez pas valider à temps (congés, déplacement) : prévenez l'ADV, qui peut valider à votre place.\n"
         "- Une autre question : voyez avec {{ manager }}.\n\n{{ url }}"
@@ -227,7 +229,7 @@ defaults.register(
     subject_en="{{ month }} timesheets to approve: unsure?",
     body_en=(
         "Hello {{ first_name }},\n\n"
-        "{{ count }} {{ month }} timesheet(s) wait for your approval before {{ deadline }}:\n{{ consultants }}\n\n"
+        "{{ waiting }} for your approval for {{ month }}, before {{ deadline }}:\n{{ consultants }}\n\n"
         "- One looks wrong: reject it with a reason, the consultant will correct it.\n"
         "- You cannot approve in time (leave, travel): tell the sales administration, who can approve on your behalf.\n"
         "- Anything else: ask {{ manager }}.\n\n{{ url }}"
@@ -443,7 +445,7 @@ def format_month(month: datetime.date) -> str:
 
 
 def format_day(day: datetime.date) -> str:
-    return formats.date_format(day, "l j F Y")
+    return long_date(day, "l j F Y")  # "lundi 1er février 2027"
 
 
 def _first_name(member: Membership) -> str:
@@ -477,10 +479,19 @@ def approver_context(
     member: Membership, *, month: datetime.date, deadline: datetime.date, tenant: Tenant, consultants: list[Membership]
 ) -> dict:
     names = sorted(_full_name(c) for c in consultants)
+    with translation.override(_language(member.user, tenant)):
+        waiting = ngettext(
+            "%(count)s CRA de votre équipe attend", "%(count)s CRA de votre équipe attendent", len(names)
+        ) % {"count": len(names)}
+        adv = str(_("l'ADV"))
+        manager = _full_name(member.reports_to) if member.reports_to_id and member.reports_to.is_active else ""
+        adv_or_manager = _("%(adv)s ou %(manager)s") % {"adv": adv, "manager": manager} if manager else adv
     return {
         **consultant_context(member, month=month, deadline=deadline, tenant=tenant),
         "count": str(len(names)),
         "consultants": "\n".join(f"- {name}" for name in names),
+        "waiting": waiting,
+        "adv_or_manager": adv_or_manager,
     }
 
 

@@ -69,6 +69,10 @@ class Tenant(TimeStampedModel):
         help_text=_("60 jours au plus (article L441-10 du Code de commerce)."),
     )
     payment_terms_end_of_month = models.BooleanField(_("fin de mois"), default=False)
+    billing_email = models.EmailField(
+        _("e-mail de contact facturation"), blank=True,
+        help_text=_("Les réponses des clients aux e-mails de l'application (factures, relances) arrivent à cette adresse."),
+    )
     time_zone = models.CharField(_("fuseau horaire"), max_length=64, default="Europe/Paris", choices=TIME_ZONE_CHOICES)
     language = models.CharField(_("langue"), max_length=8, choices=settings.LANGUAGES, default="fr")
     require_two_factor = models.BooleanField(
@@ -143,6 +147,11 @@ class Role(models.TextChoices):
     MANAGER = "manager", _("Manager")
     CONSULTANT = "consultant", _("Consultant")
     ACCOUNTANT = "accountant", _("Comptable")
+
+
+# Who may be named on a client or a deal: the pickers list only these roles (plus the current value).
+SALES_OWNER_ROLES = (Role.SALES, Role.MANAGER, Role.ADMIN)
+ADV_OWNER_ROLES = (Role.ADV, Role.ADMIN)
 
 
 class ClearanceLevel(models.IntegerChoices):

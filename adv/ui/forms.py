@@ -6,6 +6,7 @@ import io
 import re
 import zoneinfo
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from adv.tenancy.errors import DomainError
 from adv.tenancy.models import ClearanceLevel, Membership, Role, Tenant
+from adv.ui.numbers import NumberError, format_decimal, parse_decimal
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp", "GIF": "gif"}
@@ -165,22 +167,60 @@ INVITATION_STATUSES = [
 ]
 
 
+class DecimalInput(forms.TextInput):
+    """A text input for a number, shown in the reader's language ("31 236,00"): never a browser
+    number field, which drops a typed comma. `inputmode="decimal"` brings the numeric keypad with
+    its decimal key on phones."""
+
+    def __init__(self, attrs=None, *, places: int | None = 2, trim: bool = False):
+        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+        self.places, self.trim = places, trim
+
+    def format_value(self, value):
+        if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
+            return format_decimal(value, self.places, trim=self.trim)
+        return super().format_value(value)  # what the user typed, shown back as typed
+
+
 class AmountField(forms.DecimalField):
-    """A euro amount typed the French way ("10 000,50") or the English way ("10,000.50")."""
+    """An amount (or a rate) typed in the reader's language: "1 000,50", "1000,50" in French,
+    "1,000.50" in English (see adv.ui.numbers). Ambiguous input is refused with a message."""
+
+    widget_places: int | None = 2
+    widget_trim = False
 
     def __init__(self, *args, **kwargs):
-        kwargs["localize"] = True
+        kwargs.pop("localize", None)
+        widget = kwargs.get("widget")
+        if widget is None or isinstance(widget, type) or not isinstance(widget, DecimalInput):
+            attrs = dict(getattr(widget, "attrs", None) or {})
+            attrs.pop("type", None)
+            attrs.pop("step", None)
+            kwargs["widget"] = DecimalInput(attrs, places=self.widget_places, trim=self.widget_trim)
         super().__init__(*args, **kwargs)
 
     def to_python(self, value):
         if isinstance(value, str):
-            value = re.sub(r"[\s\u00a0\u202f€]", "", value)
-            if "," in value and "." in value:
-                decimal_mark = "," if value.rfind(",") > value.rfind(".") else "."
-                value = value.replace("." if decimal_mark == "," else ",", "")
-            value = value.replace(",", ".")
-            return super().to_python(value) if value else None
+            try:
+                value = parse_decimal(value)
+            except NumberError as error:
+                raise forms.ValidationError(error.message, code=error.code) from error
+            if value is None:
+                return None
         return super().to_python(value)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        for name in ("step", "min", "max"):
+            attrs.pop(name, None)  # text input: the bounds are checked on the server
+        return attrs
+
+
+class QuantityField(AmountField):
+    """Days, hours or a percentage: "12,5", without trailing zeros."""
+
+    widget_places = 2
+    widget_trim = True
 
 
 class IdentifierField(forms.CharField):
@@ -205,7 +245,7 @@ SETTINGS_SECTIONS = [
     (_("Immatriculation"), ["siren", "siret", "vat_number"]),
     (_("Adresse du siège"), ["address_line1", "address_line2", "postal_code", "city", "country"]),
     (_("Coordonnées bancaires"), ["iban", "bic"]),
-    (_("Facturation et préférences"), ["payment_terms_days", "payment_terms_end_of_month", "time_zone", "language"]),
+    (_("Facturation et préférences"), ["payment_terms_days", "payment_terms_end_of_month", "billing_email", "time_zone", "language"]),
     (_("Sécurité"), ["require_two_factor"]),
 ]
 
@@ -222,7 +262,6 @@ class TenantSettingsForm(BootstrapFormMixin, forms.ModelForm):
         model = Tenant
         fields = [name for _title, names in SETTINGS_SECTIONS for name in names]
         widgets = {
-            "share_capital": forms.TextInput(attrs={"inputmode": "decimal"}),
             "siren": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
             "siret": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
             "iban": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),

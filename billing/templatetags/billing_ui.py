@@ -12,9 +12,11 @@ def fix_url(check, tenant_slug) -> str:
     if not fix or not fix.get("view"):
         return ""
     try:
-        return reverse(fix["view"], kwargs={**(fix.get("kwargs") or {}), "tenant_slug": tenant_slug})
+        url = reverse(fix["view"], kwargs={**(fix.get("kwargs") or {}), "tenant_slug": tenant_slug})
     except NoReverseMatch:
         return ""
+    tab = fix.get("tab")
+    return f"{url}?tab={tab}#{tab}" if tab else url
 
 
 @register.filter

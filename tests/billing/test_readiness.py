@@ -81,7 +81,7 @@ def test_po_exceeded_asks_for_an_action(billing_firm):
     billing_firm.build()
     helios = billing_firm.draft_of(billing_firm.helios)
     (check,) = _checks(helios, readiness.PO_EXCEEDED)
-    assert check["level"] == "action" and "20000" in check["message"]
+    assert check["level"] == "action" and "20\u202f000,00\u00a0€ HT" in check["message"]
     assert helios.readiness == "action"
 
 

@@ -182,20 +182,20 @@ def test_column_choice_is_remembered(billing_firm):
     billing_firm.build()
     client = billing_firm.adv.client()
     before = cockpit(billing_firm.adv).content.decode()
-    assert '<th scope="col">Destinataires</th>' in before
+    assert '<th scope="col">Envoi · notes</th>' in before
     # when Sophie keeps only the amount and the purchase order
     response = client.post(billing_firm.adv.url("billing/columns/"), {"columns": ["amount", "po"], "month": "2026-10"})
     assert response.status_code == 302
     # then her next visit shows those, not the recipients; an unknown column is refused
     after = cockpit(billing_firm.adv).content.decode()
-    assert "Bon de commande</th>" in after and '<th scope="col">Destinataires</th>' not in after
+    assert "Bon de commande</th>" in after and '<th scope="col">Envoi · notes</th>' not in after
     with tenant_context(billing_firm.tenant):
         assert CockpitPreference.objects.get(membership=billing_firm.adv.membership).columns == ["amount", "po"]
     client.post(billing_firm.adv.url("billing/columns/"), {"columns": ["salary"], "month": "2026-10"})
     with tenant_context(billing_firm.tenant):
         assert CockpitPreference.objects.get(membership=billing_firm.adv.membership).columns == ["amount", "po"]
     # and another user's table is not affected
-    assert '<th scope="col">Destinataires</th>' in cockpit(billing_firm.alice).content.decode()
+    assert '<th scope="col">Envoi · notes</th>' in cockpit(billing_firm.alice).content.decode()
 
 
 def _copies(billing_firm, count: int) -> None:

@@ -35,7 +35,7 @@ def test_page_shows_lines_checks_annex_attachments_and_preview(billing_firm):
     assert html.count('data-testid="pre-invoice-line"') == 2
     # the annex lists each consultant's days (bob 20 days, Chloé 18)
     assert html.count('data-testid="pre-invoice-annex"') == 2 and "Chloé David" in html
-    assert "20,00 jour(s)" in html and "18,00 jour(s)" in html
+    assert "20 jour(s)" in html and "18 jour(s)" in html
     assert 'data-testid="pre-invoice-attachments"' in html
     assert f"/billing/pre-invoices/{helios.pk}/preview.pdf" in html
     assert 'data-testid="pre-invoice-issue"' in html

@@ -189,7 +189,7 @@ def test_a_schedule_that_does_not_add_up_is_refused_and_the_previous_one_kept(al
     with pytest.raises(DomainError) as caught:
         _replace(alice, deal, [{**item, "due_date": TODAY() + DAY} for item in items])
     assert caught.value.code == "schedule_does_not_add_up"
-    assert "100000.00" in caught.value.message
+    assert "100\u202f000,00\u00a0€" in caught.value.message  # the expected total, in French
     assert _milestones(alice.tenant) == before
 
 

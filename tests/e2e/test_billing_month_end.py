@@ -110,6 +110,7 @@ def test_adv_runs_the_month_fixes_a_reception_number_issues_in_bulk_and_download
     fixed.get_by_test_id("row-select").check()
     others = page.locator(f'[data-testid=cockpit-row][data-readiness="ready"]:not(#{row_id}) [data-testid=row-select]')
     others.first.check()
+    page.once("dialog", lambda dialog: dialog.accept())  # "Émettre les préfactures cochées : 2. … définitif"
     page.get_by_test_id("issue-selected").click()
 
     # then both are issued, with their numbers
