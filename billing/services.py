@@ -923,6 +923,7 @@ def credit_note_create(
                     vat_rate=line.vat_rate,
                     net_amount=line.net_amount,
                     position=line.position,
+                    reception_number=line.reception_number,
                 )
             )
     else:
