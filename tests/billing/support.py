@@ -354,3 +354,64 @@ def billing_firm(alice, bob, media) -> BillingFirm:
         timesheets=timesheets,
         milestones=list(milestones),
     )
+
+
+PUBLIC_SIRET = "21690123100011"  # a town hall on Chorus Pro
+
+
+def public_client(firm, *, engagement_required=True, with_po=None, po_amount=None):
+    """A town on Chorus Pro (service code SERV-42), billed 5 days at 800 € in October."""
+    consultant = member(firm.tenant, "consultant", "Lea", "Martin")
+    with tenant_context(firm.tenant):
+        client = client_services.client_create(
+            actor=firm.alice.membership,
+            legal_name="Ville de Lyon",
+            status="client",
+            country="FR",
+            siren=PUBLIC_SIRET[:9],
+            siret=PUBLIC_SIRET,
+            is_public_sector=True,
+            billing_line1="1 place de la Comédie",
+            billing_postal_code="69001",
+            billing_city="Lyon",
+            billing_country="FR",
+            adv_owner=firm.adv.membership,
+        )
+        client_services.contact_create(
+            actor=firm.alice.membership,
+            client=client,
+            first_name="Agnès",
+            last_name="Payeur",
+            email="factures@lyon.example",
+            invoice_delivery="to",
+        )
+        BillingProfile.objects.filter(client=client).update(
+            chorus_service_code="SERV-42", chorus_engagement_required=engagement_required, payment_terms_days=30
+        )
+        deal = deal_services.deal_create(
+            actor=firm.alice.membership,
+            client=client,
+            deal_type="t_and_m",
+            title="Assistance à maîtrise d'ouvrage",
+            start_date=datetime.date(2026, 1, 1),
+            end_date=datetime.date(2026, 12, 31),
+            sales_owner=firm.sales.membership,
+            project_manager=firm.manager.membership,
+            adv_owner=firm.adv.membership,
+        )
+        deal = deal_services.deal_sign(
+            actor=firm.alice.membership, deal=deal, signed_on=datetime.date(2026, 1, 5), override_reason="Marché"
+        )
+        assignment = deal_services.assignment_create(
+            actor=firm.alice.membership,
+            deal=deal,
+            consultant=consultant.membership,
+            daily_rate=Decimal("800"),
+            start_date=datetime.date(2026, 1, 1),
+            end_date=datetime.date(2026, 12, 31),
+        )
+        if with_po:
+            extra = {"amount": po_amount} if po_amount is not None else {}
+            deal_services.purchase_order_save(actor=firm.alice.membership, deal=deal, number=with_po, **extra)
+    approved_timesheet(firm.tenant, consultant.membership, assignment, 5, approver=firm.alice.membership)
+    return client, deal

@@ -18,11 +18,8 @@ from pypdf import PdfReader
 from adv.tenancy.context import tenant_context
 from billing import services
 from billing.models import Invoice
-from clients import services as client_services
-from clients.models import BillingProfile
-from deals import services as deal_services
 from tests.billing import xml_rules
-from tests.billing.support import approved_timesheet, member
+from tests.billing.support import PUBLIC_SIRET, public_client
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +32,6 @@ NS = {
 SETTLEMENT = "//ram:ApplicableHeaderTradeSettlement"
 AGREEMENT = "//ram:ApplicableHeaderTradeAgreement"
 SUMMATION = f"{SETTLEMENT}/ram:SpecifiedTradeSettlementHeaderMonetarySummation"
-PUBLIC_SIRET = "21690123100011"
 
 
 def text(root, path: str) -> str:
@@ -204,62 +200,7 @@ def test_reverse_charge_invoice_has_category_ae_no_vat_the_exemption_and_both_va
 def test_public_client_invoice_carries_service_code_engagement_number_and_siret(billing_firm):
     # given a public client on Chorus Pro: a service code, an engagement number required (its PO)
     firm = billing_firm
-    consultant = member(firm.tenant, "consultant", "Lea", "Martin")
-    with tenant_context(firm.tenant):
-        client = client_services.client_create(
-            actor=firm.alice.membership,
-            legal_name="Ville de Lyon",
-            status="client",
-            country="FR",
-            siren=PUBLIC_SIRET[:9],
-            siret=PUBLIC_SIRET,
-            is_public_sector=True,
-            billing_line1="1 place de la Comédie",
-            billing_postal_code="69001",
-            billing_city="Lyon",
-            billing_country="FR",
-            adv_owner=firm.adv.membership,
-        )
-        client_services.contact_create(
-            actor=firm.alice.membership,
-            client=client,
-            first_name="Agnès",
-            last_name="Payeur",
-            email="factures@lyon.example",
-            invoice_delivery="to",
-        )
-        BillingProfile.objects.filter(client=client).update(
-            chorus_service_code="SERV-42", chorus_engagement_required=True, payment_terms_days=30
-        )
-        deal = deal_services.deal_create(
-            actor=firm.alice.membership,
-            client=client,
-            deal_type="t_and_m",
-            title="Assistance à maîtrise d'ouvrage",
-            start_date=datetime.date(2026, 1, 1),
-            end_date=datetime.date(2026, 12, 31),
-            sales_owner=firm.sales.membership,
-            project_manager=firm.manager.membership,
-            adv_owner=firm.adv.membership,
-        )
-        deal = deal_services.deal_sign(
-            actor=firm.alice.membership,
-            deal=deal,
-            signed_on=datetime.date(2026, 1, 5),
-            override_reason="Marché notifié",
-        )
-        assignment = deal_services.assignment_create(
-            actor=firm.alice.membership,
-            deal=deal,
-            consultant=consultant.membership,
-            daily_rate=Decimal("800"),
-            start_date=datetime.date(2026, 1, 1),
-            end_date=datetime.date(2026, 12, 31),
-        )
-        deal_services.purchase_order_save(
-            actor=firm.alice.membership, deal=deal, number="EJ-2026-0042", amount=Decimal("100000")
-        )
-    approved_timesheet(firm.tenant, consultant.membership, assignment, 5, approver=firm.alice.membership)
+    client, _deal = public_client(firm, with_po="EJ-2026-0042", po_amount=Decimal("100000"))
     firm.build()
     draft = firm.draft_of(client)
     assert draft.readiness != "blocked", draft.checks
