@@ -55,7 +55,8 @@ def resolve_client_ip(remote_addr: str, forwarded_for: str) -> str | None:
 
 def client_ip(request) -> str | None:
     """The caller's address (after `TrustedProxyMiddleware`, simply the normalised REMOTE_ADDR)."""
-    return _address(request.META.get("REMOTE_ADDR", "")) and str(_address(request.META["REMOTE_ADDR"]))
+    address = _address(request.META.get("REMOTE_ADDR", ""))
+    return str(address) if address is not None else None
 
 
 class TrustedProxyMiddleware:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 
 import pytest
 from django.core.management import call_command
@@ -16,27 +15,8 @@ from billing.demo import months
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-
-@pytest.fixture
-def desk():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
-        context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="fr-FR")
-        page = context.new_page()
-        page.set_default_timeout(20000)
-        yield page
-        browser.close()
-
-
-def test_the_cockpit_fits_1400_px_selects_the_ready_ones_and_confirms_the_issue(live_server, desk, settings, tmp_path):
+def test_the_cockpit_fits_1400_px_selects_the_ready_ones_and_confirms_the_issue(live_server, page, settings, tmp_path):
     from playwright.sync_api import expect
 
     settings.MEDIA_ROOT = str(tmp_path)
@@ -44,7 +24,7 @@ def test_the_cockpit_fits_1400_px_selects_the_ready_ones_and_confirms_the_issue(
     settings.CLAMAV_ADDRESS = ""
     call_command("seed_demo", stdout=open(os.devnull, "w"))
     billed, _previous = months(timezone.localdate())
-    page = desk
+    page.set_viewport_size({"width": 1400, "height": 900})
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", "adv@demo.adv.test")
     page.fill("input[name=password]", DEMO_PASSWORD)
