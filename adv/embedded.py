@@ -161,17 +161,34 @@ def check_database(url: str) -> None:
     import psycopg
 
     cfg = dj_database_url.parse(url)
+    server = dict(
+        host=cfg["HOST"] or None, port=cfg["PORT"] or None, user=cfg["USER"] or None,
+        password=cfg["PASSWORD"] or None, connect_timeout=5,
+    )
     try:
-        psycopg.connect(
-            host=cfg["HOST"] or None, port=cfg["PORT"] or None, user=cfg["USER"] or None,
-            password=cfg["PASSWORD"] or None, dbname=cfg["NAME"], connect_timeout=5,
-        ).close()
-    except psycopg.OperationalError as exc:
+        try:
+            psycopg.connect(dbname=cfg["NAME"], **server).close()
+        except psycopg.OperationalError as exc:
+            # A server that answers but lacks the database (a fresh machine): create it, as
+            # the embedded server's first start does, when the role may.
+            if "does not exist" not in str(exc) or f'"{cfg["NAME"]}"' not in str(exc):
+                raise
+            create_database(cfg["NAME"], server)
+    except psycopg.Error as exc:
         raise SystemExit(
             f"adv: cannot reach PostgreSQL at DATABASE_URL ({cfg['HOST']}:{cfg['PORT'] or 5432}, "
             f"database {cfg['NAME']!r}): {str(exc).strip()}\n"
             "Start that server, fix DATABASE_URL, or unset it to use the embedded PostgreSQL."
         ) from None
+
+
+def create_database(name: str, server: dict) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    print(f"adv: created the database {name!r} on the configured PostgreSQL.", file=sys.stderr)
 
 
 def check_redis(url: str) -> None:
