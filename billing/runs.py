@@ -61,6 +61,7 @@ def run_start(*, actor: Membership | None, month: datetime.date, dispatch: bool 
     run.chunk_count = len(chunks)
     if not chunks:
         run.status, run.finished_at = RunStatus.DONE, timezone.now()
+        schedule_expected_refresh([month.isoformat()])
     run.save(update_fields=["chunk_count", "status", "finished_at", "updated_at"])
     if dispatch:
         _dispatch(run, [c.pk for c in chunks])
