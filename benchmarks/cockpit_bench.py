@@ -1,6 +1,6 @@
 """The billing cockpit and FAE pages at month-end size (issue 12), each beside its floor. Run by
 `python -m benchmarks` after the billing ones, or alone: `python -m benchmarks.cockpit_bench`
-(same BENCH_* variables, plus BENCH_REQUESTS, default 20).
+(same BENCH_* variables, plus BENCH_REQUESTS, default 20; BENCH_PROFILE=1 prints a profile).
 
 On the billing firm (`benchmarks/billing_firm.py`) after its month's run (1,500 pre-invoices at
 scale 1.0, all ready), the admin requests each page BENCH_REQUESTS times through Django's test
@@ -65,6 +65,13 @@ def _measure(name: str, client, url: str, tenant_id, requests: int, repeat: int)
     # Only the statements that read (the session's and the tenant's set_config are bound, not replayed).
     statements = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
     floor = _sql_floor(statements, tenant_id, repeat)
+    if os.environ.get("BENCH_PROFILE"):  # where one request's time goes (cumulative, top 30)
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile()
+        profile.runcall(client.get, url, secure=True)
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
     median = statistics.median(times)
     print(
         f"# {name}: {len(response.content) // 1024} KiB, {len(captured.captured_queries)} queries, "
