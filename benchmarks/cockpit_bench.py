@@ -10,6 +10,8 @@ query count.
 
 - cockpit_page: `GET /t/<firm>/billing/?month=…` (figures, run, filters, the table's first page).
 - fae_page: `GET /t/<firm>/billing/invoices/month/?month=…` (figures, the FAE list's first page).
+- month_expected: `billing.figures.expected_compute` (what every view recomputed before, now
+  stored); floor: the bare SQL of its time part.
 - floor: the page's own SQL: every statement the request ran (captured once), run again bare on
   the same connection, summed (median of BENCH_REPEAT).
 """
@@ -22,12 +24,32 @@ import sys
 import time
 from unittest import mock
 
-from benchmarks.__main__ import _analyze, _flush
+from benchmarks.__main__ import _analyze, _flush, _line, _timed
 
 
 def _p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def _floor_expected(tenant_id, month):
+    """The month's approved T&M time × rate, bare SQL."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT COALESCE(SUM(e.quantity * a.daily_rate), 0)
+            FROM timesheets_timesheet t
+            JOIN timesheets_timesheetline l ON l.timesheet_id = t.id
+            JOIN deals_assignment a ON a.id = l.assignment_id
+            JOIN deals_deal d ON d.id = a.deal_id
+            JOIN timesheets_timesheetentry e ON e.line_id = l.id
+            WHERE t.tenant_id = %s AND t.month = %s AND t.status = 'approved' AND d.deal_type = 't_and_m'
+            """,
+            [tenant_id, month],
+        )
+        return cursor.fetchone()[0]
 
 
 def _sql_floor(statements: list[str], tenant_id, repeat: int) -> float:
@@ -90,7 +112,7 @@ def run(scale: float, repeat: int) -> list[str]:
 
     from adv.tenancy.context import tenant_context
     from benchmarks.billing_firm import billing_firm
-    from billing import runs, services
+    from billing import figures, runs, services
     from billing.build import billed_month
     from billing.models import Invoice
 
@@ -116,6 +138,13 @@ def run(scale: float, repeat: int) -> list[str]:
             drafts = Invoice.objects.filter(month=month, status="draft").count()
         _analyze()
         print(f"# cockpit firm ready in {time.perf_counter() - t0:.1f} s: {drafts} pre-invoices for {month:%Y-%m}", flush=True)
+        # The month's expected figures, recomputed (what a view did every time before issue 12):
+        # the application's queries beside the bare SQL of the time part, which dominates.
+        with tenant_context(tenant) as tenant_id:
+            expected_ms, expected = _timed(lambda: figures.expected_compute(month), repeat)
+            floor_expected_ms, bare = _timed(lambda: _floor_expected(tenant_id, month), repeat)
+            assert expected["expected_time"] == bare, (expected["expected_time"], bare)
+        lines.append(_line("month_expected", expected_ms, "ms", floor_expected_ms))
         client = Client()
         client.force_login(admin.user)
         base = f"/t/{tenant.slug}/billing/"

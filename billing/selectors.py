@@ -51,7 +51,6 @@ def pre_invoices(month: datetime.date):
     return (
         with_readiness_order(drafts(month))
         .select_related("client__billing_profile", "deal__sales_owner__user", "purchase_order", "consultant__user")
-        .annotate(line_count=Count("lines"))
         .order_by(*PRE_INVOICE_ORDER)
     )
 
