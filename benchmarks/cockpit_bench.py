@@ -85,7 +85,8 @@ def _measure(name: str, client, url: str, tenant_id, requests: int, repeat: int)
     with CaptureQueriesContext(connection) as captured:
         client.get(url, secure=True)
     # Only the statements that read (the session's and the tenant's set_config are bound, not replayed).
-    statements = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    queries = captured.captured_queries  # read now: the property reads the connection's log lazily
+    statements = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("SELECT")]
     floor = _sql_floor(statements, tenant_id, repeat)
     if os.environ.get("BENCH_PROFILE"):  # where one request's time goes (cumulative, top 30)
         import cProfile
@@ -96,7 +97,7 @@ def _measure(name: str, client, url: str, tenant_id, requests: int, repeat: int)
         pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
     median = statistics.median(times)
     print(
-        f"# {name}: {len(response.content) // 1024} KiB, {len(captured.captured_queries)} queries, "
+        f"# {name}: {len(response.content) // 1024} KiB, {len(queries)} queries, "
         f"median {median:.1f} ms, p95 {_p95(times):.1f} ms over {requests} requests",
         flush=True,
     )
