@@ -6,5 +6,5 @@ class DealsConfig(AppConfig):
     verbose_name = "Affaires"
 
     def ready(self) -> None:
-        # sidebar entries; chase and escalation templates; the dashboard's to-do items
-        from . import dashboard, navigation, reminders  # noqa: F401
+        # the dashboard's to-do items; chase and escalation message templates; sidebar entries
+        from . import dashboard, messages, navigation  # noqa: F401

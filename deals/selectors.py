@@ -36,6 +36,7 @@ from adv.tenancy.errors import PermissionDenied
 from adv.tenancy.models import Membership, Role
 from adv.ui.numbers import format_decimal
 from clients.models import Contact, Document, DocumentRequirement, DocumentType
+from notifications.models import ReminderSent
 
 from . import rules
 from .models import (
@@ -43,7 +44,6 @@ from .models import (
     Assignment,
     Deal,
     DealPolicy,
-    DealReminder,
     DealReminderKind,
     DealSignatureDocument,
     DealStatus,
@@ -340,12 +340,16 @@ def milestone_document_choices(*, actor: Membership, deal: Deal) -> list[Documen
     return list(client_access.visible_documents(queryset, actor))
 
 
-def deal_chases(deal: Deal) -> tuple[list[DealReminder], DealReminder | None]:
+UNSIGNED_KINDS = (DealReminderKind.UNSIGNED_CHASE, DealReminderKind.UNSIGNED_ESCALATION)
+MILESTONE_KINDS = (DealReminderKind.MILESTONE_CHASE, DealReminderKind.MILESTONE_ESCALATION)
+
+
+def deal_chases(deal: Deal) -> tuple[list[ReminderSent], ReminderSent | None]:
     """The chases sent to the deal's sales owner (newest first) and its escalation, if any."""
     reminders = list(
-        DealReminder.objects.filter(tenant_id=require_tenant_id(), deal=deal, milestone__isnull=True)
-        .select_related("membership__user")
-        .order_by("-created_at")
+        ReminderSent.objects.filter(tenant_id=require_tenant_id(), kind__in=UNSIGNED_KINDS, subject=str(deal.pk))
+        .select_related("recipient__user")
+        .order_by("-sent_at")
     )
     chases = [r for r in reminders if r.kind == DealReminderKind.UNSIGNED_CHASE]
     escalation = next((r for r in reminders if r.kind == DealReminderKind.UNSIGNED_ESCALATION), None)
@@ -360,11 +364,12 @@ def deal_chases_attach(deals: list[Deal]) -> list[Deal]:
         deal.chase_count, deal.last_chase_at, deal.escalated_at = 0, None, None
     if not by_id:
         return deals
-    reminders = DealReminder.objects.filter(
-        tenant_id=require_tenant_id(), deal_id__in=list(by_id), milestone__isnull=True
-    ).order_by("created_at", "id").values_list("deal_id", "kind", "created_at")
-    for deal_id, kind, created_at in reminders:
-        deal = by_id[deal_id]
+    by_key = {str(pk): deal for pk, deal in by_id.items()}
+    reminders = ReminderSent.objects.filter(
+        tenant_id=require_tenant_id(), kind__in=UNSIGNED_KINDS, subject__in=list(by_key)
+    ).order_by("sent_at", "id").values_list("subject", "kind", "sent_at")
+    for subject, kind, created_at in reminders:
+        deal = by_key[subject]
         if kind == DealReminderKind.UNSIGNED_ESCALATION:
             deal.escalated_at = created_at
         else:
@@ -602,14 +607,14 @@ def milestone_chases_attach(milestones: list[Milestone]) -> list[Milestone]:
         milestone.chase_count, milestone.last_chase, milestone.escalation = 0, None, None
     if not blocked:
         return milestones
-    by_id = {m.pk: m for m in blocked}
+    by_id = {str(m.pk): m for m in blocked}
     reminders = (
-        DealReminder.objects.filter(tenant_id=require_tenant_id(), milestone_id__in=list(by_id))
-        .select_related("membership__user")
-        .order_by("created_at", "id")
+        ReminderSent.objects.filter(tenant_id=require_tenant_id(), kind__in=MILESTONE_KINDS, subject__in=list(by_id))
+        .select_related("recipient__user")
+        .order_by("sent_at", "id")
     )
     for reminder in reminders:
-        milestone = by_id[reminder.milestone_id]
+        milestone = by_id[reminder.subject]
         if reminder.kind == DealReminderKind.MILESTONE_ESCALATION:
             milestone.escalation = reminder
         else:
