@@ -1,5 +1,6 @@
-"""Notifications core: in-app notifications, the email outbox, message templates, preferences
-and the daily digest. Every table is tenant-owned (row-level security in migration 0002).
+"""Notifications core: in-app notifications, the email outbox, message templates, preferences,
+the daily digest and the reminder ledger. Every table is tenant-owned (row-level security in
+migrations 0002 and 0004).
 """
 
 from __future__ import annotations
