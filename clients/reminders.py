@@ -34,7 +34,6 @@ from .messages import CHASE_EVENT, DIGEST_EVENT
 from .models import Client, RequirementReminderKind
 from .requirements import ChecklistItem, ChecklistStatus, MissingFilters, checklist, missing_documents
 
-__all__ = ["CHASE_EVENT", "DIGEST_EVENT"]  # the event keys, defined with their messages
 
 def can_chase(member: Membership) -> bool:
     """Who may chase colleagues for client documents: those who keep client records."""
