@@ -16,9 +16,10 @@ Schedule (the firm's TimesheetPolicy), in working days relative to the deadline 
 Every message is first claimed in the reminder ledger (`notifications.ledger`: who, when, which
 template; subject the month), *before* it is sent, with INSERT … ON CONFLICT DO NOTHING under the
 ledger's unique (tenant, kind, subject, step, person) constraint: a periodic task that runs
-twice, two workers at once, or two people clicking "send" at once, send each step once. The step is the day's date ("2026-05-27"), "escalation",
-"announcement", or "manual:<date>" for a grouped reminder (one per person and day). When the
-task has not run on a day, that day's step is not sent later: only the current day's step goes.
+twice, two workers at once, or two people clicking "send" at once, send each step once. The
+step is the day's date ("2026-05-27"), "escalation", "announcement", or "manual:<date>" for a
+grouped reminder (one per person and day). When the task has not run on a day, that day's step
+is not sent later: only the current day's step goes.
 """
 
 from __future__ import annotations
