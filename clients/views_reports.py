@@ -27,7 +27,7 @@ from adv.ui.permissions import require_role
 
 from . import access, exports, importing, reminders, requirements
 from .forms_reports import ImportUploadForm, MissingDocumentsFilterForm
-from .models import Document, RequirementReminder, RequirementReminderKind
+from .models import Document
 
 viewers = require_role(*sorted(access.VIEW_CLIENT_ROLES))
 importers = require_role(Role.ADMIN, Role.ADV)
@@ -76,14 +76,7 @@ def _panel_context(request, client, flash: tuple[str, str] | None = None) -> dic
         visible_ids = set(
             access.visible_documents(Document.objects.filter(pk__in=document_ids), membership).values_list("pk", flat=True)
         )
-    chased_today = []
-    if any(not item.is_present for item in items):
-        chased_today = [
-            reminder.membership
-            for reminder in RequirementReminder.objects.select_related("membership__user").filter(
-                kind=RequirementReminderKind.CHASE, step=f"{client.pk}:{today.isoformat()}"
-            )
-        ]
+    chased_today = reminders.chased_today(client, today) if any(not item.is_present for item in items) else []
     chaseable = [
         item for item in items if not item.is_present and item.responsible is not None and item.responsible.pk != membership.pk
     ]

@@ -32,7 +32,7 @@ from adv.ui.permissions import require_member, require_role
 from . import calendar as cal
 from . import reminders, reports
 from .forms_closing import DEADLINE_FIELDS, ClosingCalendarForm, GroupedReminderForm, TimesheetPolicyForm, parse_month
-from .models import ClosingCalendar, Reminder, Timesheet, TimesheetPolicy, TimesheetStatus, month_start
+from .models import ClosingCalendar, Timesheet, TimesheetPolicy, TimesheetStatus, month_start
 from .services import closing_calendar_ensure, closing_calendar_update
 from .services_closing import timesheet_policy_update
 
@@ -583,6 +583,6 @@ def dashboard_card(membership: Membership, *, today: datetime.date | None = None
     if membership.role in FOLLOW_ROLES:
         card["completion"] = reports.completion(month=month, team_of=_team_of(membership)).total
     card["reminders_sent"] = (
-        Reminder.objects.filter(month=month).count() if membership.role in ADV_ROLES else None
+        reminders.sent_count(month) if membership.role in ADV_ROLES else None
     )
     return card

@@ -171,7 +171,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "Europe/Paris"
 CELERY_BEAT_SCHEDULE = {
     "deals-periodic": {"task": "deals.tasks.deals_periodic_all", "schedule": 3600.0},
-    # Closing calendar announcements, CRA reminders and escalations (each step once: Reminder rows).
+    # Closing calendar announcements, CRA reminders and escalations (each step once: rows of the reminder ledger).
     "timesheets-closing-reminders": {"task": "timesheets.tasks.closing_reminders_all", "schedule": 3600.0},
     # What is not billed by the billing-close deadline: escalated once per item and person.
     "billing-escalations": {"task": "billing.tasks.escalations_all", "schedule": 3600.0},
