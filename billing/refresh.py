@@ -9,8 +9,7 @@ queues nothing.
 
 from __future__ import annotations
 
-from django.db import transaction
-
+from adv.broker import send_task_on_commit
 from adv.tenancy.context import require_tenant_id
 from clients.signals import client_billing_changed
 from deals.signals import deal_billing_changed
@@ -37,8 +36,10 @@ def schedule_refresh(groups: list[tuple[str, str]]) -> None:
         return
     from .tasks import refresh_drafts
 
-    tenant_id = str(require_tenant_id())
-    transaction.on_commit(lambda: refresh_drafts.delay(tenant_id, [list(g) for g in groups]))
+    send_task_on_commit(
+        refresh_drafts, str(require_tenant_id()), [list(g) for g in groups],
+        recovery="the drafts are refreshed again by the next change or when issued",
+    )
 
 
 def _on_client(sender, client_id, **kwargs) -> None:
