@@ -1,8 +1,9 @@
 """The product started as `make run` starts it, for the end-to-end tests: the ASGI server
 (uvicorn) on a free port, a Celery worker with two processes and beat (`adv.embedded.product_commands`),
 pointed at this test run's database (pytest-django's, with its xdist suffix, as the restricted
-application role) and Redis (the configured one or the one `make test` embeds), on a queue and a
-cache prefix of their own, with their emails written to files under a temporary directory.
+application role) and Redis (the configured one or the one `make test` embeds, or a `RedisServer`
+of its own that a test may stop), on a queue and a cache prefix of their own, with their emails
+written to files under a temporary directory.
 
 Data the product must see is committed first (`transactional_db`): it runs in other processes.
 """
