@@ -589,7 +589,7 @@ def _schedule_render(invoice_ids: list) -> None:
     tenant_id = str(require_tenant_id())
     for invoice_id in invoice_ids:
         send_task_on_commit(
-            render_invoice, tenant_id, str(invoice_id), recovery="the render stays pending: retry it from the invoice"
+            render_invoice, tenant_id, str(invoice_id), recovery="the render sweep queues it again (billing.tasks.render_sweep)"
         )
 
 

@@ -4,13 +4,17 @@ Raising there answered a 500 (or a 503 inviting a retry) for a change already ma
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from adv.tenancy.context import tenant_context
 from billing import runs
-from billing.models import BillingRun
-from billing.tasks import build_chunk, refresh_drafts, render_invoice
+from billing.models import BillingRun, Invoice
+from billing.rendering import STALLED_AFTER
+from billing.tasks import build_chunk, refresh_drafts, render_invoice, render_sweep
 from clients.models import Client
 from tests.api.conftest import bearer_client, make_token
 from tests.billing.support import OCTOBER
@@ -58,6 +62,28 @@ def test_issuing_while_the_broker_is_down_issues_and_leaves_the_render_pending(
         draft.refresh_from_db()
     assert draft.number and draft.render_status == "pending"
     assert "billing.tasks.render_invoice not queued" in caplog.text
+
+
+def test_the_render_sweep_queues_again_a_render_lost_in_the_outage_once_it_has_stalled(
+    billing_firm, broker_down, django_capture_on_commit_callbacks, monkeypatch
+):
+    # given an invoice issued while the broker was down (its render never queued)
+    billing_firm.build()
+    with django_capture_on_commit_callbacks(execute=True):
+        lost = billing_firm.issue([billing_firm.draft_of(billing_firm.helios)]).issued[0]
+    queued = []
+    monkeypatch.setattr(render_invoice, "apply_async", lambda args, **kwargs: queued.append(args))
+    tenant_id = str(billing_firm.tenant.pk)
+    # when the sweep runs before STALLED_AFTER: nothing (its task may still be in the queue)
+    assert render_sweep.run(tenant_id) == 0
+    # and once it has stalled (the broker back): it is queued again, once per sweep
+    with tenant_context(billing_firm.tenant):
+        Invoice.objects.filter(pk=lost.pk).update(updated_at=timezone.now() - STALLED_AFTER - timedelta(seconds=1))
+    assert render_sweep.run(tenant_id) == 1
+    assert queued == [[tenant_id, str(lost.pk)]]
+    # and rendered, it is no longer swept
+    billing_firm.render(lost)
+    assert render_sweep.run(tenant_id) == 0
 
 
 def test_starting_the_run_while_the_broker_is_down_leaves_its_chunks_for_resume(
