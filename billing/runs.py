@@ -23,6 +23,7 @@ from adv.tenancy.models import Membership
 from . import access
 from .build import build_deals, deals_to_bill
 from .models import BillingRun, BillingRunChunk, ChunkStatus, RunStatus
+from .refresh import schedule_expected_refresh
 
 # Deals per chunk: few enough queries per deal, enough chunks for the workers to share.
 CHUNK_SIZE = settings.BILLING_RUN_CHUNK_SIZE
@@ -61,6 +62,7 @@ def run_start(*, actor: Membership | None, month: datetime.date, dispatch: bool 
     run.chunk_count = len(chunks)
     if not chunks:
         run.status, run.finished_at = RunStatus.DONE, timezone.now()
+        schedule_expected_refresh([month.isoformat()])
     run.save(update_fields=["chunk_count", "status", "finished_at", "updated_at"])
     if dispatch:
         _dispatch(run, [c.pk for c in chunks])
@@ -110,9 +112,11 @@ def chunk_build(chunk_id) -> str:
             removed_count=F("removed_count") + stats.removed,
             updated_at=timezone.now(),
         )
-        BillingRun.objects.filter(pk=chunk.run_id, chunks_done__gte=F("chunk_count"), status=RunStatus.RUNNING).update(
-            status=RunStatus.DONE, finished_at=timezone.now()
-        )
+        finished = BillingRun.objects.filter(
+            pk=chunk.run_id, chunks_done__gte=F("chunk_count"), status=RunStatus.RUNNING
+        ).update(status=RunStatus.DONE, finished_at=timezone.now())
+        if finished:
+            schedule_expected_refresh([chunk.run.month.isoformat()])
     return "built"
 
 

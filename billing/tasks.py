@@ -35,6 +35,17 @@ def refresh_drafts(tenant_id, groups) -> int:
     return pre_invoices_refresh(groups=[tuple(g) for g in groups])
 
 
+@tenant_task()
+def refresh_month_expected(tenant_id, months=None) -> int:
+    """Recompute the stored expected figures of these months (ISO dates; None: every stored month
+    is marked stale, the recent ones recomputed). billing.figures."""
+    import datetime
+
+    from .figures import months_refresh
+
+    return months_refresh(None if months is None else [datetime.date.fromisoformat(m) for m in months])
+
+
 @tenant_task(bind=True)
 def render_invoice(self, tenant_id, invoice_id) -> str:
     from .rendering import render_failed, render_stored
