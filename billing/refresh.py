@@ -51,8 +51,10 @@ def schedule_expected_refresh(months: list[str] | None) -> None:
     """Recompute the stored expected figures of these months (None: all) after commit."""
     from .tasks import refresh_month_expected
 
-    tenant_id = str(require_tenant_id())
-    transaction.on_commit(lambda: refresh_month_expected.delay(tenant_id, months))
+    send_task_on_commit(
+        refresh_month_expected, str(require_tenant_id()), months,
+        recovery="the next change recomputes the figures; a view whose fingerprint differs does too",
+    )
 
 
 def _on_client(sender, client_id, **kwargs) -> None:

@@ -14,7 +14,7 @@ from adv.tenancy.context import tenant_context
 from billing import runs
 from billing.models import BillingRun, Invoice
 from billing.rendering import STALLED_AFTER
-from billing.tasks import build_chunk, refresh_drafts, render_invoice, render_sweep
+from billing.tasks import build_chunk, refresh_drafts, refresh_month_expected, render_invoice, render_sweep
 from clients.models import Client
 from tests.api.conftest import bearer_client, make_token
 from tests.billing.support import OCTOBER
@@ -27,7 +27,7 @@ def broker_down(monkeypatch):
     def refuse(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    for task in (refresh_drafts, render_invoice, build_chunk):
+    for task in (refresh_drafts, refresh_month_expected, render_invoice, build_chunk):
         monkeypatch.setattr(task, "apply_async", refuse)
 
 
