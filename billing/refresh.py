@@ -13,8 +13,7 @@ month (its milestones and subscriptions may count in any of them).
 
 from __future__ import annotations
 
-from django.db import transaction
-
+from adv.broker import send_task_on_commit
 from adv.tenancy.context import require_tenant_id
 from clients.signals import client_billing_changed
 from deals.signals import deal_billing_changed
@@ -42,16 +41,20 @@ def schedule_refresh(groups: list[tuple[str, str]]) -> None:
         return
     from .tasks import refresh_drafts
 
-    tenant_id = str(require_tenant_id())
-    transaction.on_commit(lambda: refresh_drafts.delay(tenant_id, [list(g) for g in groups]))
+    send_task_on_commit(
+        refresh_drafts, str(require_tenant_id()), [list(g) for g in groups],
+        recovery="the drafts are refreshed again by the next change or when issued",
+    )
 
 
 def schedule_expected_refresh(months: list[str] | None) -> None:
     """Recompute the stored expected figures of these months (None: all) after commit."""
     from .tasks import refresh_month_expected
 
-    tenant_id = str(require_tenant_id())
-    transaction.on_commit(lambda: refresh_month_expected.delay(tenant_id, months))
+    send_task_on_commit(
+        refresh_month_expected, str(require_tenant_id()), months,
+        recovery="the next change recomputes the figures; a view whose fingerprint differs does too",
+    )
 
 
 def _on_client(sender, client_id, **kwargs) -> None:

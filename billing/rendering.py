@@ -8,6 +8,7 @@ number stays given.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import re
 
@@ -215,6 +216,22 @@ def render_stored(invoice_id) -> str:
             ]
         )
     return "rendered"
+
+
+# A render still pending this long after its invoice last changed lost its task (a broker outage
+# when it was queued): the sweep queues it again. Rendering is idempotent, so a render merely slow
+# to come out of the queue and queued twice costs time, never a second file.
+STALLED_AFTER = datetime.timedelta(minutes=5)
+
+
+def stalled_renders(now: datetime.datetime | None = None) -> list:
+    """Ids of the active firm's issued invoices whose render has waited past STALLED_AFTER."""
+    now = now or timezone.now()
+    return list(
+        Invoice.objects.filter(
+            render_status=RenderStatus.PENDING, number__isnull=False, updated_at__lt=now - STALLED_AFTER
+        ).values_list("pk", flat=True)
+    )
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from adv.broker import send_task_on_commit
 from adv.tenancy.context import require_tenant_id
 from adv.tenancy.models import Membership
 
@@ -33,7 +34,7 @@ def _dispatch(run: BillingRun, chunk_ids: list) -> None:
 
     tenant_id = str(require_tenant_id())
     for chunk_id in chunk_ids:
-        transaction.on_commit(lambda pk=str(chunk_id): build_chunk.delay(tenant_id, pk))
+        send_task_on_commit(build_chunk, tenant_id, str(chunk_id), recovery="the chunk stays pending: resume the run")
 
 
 @transaction.atomic

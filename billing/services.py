@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from adv.broker import send_task_on_commit
 from adv.tenancy.context import require_tenant_id
 from adv.tenancy.errors import Conflict, DomainError, NotFound
 from adv.tenancy.models import Membership, Tenant
@@ -587,7 +588,9 @@ def _schedule_render(invoice_ids: list) -> None:
 
     tenant_id = str(require_tenant_id())
     for invoice_id in invoice_ids:
-        transaction.on_commit(lambda pk=str(invoice_id): render_invoice.delay(tenant_id, pk))
+        send_task_on_commit(
+            render_invoice, tenant_id, str(invoice_id), recovery="the render sweep queues it again (billing.tasks.render_sweep)"
+        )
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from adv.broker import send_task
 from adv.tenancy.models import Tenant
 from adv.tenancy.tasks import jittered, tenant_task
 
@@ -54,6 +55,26 @@ def render_invoice(self, tenant_id, invoice_id) -> str:
     except Exception as exc:
         render_failed(invoice_id, f"{type(exc).__name__}: {exc}", final=self.request.retries >= self.max_retries)
         raise
+
+
+@shared_task(acks_late=True)
+def render_sweep_all() -> int:
+    """Fan out the sweep of stalled renders to one task per active firm (beat, every 5 minutes)."""
+    tenant_ids = [str(pk) for pk in Tenant.objects.filter(is_active=True).order_by("id").values_list("pk", flat=True)]
+    for tenant_id in tenant_ids:
+        render_sweep.delay(tenant_id)
+    return len(tenant_ids)
+
+
+@tenant_task()
+def render_sweep(tenant_id) -> int:
+    """Queue again the renders whose task was lost (rendering.STALLED_AFTER); returns how many."""
+    from .rendering import stalled_renders
+
+    return sum(
+        send_task(render_invoice, tenant_id, str(pk), recovery="the next sweep tries again")
+        for pk in stalled_renders()
+    )
 
 
 @shared_task(acks_late=True)

@@ -176,6 +176,8 @@ CELERY_BEAT_SCHEDULE = {
     # What is not billed by the billing-close deadline: escalated once per item and person.
     "billing-escalations": {"task": "billing.tasks.escalations_all", "schedule": 3600.0},
     "notifications-outbox-sweep": {"task": "notifications.tasks.outbox_sweep", "schedule": 60.0},
+    # Invoice renders whose task a broker outage lost are queued again (billing.rendering.STALLED_AFTER).
+    "billing-render-sweep": {"task": "billing.tasks.render_sweep_all", "schedule": 300.0},
     "notifications-daily-digest": {"task": "notifications.tasks.daily_digest_all", "schedule": 3600.0},
     "clients-missing-documents-weekly-digest": {
         "task": "clients.tasks.missing_documents_weekly_digest_all",
