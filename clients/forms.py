@@ -171,9 +171,9 @@ class ClientForm(ServiceFormMixin, forms.ModelForm):
         fields = IDENTITY_FIELDS
         widgets = {
             "notes": forms.Textarea(attrs={"rows": 4}),
-            "country": forms.TextInput(attrs={"maxlength": 2, "style": "text-transform:uppercase"}),
-            "head_office_country": forms.TextInput(attrs={"maxlength": 2, "style": "text-transform:uppercase"}),
-            "billing_country": forms.TextInput(attrs={"maxlength": 2, "style": "text-transform:uppercase"}),
+            "country": forms.TextInput(attrs={"maxlength": 2, "class": "adv-uppercase"}),
+            "head_office_country": forms.TextInput(attrs={"maxlength": 2, "class": "adv-uppercase"}),
+            "billing_country": forms.TextInput(attrs={"maxlength": 2, "class": "adv-uppercase"}),
             "head_office_postal_code": forms.TextInput(attrs={"autocomplete": "postal-code"}),
             "billing_postal_code": forms.TextInput(attrs={"autocomplete": "postal-code"}),
         }

@@ -584,7 +584,7 @@ class DealPolicyForm(BootstrapFormMixin, forms.ModelForm):
             "chase_every_days": forms.NumberInput(attrs={"min": 1, "max": 90}),
             "escalate_after_days": forms.NumberInput(attrs={"min": 1, "max": 365}),
             "milestone_escalate_after_days": forms.NumberInput(attrs={"min": 1, "max": 365}),
-            "reference_prefix": forms.TextInput(attrs={"autocomplete": "off", "style": "max-width: 10rem"}),
+            "reference_prefix": forms.TextInput(attrs={"autocomplete": "off", "class": "adv-maxw-10"}),
         }
         help_texts = {
             "chase_every_days": _("Le commercial d'une affaire validée provisoirement est relancé à ce rythme tant qu'elle n'est pas signée."),

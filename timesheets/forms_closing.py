@@ -90,8 +90,8 @@ class TimesheetPolicyForm(BootstrapFormMixin, forms.ModelForm):
         }
         field_classes = {"hours_per_day": QuantityField}  # "7,5" typed the French way, in a text input
         widgets = {
-            "reminder_offsets": forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "style": "max-width: 12rem"}),
-            "holiday_country": forms.TextInput(attrs={"style": "max-width: 6rem", "autocomplete": "off"}),
+            "reminder_offsets": forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "class": "adv-maxw-12"}),
+            "holiday_country": forms.TextInput(attrs={"class": "adv-maxw-6", "autocomplete": "off"}),
         }
 
     def _post_clean(self):  # the service validates
