@@ -6,12 +6,13 @@ import django_filters
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
+from adv.months import first_day
+
 from .models import OPEN_STATUSES, BillingRun, Invoice, InvoiceStatus, Payment, Readiness, RunStatus
-from .serializers import parse_month
 
 
 def _filter_month(queryset, name, value):
-    month = parse_month(value)
+    month = first_day(value)
     if month is None:
         raise ValidationError({name: ["Mois invalide : attendu AAAA-MM."]})
     return queryset.filter(month=month)

@@ -29,6 +29,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from adv.months import first_day
 from adv.tenancy import errors as domain
 from adv.tenancy.models import Membership, Role
 from deals.models import DealStatus
@@ -72,12 +73,7 @@ def error_status(error: domain.DomainError) -> int:
 
 def parse_month(value: str | None) -> datetime.date:
     """`YYYY-MM`; anything else (or nothing) is the previous month, the one billed at month end."""
-    if value:
-        try:
-            return datetime.datetime.strptime(value, "%Y-%m").date()
-        except ValueError:
-            pass
-    return billed_month(timezone.localdate())
+    return first_day(value) or billed_month(timezone.localdate())
 
 
 def cockpit_url(tenant_slug: str, month: datetime.date) -> str:

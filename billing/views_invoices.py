@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from adv.months import first_day
 from adv.tenancy import errors as domain
 from clients.models import Client
 
@@ -34,7 +35,6 @@ from .forms_invoices import (
     DepositForm,
     InvoiceFilterForm,
     PaymentForm,
-    parse_month,
 )
 from .models import OPEN_STATUSES, Invoice, InvoiceKind, Payment, RenderStatus
 from .view_helpers import invoice_url, raise_http, readers, require_bill
@@ -462,7 +462,7 @@ def bank_import_view(request, tenant_slug):
 @readers
 @require_GET
 def export_zip(request, tenant_slug):
-    month = parse_month(request.GET.get("month"))
+    month = first_day(request.GET.get("month"))
     ids = []
     for raw in request.GET.getlist("ids"):
         try:

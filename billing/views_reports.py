@@ -12,26 +12,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from adv.months import Month, first_day
 from adv.tenancy import errors as domain
 
 from . import access, exports, selectors, services
-from .forms_invoices import PolicyForm, parse_month
+from .forms_invoices import PolicyForm
 from .view_helpers import raise_http, readers, require_bill
 
 
 def month_of(request) -> datetime.date:
-    month = parse_month(request.GET.get("month"))
+    month = first_day(request.GET.get("month"))
     if month is None:
         today = timezone.localdate()
         # Billing looks back: in the first days the month to close is the previous one.
         first = today.replace(day=1)
         month = (first - datetime.timedelta(days=1)).replace(day=1) if today.day <= 10 else first
     return month
-
-
-def _shift(month: datetime.date, delta: int) -> datetime.date:
-    index = month.year * 12 + month.month - 1 + delta
-    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 @readers
@@ -45,9 +41,9 @@ def month_summary(request, tenant_slug):
         row.reasons = exports.fae_reasons(row.checks)
     context = {
         "month": month,
-        "month_value": month.strftime("%Y-%m"),
-        "previous": _shift(month, -1).strftime("%Y-%m"),
-        "next": _shift(month, 1).strftime("%Y-%m"),
+        "month_value": str(Month.of(month)),
+        "previous": str(Month.of(month).previous()),
+        "next": str(Month.of(month).next()),
         "figures": figures,
         "rows": rows,
         "milestones": milestones,

@@ -14,6 +14,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from adv.months import first_day
 from adv.tenancy.errors import DomainError
 
 from . import calendar as cal
@@ -152,13 +153,7 @@ def recent_months(count: int = 13) -> list[datetime.date]:
 
 def month_param(value: str | None) -> datetime.date | None:
     """"2026-05" (or "2026-05-01") → 2026-05-01; anything else → None."""
-    if not value:
-        return None
-    try:
-        year, month = (int(part) for part in value.split("-")[:2])
-        return datetime.date(year, month, 1)
-    except ValueError:
-        return None
+    return first_day(value, day_allowed=True)
 
 
 STATUS_ALL = "all"

@@ -22,6 +22,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from adv.months import Month
 from adv.tenancy.context import require_tenant_id
 from adv.tenancy.errors import Conflict, DomainError, NotFound, PermissionDenied
 from adv.tenancy.models import Membership, Role
@@ -376,10 +377,7 @@ def timesheet_url(timesheet: Timesheet) -> str:
 
 
 def _month_label(month: datetime.date, language: str | None = None) -> str:
-    from django.utils import formats, translation
-
-    with translation.override(language or translation.get_language()):
-        return formats.date_format(month, "F Y")
+    return Month.of(month).label(language)
 
 
 def _notify_consultant(timesheet: Timesheet, *, event: str, actor: Membership | None, reason: str) -> None:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from adv.months import Month
 from adv.tenancy import errors as domain
 from adv.tenancy.models import Membership
 from adv.ui.permissions import require_member
@@ -50,7 +51,7 @@ def raise_http(error: domain.DomainError) -> None:
 
 def _month(year: int, month: int) -> datetime.date:
     try:
-        return datetime.date(year, month, 1)
+        return Month(year, month).first
     except ValueError:
         raise Http404(_("Ce mois n'existe pas."))
 

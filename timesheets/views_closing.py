@@ -25,13 +25,14 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from adv import exports
+from adv.months import first_day
 from adv.tenancy import errors as domain
 from adv.tenancy.models import Membership, Role
 from adv.ui.permissions import require_member, require_role
 
 from . import calendar as cal
 from . import reminders, reports
-from .forms_closing import DEADLINE_FIELDS, ClosingCalendarForm, GroupedReminderForm, TimesheetPolicyForm, parse_month
+from .forms_closing import DEADLINE_FIELDS, ClosingCalendarForm, GroupedReminderForm, TimesheetPolicyForm
 from .models import ClosingCalendar, Reminder, Timesheet, TimesheetPolicy, TimesheetStatus, month_start
 from .services import closing_calendar_ensure, closing_calendar_update
 from .services_closing import timesheet_policy_update
@@ -213,7 +214,7 @@ def _calendar_page(request, *, first: datetime.date, bound: dict | None = None, 
 @require_member
 @require_GET
 def closing_calendar(request, tenant_slug):
-    first = parse_month(request.GET.get("from"), month_start(timezone.localdate()))
+    first = first_day(request.GET.get("from"), month_start(timezone.localdate()))
     return _calendar_page(request, first=first)
 
 
@@ -226,7 +227,7 @@ def closing_calendar_edit(request, tenant_slug, year, month):
         raise Http404(_("Ce mois n'existe pas."))
     prefix = f"m{month:%Y%m}"
     row = closing_calendar_ensure(month=month)
-    first = parse_month(request.POST.get("from"), month_start(timezone.localdate()))
+    first = first_day(request.POST.get("from"), month_start(timezone.localdate()))
     if month not in (first, cal.next_month(first)):
         first = month  # the page shows the month being edited
     back = reverse("timesheets:closing", kwargs={"tenant_slug": tenant_slug})
@@ -288,7 +289,7 @@ def grouped_reminders(request, tenant_slug):
     today = timezone.localdate()
     policy = reports.rules()
     data = request.POST if request.method == "POST" else request.GET
-    month = parse_month(data.get("month"), month_in_close(today, policy))
+    month = first_day(data.get("month"), month_in_close(today, policy))
     if month > month_start(today):
         month = month_start(today)
     audience = _audience(request)
@@ -411,7 +412,7 @@ def late_report(request, tenant_slug):
     page_number = 1 if fmt in EXPORT_FORMATS else _page_number(request)
     context = {"view": view, "policy": policy, "team_of": team_of, "today": today}
     if view == "month":
-        month = parse_month(request.GET.get("month"), reports.reference_month(today, policy))
+        month = first_day(request.GET.get("month"), reports.reference_month(today, policy))
         if month > month_start(today):
             month = month_start(today)
         page = reports.late_for_month(month=month, today=today, page=page_number, per_page=per_page, team_of=team_of,
@@ -499,7 +500,7 @@ def completion(request, tenant_slug):
     policy = reports.rules()
     zone = zoneinfo.ZoneInfo(request.tenant.time_zone)
     team_of = _team_of(membership)
-    month = parse_month(request.GET.get("month"), month_in_close(today, policy))
+    month = first_day(request.GET.get("month"), month_in_close(today, policy))
     if month > month_start(today):
         month = month_start(today)
     show = request.GET.get("show")
