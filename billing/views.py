@@ -31,7 +31,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from adv.months import first_day
 from adv.tenancy import errors as domain
-from adv.tenancy.models import Membership, Role
+from adv.tenancy.models import Membership
+from adv.tenancy.roles import DEAL_OWNER_ROLES
 from deals.models import DealStatus
 
 from . import access, readiness, rendering, runs, selectors, services
@@ -59,7 +60,6 @@ COLUMN_KEYS = [key for key, _label in COLUMNS]
 DEFAULT_COLUMNS = ["deal", "amount", "po", "platform", "recipients", "notes"]
 # Shown together in one narrow "Envoi · notes" cell, details folded, so that the table fits 1400 px.
 DETAIL_KEYS = ("platform", "recipients", "notes")
-OWNER_ROLES = (Role.SALES, Role.ADMIN, Role.ADV, Role.MANAGER)
 
 
 def is_htmx(request) -> bool:
@@ -215,7 +215,7 @@ def cockpit_context(request, month: datetime.date, **extra) -> dict:
     membership = request.membership
     owners = [
         (str(m.pk), m.user.get_full_name() or m.user.email)
-        for m in Membership.objects.filter(is_active=True, role__in=OWNER_ROLES)
+        for m in Membership.objects.filter(is_active=True, role__in=DEAL_OWNER_ROLES)
         .select_related("user")
         .order_by("user__last_name", "user__first_name", "user__email")
     ]

@@ -7,17 +7,18 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from adv.tenancy import roles
 from adv.tenancy.errors import PermissionDenied
-from adv.tenancy.models import Membership, Role
+from adv.tenancy.models import Membership
 
 GRANT_PERMISSION = "view_restricted_document"
 
-VIEW_CLIENT_ROLES = frozenset({Role.ADMIN, Role.ADV, Role.SALES, Role.PROJECT_MANAGER, Role.MANAGER, Role.ACCOUNTANT})
-EDIT_CLIENT_ROLES = frozenset({Role.ADMIN, Role.ADV, Role.SALES})
-UPLOAD_ROLES = frozenset({Role.ADMIN, Role.ADV, Role.SALES, Role.PROJECT_MANAGER})
-BILLING_PROFILE_ROLES = frozenset({Role.ADMIN, Role.ADV})
-SECRET_ROLES = frozenset({Role.ADMIN, Role.ADV})
-GRANT_ROLES = frozenset({Role.ADMIN, Role.ADV})
+VIEW_CLIENT_ROLES = roles.OFFICE_ROLES
+EDIT_CLIENT_ROLES = roles.COMMERCIAL_ROLES
+UPLOAD_ROLES = roles.DOCUMENT_ROLES
+BILLING_PROFILE_ROLES = roles.ADV_ROLES
+SECRET_ROLES = roles.ADV_ROLES
+GRANT_ROLES = roles.ADV_ROLES
 
 
 def require(actor: Membership | None, allowed: bool) -> None:

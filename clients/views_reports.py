@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from adv import exports as tables
 from adv.network import client_ip
-from adv.tenancy.models import Role
+from adv.tenancy.roles import ADV_ROLES
 from adv.ui.permissions import require_role
 
 from . import access, exports, importing, reminders, requirements
@@ -30,7 +30,7 @@ from .forms_reports import ImportUploadForm, MissingDocumentsFilterForm
 from .models import Document, RequirementReminder, RequirementReminderKind
 
 viewers = require_role(*sorted(access.VIEW_CLIENT_ROLES))
-importers = require_role(Role.ADMIN, Role.ADV)
+importers = require_role(*sorted(ADV_ROLES))
 
 ROWS_PER_PAGE = 50
 IMPORT_CACHE_SECONDS = 3600

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from adv.api.permissions import HasRole, IsTenantMember, RoleCanWrite
 from adv.api.viewsets import TenantGenericViewSet
 from adv.tenancy.errors import DomainError
-from adv.tenancy.models import Role
+from adv.tenancy.roles import DOCUMENT_ROLES
 
 from . import rules, selectors, services
 from .errors import MissingDocuments
@@ -274,7 +274,7 @@ class MilestoneViewSet(_DealsApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
     """Milestones of fixed-price deals (planned → due → ready / blocked → invoiced). The schedule
     is replaced through `PUT /deals/{id}/milestones/`."""
 
-    write_roles = tuple(sorted({Role.ADMIN, Role.ADV, Role.SALES, Role.PROJECT_MANAGER}))
+    write_roles = tuple(sorted(DOCUMENT_ROLES))
     serializer_class = MilestoneSerializer
     filterset_class = MilestoneFilter
     ordering_fields = {"due_date": "due_date", "amount": "amount", "status": "status", "blocked_since": "blocked_since", "created_at": "created_at"}

@@ -8,17 +8,18 @@ import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from adv.tenancy import roles
 from adv.tenancy.models import Membership, Role
 
 from .models import STAFFABLE_STATUSES, Deal, Milestone, MilestoneStatus
 
 STAFFABLE = STAFFABLE_STATUSES
-VIEW_ROLES = frozenset({Role.ADMIN, Role.ADV, Role.SALES, Role.PROJECT_MANAGER, Role.MANAGER, Role.ACCOUNTANT})
-EDIT_ROLES = frozenset({Role.ADMIN, Role.ADV, Role.SALES})
-VALIDATE_ROLES = frozenset({Role.ADMIN, Role.ADV})
-STAFF_ROLES = frozenset({Role.ADMIN, Role.ADV, Role.SALES, Role.MANAGER})
+VIEW_ROLES = roles.OFFICE_ROLES
+EDIT_ROLES = roles.COMMERCIAL_ROLES
+VALIDATE_ROLES = roles.ADV_ROLES
+STAFF_ROLES = roles.STAFFING_ROLES
 # Sale rates are hidden from consultants (employees see their own deals' instructions only).
-RATE_ROLES = frozenset({Role.ADMIN, Role.ADV, Role.SALES, Role.MANAGER, Role.ACCOUNTANT, Role.PROJECT_MANAGER})
+RATE_ROLES = roles.OFFICE_ROLES
 
 
 def can_view_deals(m: Membership) -> bool:

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from adv.network import client_ip
 from adv.tenancy import errors as domain
 from adv.tenancy.models import Role
+from adv.tenancy.roles import DEAL_OWNER_ROLES
 from adv.ui.permissions import require_role
 from clients import access as client_access
 from clients.models import Client
@@ -98,7 +99,7 @@ def deal_permissions(membership, deal: Deal | None = None) -> dict:
 @require_GET
 def deal_list(request, tenant_slug):
     membership = request.membership
-    owners = list(selectors.member_choices(roles=(Role.SALES, Role.ADMIN, Role.ADV, Role.MANAGER)))
+    owners = list(selectors.member_choices(roles=DEAL_OWNER_ROLES))
     clients = list(Client.objects.filter(archived_at__isnull=True).only("id", "legal_name", "trade_name").order_by("legal_name", "id"))
     form = DealFilterForm(request.GET or None, owners=owners, clients=clients)
     filters = (form if request.GET else DealFilterForm({}, owners=owners, clients=clients)).filters(me=membership)

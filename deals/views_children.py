@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from adv.tenancy import errors as domain
-from adv.tenancy.models import Role
+from adv.tenancy.roles import PROJECT_MANAGER_ROLES
 from clients import access as client_access
 from clients.models import Document
 
@@ -139,7 +139,7 @@ def milestone_schedule(request, tenant_slug, pk):
     invoiced = [m for m in milestones if m.status == MilestoneStatus.INVOICED]
     editable = [m for m in milestones if m.status != MilestoneStatus.INVOICED]
     types = selectors.document_type_choices()
-    managers = selectors.member_choices(roles=(Role.PROJECT_MANAGER, Role.MANAGER, Role.ADMIN, Role.ADV, Role.SALES))
+    managers = selectors.member_choices(roles=PROJECT_MANAGER_ROLES)
     formset = ScheduleFormSet(
         request.POST or None, prefix="m", initial=None if request.POST else schedule_initial(editable), types=types, managers=managers,
     )

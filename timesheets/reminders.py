@@ -41,6 +41,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from adv.tenancy.context import require_tenant_id
 from adv.tenancy.errors import DomainError, PermissionDenied
 from adv.tenancy.models import Membership, Role, Tenant
+from adv.tenancy.roles import ADV_ROLES
 from adv.ui.french import long_date
 from notifications import defaults
 from notifications.rendering import Rendered
@@ -52,7 +53,6 @@ from .models import ClosingCalendar, Reminder, ReminderKind, Timesheet, Timeshee
 
 # Local hour (the firm's time zone) from which the day's reminders go out.
 REMINDER_HOUR = getattr(settings, "TIMESHEETS_REMINDER_HOUR", 8)
-ADV_ROLES = frozenset({Role.ADMIN, Role.ADV})
 
 # --- Message templates (French defaults; each firm may reword them on the templates page) ---------
 

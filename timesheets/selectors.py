@@ -19,7 +19,8 @@ from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 from django.utils.translation import pgettext
 
-from adv.tenancy.models import Membership, Role
+from adv.tenancy.models import Membership
+from adv.tenancy.roles import ADV_ROLES, BILLING_READERS
 from clients.models import BillingProfile, Contact
 
 from . import calendar as cal
@@ -34,9 +35,9 @@ from .models import (
     TimeUnit,
     month_start,
 )
-from .services import ADV_ROLES, _can_approve, _can_edit, policy
+from .services import _can_approve, _can_edit, policy
 
-READ_ALL_ROLES = frozenset(ADV_ROLES | {Role.ACCOUNTANT})
+READ_ALL_ROLES = BILLING_READERS
 ZERO = Decimal("0")
 DAY = Decimal("1")
 

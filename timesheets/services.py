@@ -25,7 +25,8 @@ from django.utils.translation import gettext as _
 from adv.months import Month
 from adv.tenancy.context import require_tenant_id
 from adv.tenancy.errors import Conflict, DomainError, NotFound, PermissionDenied
-from adv.tenancy.models import Membership, Role
+from adv.tenancy.models import Membership
+from adv.tenancy.roles import ADV_ROLES
 from deals.models import STAFFABLE_STATUSES, Assignment
 
 from . import calendar as cal
@@ -46,7 +47,6 @@ from .models import (
 from .signals import timesheet_billing_changed
 
 logger = logging.getLogger(__name__)
-ADV_ROLES = frozenset({Role.ADMIN, Role.ADV})
 HALF = Decimal("0.5")
 ONE = Decimal("1")
 QUARTER = Decimal("0.25")

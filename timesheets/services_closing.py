@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from adv.tenancy.context import require_tenant_id
 from adv.tenancy.errors import DomainError, PermissionDenied
 from adv.tenancy.models import Membership, Role
+from adv.tenancy.roles import ADV_ROLES
 from deals.models import STAFFABLE_STATUSES, Assignment
 
 from . import calendar as cal
@@ -39,7 +40,7 @@ def timesheets_open_month(*, month: datetime.date, actor: Membership | None = No
     month = month_start(month)
     if month > month_start(timezone.localdate()):
         raise DomainError(_("On ne saisit pas un CRA d'un mois futur."), code="future_month", field="month")
-    if actor is not None and actor.role not in (Role.ADMIN, Role.ADV):
+    if actor is not None and actor.role not in ADV_ROLES:
         raise PermissionDenied(_("Réservé à l'ADV."))
     tenant_id = require_tenant_id()
     consultants = list(reports.expected_consultants(month).values_list("pk", flat=True))

@@ -28,6 +28,7 @@ from adv import exports
 from adv.months import first_day
 from adv.tenancy import errors as domain
 from adv.tenancy.models import Membership, Role
+from adv.tenancy.roles import ADV_ROLES, CLOSE_FOLLOWERS
 from adv.ui.permissions import require_member, require_role
 
 from . import calendar as cal
@@ -37,13 +38,11 @@ from .models import ClosingCalendar, Reminder, Timesheet, TimesheetPolicy, Times
 from .services import closing_calendar_ensure, closing_calendar_update
 from .services_closing import timesheet_policy_update
 
-ADV_ROLES = (Role.ADMIN, Role.ADV)
-FOLLOW_ROLES = (Role.ADMIN, Role.ADV, Role.MANAGER, Role.ACCOUNTANT)
 PER_PAGE = 50
 EXPORT_FORMATS = ("csv", "xlsx")
 
-adv_only = require_role(*ADV_ROLES)
-followers = require_role(*FOLLOW_ROLES)
+adv_only = require_role(*sorted(ADV_ROLES))
+followers = require_role(*sorted(CLOSE_FOLLOWERS))
 
 DEADLINES = [
     # (field, label, short marker, css modifier)
@@ -581,7 +580,7 @@ def dashboard_card(membership: Membership, *, today: datetime.date | None = None
         card["own_status"] = own or "missing"
         if own not in (TimesheetStatus.SUBMITTED, TimesheetStatus.APPROVED) and today > row.submission_deadline:
             card["own_late_days"] = (today - row.submission_deadline).days
-    if membership.role in FOLLOW_ROLES:
+    if membership.role in CLOSE_FOLLOWERS:
         card["completion"] = reports.completion(month=month, team_of=_team_of(membership)).total
     card["reminders_sent"] = (
         Reminder.objects.filter(month=month).count() if membership.role in ADV_ROLES else None
