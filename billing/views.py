@@ -33,6 +33,7 @@ from adv.months import first_day
 from adv.tenancy import errors as domain
 from adv.tenancy.models import Membership
 from adv.tenancy.roles import DEAL_OWNER_ROLES
+from adv.ui.pages import is_partial, raise_http
 from deals.models import DealStatus
 
 from . import access, readiness, rendering, runs, selectors, services
@@ -40,7 +41,7 @@ from .build import billed_month
 from .errors import InvoiceBlocked, InvoiceImmutable
 from .forms import CockpitFilterForm, DiscountForm, HeaderForm, LineForm, ReceptionForm, RewordForm
 from .models import BillingRun, Invoice, InvoiceAttachment, InvoiceKind, InvoiceLine, RunStatus, Unit
-from .view_helpers import invoice_url, posted_issue_date, raise_http, readers, require_bill
+from .view_helpers import invoice_url, posted_issue_date, readers, require_bill
 
 # The cockpit's optional columns (key, label); the readiness, client and "to do" columns always show.
 COLUMNS = [
@@ -60,11 +61,6 @@ COLUMN_KEYS = [key for key, _label in COLUMNS]
 DEFAULT_COLUMNS = ["deal", "amount", "po", "platform", "recipients", "notes"]
 # Shown together in one narrow "Envoi · notes" cell, details folded, so that the table fits 1400 px.
 DETAIL_KEYS = ("platform", "recipients", "notes")
-
-
-def is_htmx(request) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
 
 
 def error_status(error: domain.DomainError) -> int:
@@ -261,7 +257,7 @@ def cockpit_context(request, month: datetime.date, **extra) -> dict:
 def cockpit(request, tenant_slug):
     month = parse_month(request.GET.get("month"))
     context = cockpit_context(request, month)
-    if is_htmx(request) and request.GET.get("fragment") == "table":
+    if is_partial(request) and request.GET.get("fragment") == "table":
         return render(request, "billing/_cockpit_table.html", context)
     return render(request, "billing/cockpit.html", context)
 
@@ -277,7 +273,7 @@ def run_start(request, tenant_slug):
         raise_http(error)
         messages.error(request, error.message)
         return redirect(cockpit_url(tenant_slug, month))
-    if is_htmx(request):
+    if is_partial(request):
         return render(
             request,
             "billing/_cockpit_run_progress.html",
@@ -299,7 +295,7 @@ def run_resume(request, tenant_slug, pk):
     except domain.DomainError as error:
         raise_http(error)
         messages.error(request, error.message)
-    if is_htmx(request):
+    if is_partial(request):
         return render(
             request,
             "billing/_cockpit_run_progress.html",
@@ -318,7 +314,7 @@ def run_progress(request, tenant_slug):
         "billing/_cockpit_run_progress.html",
         {"run": run, "month_value": f"{month:%Y-%m}", "can_bill": access.can_bill(request.membership), "polling": True},
     )
-    if run is not None and run.status == RunStatus.DONE and request.GET.get("poll") and is_htmx(request):
+    if run is not None and run.status == RunStatus.DONE and request.GET.get("poll") and is_partial(request):
         # The run has just finished: reload the page so that the table shows the new pre-invoices.
         response["HX-Refresh"] = "true"
     return response
@@ -371,7 +367,7 @@ def reception_set(request, tenant_slug, pk):
         except domain.DomainError as exc:
             raise_http(exc)
             error, status = exc.message, error_status(exc)
-    if not is_htmx(request):
+    if not is_partial(request):
         if error:
             messages.error(request, error)
         else:

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from adv.months import first_day
 from adv.tenancy import errors as domain
+from adv.ui.pages import is_partial, raise_http
 from clients.models import Client
 
 from . import access, bank_import, exports, selectors, services
@@ -37,7 +38,7 @@ from .forms_invoices import (
     PaymentForm,
 )
 from .models import OPEN_STATUSES, Invoice, InvoiceKind, Payment, RenderStatus
-from .view_helpers import invoice_url, raise_http, readers, require_bill
+from .view_helpers import invoice_url, readers, require_bill
 
 INVOICES_PER_PAGE = 25
 MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -141,10 +142,7 @@ def invoice_list(request, tenant_slug):
         "can_bill": access.can_bill(request.membership),
         "month_value": request.GET.get("month", ""),
     }
-    htmx = getattr(request, "htmx", None)
-    template = (
-        "billing/_invoice_results.html" if htmx and not htmx.history_restore_request else "billing/invoice_list.html"
-    )
+    template = "billing/_invoice_results.html" if is_partial(request) else "billing/invoice_list.html"
     return render(request, template, context)
 
 

@@ -14,10 +14,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from adv.months import Month, first_day
 from adv.tenancy import errors as domain
+from adv.ui.pages import raise_http
 
 from . import access, exports, selectors, services
 from .forms_invoices import PolicyForm
-from .view_helpers import raise_http, readers, require_bill
+from .view_helpers import readers, require_bill
 
 
 def month_of(request) -> datetime.date:

@@ -17,13 +17,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from adv import exports as tables
 from adv.tenancy import errors as domain
 from adv.tenancy.roles import DEAL_OWNER_ROLES, PROJECT_MANAGER_ROLES
+from adv.ui.pages import is_partial, raise_http
 from adv.ui.permissions import require_admin
 from clients.models import Client
 
 from . import exports, selectors, services
 from .forms import CommissionFilterForm, DealPolicyForm, MilestoneFilterForm, UnsignedFilterForm
 from .models import DealPolicy
-from .views import is_partial, raise_http, require, viewers
+from .views import require, viewers
 
 ROWS_PER_PAGE = 50
 EXPORT_FORMATS = ("csv", "xlsx")

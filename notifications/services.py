@@ -78,7 +78,7 @@ def _language(language: str | None, fallback: str = defaults.FALLBACK_LANGUAGE) 
     return language if language in codes else fallback
 
 
-def _absolute_url(url: str) -> str:
+def absolute_url(url: str) -> str:
     if not url or url.startswith(("http://", "https://")):
         return url
     return settings.SITE_URL + (url if url.startswith("/") else "/" + url)
@@ -568,7 +568,7 @@ def notify(
     base_context = {
         "tenant_name": tenant.name,
         "actor_name": str(actor_user) if actor_user else "",
-        "url": _absolute_url(url),
+        "url": absolute_url(url),
         **context,
     }
     notifications, renders = [], {}
@@ -659,7 +659,7 @@ def _digest_items_text(notifications: list[Notification]) -> str:
     for notification in notifications:
         lines.append(f"- {notification.title}")
         if notification.url:
-            lines.append(f"  {_absolute_url(notification.url)}")
+            lines.append(f"  {absolute_url(notification.url)}")
     return "\n".join(lines)
 
 

@@ -45,7 +45,7 @@ from adv.tenancy.roles import ADV_ROLES
 from adv.ui.french import long_date
 from notifications import defaults
 from notifications.rendering import Rendered
-from notifications.services import message_render, notify
+from notifications.services import absolute_url, message_render, notify
 
 from . import calendar as cal
 from . import reports
@@ -909,12 +909,10 @@ def _grouped_message(candidate: Candidate, *, audience: str, month: datetime.dat
 
 def grouped_preview(*, actor: Membership, month: datetime.date, audience: str, template_key: str, candidate: Candidate) -> Rendered:
     """The message `candidate` would receive, with the firm's wording of the template."""
-    from notifications.services import _absolute_url
-
     _check_grouped(actor, audience, template_key)
     tenant = _tenant()
     context, url = _grouped_message(candidate, audience=audience, month=month, tenant=tenant)
-    context = {**context, "url": _absolute_url(url), "tenant_name": tenant.name}
+    context = {**context, "url": absolute_url(url), "tenant_name": tenant.name}
     return message_render(key=template_key, language=_language(candidate.membership.user, tenant), context=context)
 
 

@@ -35,7 +35,7 @@ from .models import (
     TimeUnit,
     month_start,
 )
-from .services import _can_approve, _can_edit, policy
+from .services import may_approve, may_edit, policy
 
 READ_ALL_ROLES = BILLING_READERS
 ZERO = Decimal("0")
@@ -54,11 +54,11 @@ def reads_all(actor: Membership) -> bool:
 
 
 def can_edit(actor: Membership, timesheet: Timesheet) -> bool:
-    return timesheet.is_editable and _can_edit(actor, timesheet)
+    return timesheet.is_editable and may_edit(actor, timesheet)
 
 
 def can_approve(actor: Membership, timesheet: Timesheet) -> bool:
-    return timesheet.status == TimesheetStatus.SUBMITTED and _can_approve(actor, timesheet)
+    return timesheet.status == TimesheetStatus.SUBMITTED and may_approve(actor, timesheet)
 
 
 def can_reopen(actor: Membership, timesheet: Timesheet) -> bool:

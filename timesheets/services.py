@@ -76,12 +76,12 @@ def _is_adv(m: Membership) -> bool:
     return m.role in ADV_ROLES
 
 
-def _can_edit(actor: Membership, timesheet: Timesheet) -> bool:
+def may_edit(actor: Membership, timesheet: Timesheet) -> bool:
     """The consultant; ADV on their behalf (or an integration token with that role)."""
     return actor.pk == timesheet.consultant_id or _is_adv(actor)
 
 
-def _can_approve(actor: Membership, timesheet: Timesheet) -> bool:
+def may_approve(actor: Membership, timesheet: Timesheet) -> bool:
     if actor.pk == timesheet.consultant_id:
         return False  # never one's own
     return timesheet.consultant.reports_to_id == actor.pk or _is_adv(actor)
@@ -164,7 +164,7 @@ def timesheet_save(
     """Replace the grid with `cells` (zero cells are simply absent). `version` must be the one the
     form was built from: two tabs saving the same timesheet get a clear conflict, not a silent loss."""
     timesheet = _locked(timesheet.pk)
-    if not _can_edit(actor, timesheet):
+    if not may_edit(actor, timesheet):
         raise PermissionDenied(_("Ce CRA n'est pas le vôtre."))
     if timesheet.is_locked:
         raise Conflict(_("Ce CRA est facturé : il ne se modifie plus."), code="timesheet_locked")
@@ -257,7 +257,7 @@ def timesheet_set_reception_number(*, actor: Membership, line: TimesheetLine, nu
     """The client's reception number for this consultant and month: the consultant or ADV,
     at any time before billing (it is often known only after approval)."""
     timesheet = _locked(line.timesheet_id)
-    if not _can_edit(actor, timesheet):
+    if not may_edit(actor, timesheet):
         raise PermissionDenied(_("Ce CRA n'est pas le vôtre."))
     if timesheet.is_locked:
         raise Conflict(_("Ce CRA est facturé : il ne se modifie plus."), code="timesheet_locked")
@@ -275,7 +275,7 @@ def timesheet_set_reception_number(*, actor: Membership, line: TimesheetLine, nu
 @transaction.atomic
 def timesheet_submit(*, actor: Membership, timesheet: Timesheet, now: datetime.datetime | None = None) -> Timesheet:
     timesheet = _locked(timesheet.pk)
-    if not _can_edit(actor, timesheet):
+    if not may_edit(actor, timesheet):
         raise PermissionDenied(_("Ce CRA n'est pas le vôtre."))
     if timesheet.status != TimesheetStatus.DRAFT:
         raise Conflict(_("Ce CRA est déjà soumis."), code="already_submitted")
@@ -293,7 +293,7 @@ def timesheet_submit(*, actor: Membership, timesheet: Timesheet, now: datetime.d
 @transaction.atomic
 def timesheet_approve(*, actor: Membership, timesheet: Timesheet) -> Timesheet:
     timesheet = _locked(timesheet.pk)
-    if not _can_approve(actor, timesheet):
+    if not may_approve(actor, timesheet):
         raise PermissionDenied(
             _("Seul le manager du consultant (ou l'ADV) valide ce CRA, et jamais le sien.")
         )
@@ -321,7 +321,7 @@ def timesheet_approve_many(*, actor: Membership, timesheets: Iterable[Timesheet]
 @transaction.atomic
 def timesheet_reject(*, actor: Membership, timesheet: Timesheet, reason: str) -> Timesheet:
     timesheet = _locked(timesheet.pk)
-    if not _can_approve(actor, timesheet):
+    if not may_approve(actor, timesheet):
         raise PermissionDenied(_("Seul le manager du consultant (ou l'ADV) refuse ce CRA, et jamais le sien."))
     if timesheet.status != TimesheetStatus.SUBMITTED:
         raise Conflict(_("Seul un CRA soumis se refuse."), code="not_submitted")

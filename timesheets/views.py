@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from adv.months import Month
 from adv.tenancy import errors as domain
 from adv.tenancy.models import Membership
+from adv.ui.pages import raise_http
 from adv.ui.permissions import require_member
 from deals.models import Deal
 
@@ -39,14 +40,6 @@ MONDAY = datetime.date(2024, 1, 1)
 
 
 # --- Helpers ---------------------------------------------------------------------------------------
-
-
-def raise_http(error: domain.DomainError) -> None:
-    """Errors that are not a form's business: forbidden and not found."""
-    if isinstance(error, domain.PermissionDenied):
-        raise PermissionDenied(error.message)
-    if isinstance(error, domain.NotFound):
-        raise Http404(error.message)
 
 
 def _month(year: int, month: int) -> datetime.date:

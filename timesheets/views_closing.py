@@ -13,7 +13,6 @@ import zoneinfo
 from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -29,6 +28,7 @@ from adv.months import first_day
 from adv.tenancy import errors as domain
 from adv.tenancy.models import Membership, Role
 from adv.tenancy.roles import ADV_ROLES, CLOSE_FOLLOWERS
+from adv.ui.pages import is_partial, raise_http
 from adv.ui.permissions import require_member, require_role
 
 from . import calendar as cal
@@ -51,18 +51,6 @@ DEADLINES = [
     ("client_approval_deadline", _("Validation client"), "C", "client"),
     ("billing_close_deadline", _("Clôture de facturation"), "F", "close"),
 ]
-
-
-def _is_partial(request) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
-
-
-def _raise_http(error: domain.DomainError) -> None:
-    if isinstance(error, domain.PermissionDenied):
-        raise PermissionDenied(error.message)
-    if isinstance(error, domain.NotFound):
-        raise Http404(error.message)
 
 
 def _team_of(membership: Membership) -> Membership | None:
@@ -241,7 +229,7 @@ def closing_calendar_edit(request, tenant_slug, year, month):
         try:
             closing_calendar_update(actor=request.membership, calendar_row=row, **deadlines)
         except domain.DomainError as error:
-            _raise_http(error)
+            raise_http(error)
             form.add_domain_error(error)
         else:
             text = _("Le calendrier de %(month)s revient à la proposition de la règle.") if "reset" in request.POST else _(
@@ -265,7 +253,7 @@ def closing_policy(request, tenant_slug):
         try:
             timesheet_policy_update(actor=request.membership, **form.cleaned_data)
         except domain.DomainError as error:
-            _raise_http(error)
+            raise_http(error)
             form.add_domain_error(error)
         else:
             messages.success(request, _("Les règles des CRA sont enregistrées. Les calendriers déjà enregistrés gardent leurs dates."))
@@ -309,7 +297,7 @@ def grouped_reminders(request, tenant_slug):
                         membership_ids=chosen, today=today,
                     )
                 except domain.DomainError as error:
-                    _raise_http(error)
+                    raise_http(error)
                     form.add_domain_error(error)
                     status = 400
                 else:
@@ -332,7 +320,7 @@ def grouped_reminders(request, tenant_slug):
                 "people": [str(c.pk) for c in candidates],
             },
         )
-    if _is_partial(request) and request.POST.get("action") == "preview":
+    if is_partial(request) and request.POST.get("action") == "preview":
         response = render(request, "timesheets/closing/_preview.html", {"preview": preview, "preview_for": preview_for, "form": form}, status=status)
         patch_vary_headers(response, ("HX-Request",))
         return response
@@ -530,7 +518,7 @@ def completion(request, tenant_slug):
             ("pending_client", _("Validation client attendue")), ("all", _("Tous")),
         ],
     }
-    template = "timesheets/closing/_completion_people.html" if _is_partial(request) else "timesheets/closing/completion.html"
+    template = "timesheets/closing/_completion_people.html" if is_partial(request) else "timesheets/closing/completion.html"
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))
     return response
