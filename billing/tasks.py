@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from adv.tenancy.models import Tenant
-from adv.tenancy.tasks import jittered, tenant_task
+from adv.tenancy.tasks import fan_out, jittered, tenant_task
 
 BUSY_RETRIES = 30  # a chunk held by another worker: about an hour of tries with backoff
 
@@ -48,10 +47,7 @@ def render_invoice(self, tenant_id, invoice_id) -> str:
 @shared_task(acks_late=True)
 def escalations_all() -> int:
     """Fan out the billing-close escalation to one task per active firm (beat, hourly)."""
-    tenant_ids = [str(pk) for pk in Tenant.objects.filter(is_active=True).order_by("id").values_list("pk", flat=True)]
-    for tenant_id in tenant_ids:
-        escalate.delay(tenant_id)
-    return len(tenant_ids)
+    return fan_out(escalate)
 
 
 @tenant_task()
