@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from adv.tenancy.context import require_tenant_id
 from adv.tenancy.errors import Conflict, DomainError, NotFound
+from adv.tenancy.firm_settings import settings_for_update, settings_read
 from adv.tenancy.models import Membership, Tenant
 from adv.ui.numbers import format_decimal, format_money
 from clients.models import ClientName, Contact
@@ -79,10 +80,8 @@ def current_tenant() -> Tenant:
 
 
 def policy() -> BillingPolicy:
-    found = BillingPolicy.objects.filter().first()
-    if found is not None:
-        return found
-    return BillingPolicy.objects.get_or_create(tenant_id=require_tenant_id())[0]
+    """The firm's invoicing settings, read without writing (defaults when never saved)."""
+    return settings_read(BillingPolicy)
 
 
 @transaction.atomic
@@ -95,7 +94,7 @@ def policy_update(*, actor: Membership, **fields) -> BillingPolicy:
         numbering.validate_format(fields["invoice_number_format"], "invoice_number_format")
     if "credit_note_number_format" in fields:
         numbering.validate_format(fields["credit_note_number_format"], "credit_note_number_format")
-    current = BillingPolicy.objects.select_for_update().get(pk=policy().pk)
+    current = settings_for_update(BillingPolicy)
     for name, value in fields.items():
         setattr(current, name, value)
     current.full_clean(exclude=["tenant"])

@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy
 
 from adv.tenancy.context import require_tenant_id
 from adv.tenancy.errors import PermissionDenied
+from adv.tenancy.firm_settings import settings_read
 from adv.tenancy.models import Membership, Role
 from adv.ui.numbers import format_decimal
 from clients.models import Contact, Document, DocumentRequirement, DocumentType
@@ -74,8 +75,7 @@ def rates_visible(actor: Membership | None) -> bool:
 
 def policy_get() -> DealPolicy:
     """The firm's rules, without writing (defaults when the firm never saved them)."""
-    found = DealPolicy.objects.filter(tenant_id=require_tenant_id()).first()
-    return found or DealPolicy()
+    return settings_read(DealPolicy)
 
 
 # --- Amount at stake, missing documents, provisional age -----------------------------------------

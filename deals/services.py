@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from adv.tenancy.context import require_tenant_id
 from adv.tenancy.errors import DomainError, NotFound, PermissionDenied
+from adv.tenancy.firm_settings import settings_for_update, settings_read
 from adv.tenancy.models import Membership, Role
 from adv.ui.numbers import format_money
 from clients.models import Client, Contact, Document
@@ -86,8 +87,8 @@ def _transition(deal: Deal, target: str) -> None:
 
 
 def policy() -> DealPolicy:
-    found, _created = DealPolicy.objects.get_or_create()
-    return found
+    """The firm's deal rules, read without writing (defaults when never saved)."""
+    return settings_read(DealPolicy)
 
 
 # --- Deals --------------------------------------------------------------------------------------
@@ -553,7 +554,7 @@ def policy_update(*, actor: Membership, **fields) -> DealPolicy:
     unknown = set(fields) - POLICY_FIELDS
     if unknown:
         raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code="unknown_fields")
-    current = DealPolicy.objects.select_for_update(of=("self",)).get(pk=policy().pk)
+    current = settings_for_update(DealPolicy)
     for name, value in fields.items():
         setattr(current, name, value)
     current.reference_prefix = (current.reference_prefix or "").strip().upper()

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from adv.months import Month
 from adv.tenancy.context import require_tenant_id
 from adv.tenancy.errors import Conflict, DomainError, NotFound, PermissionDenied
+from adv.tenancy.firm_settings import settings_read
 from adv.tenancy.models import Membership
 from adv.tenancy.roles import ADV_ROLES
 from deals.models import STAFFABLE_STATUSES, Assignment
@@ -63,8 +64,8 @@ def _hash(raw: str) -> str:
 
 
 def policy() -> TimesheetPolicy:
-    found, _created = TimesheetPolicy.objects.get_or_create()
-    return found
+    """The firm's timesheet rules, read without writing (defaults when never saved)."""
+    return settings_read(TimesheetPolicy)
 
 
 def absence_types_seed_defaults() -> None:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from adv.tenancy.context import require_tenant_id
 from adv.tenancy.errors import DomainError, PermissionDenied
+from adv.tenancy.firm_settings import settings_for_update
 from adv.tenancy.models import Membership, Role
 from adv.tenancy.roles import ADV_ROLES
 from deals.models import STAFFABLE_STATUSES, Assignment
@@ -113,8 +114,6 @@ def normalize_offsets(text: str) -> str:
 def timesheet_policy_update(*, actor: Membership, **fields) -> TimesheetPolicy:
     """The firm's rules: entry unit, closing calendar rule, reminders and the habitual-lateness
     rule (admins). Saved calendars keep their deadlines (ADV edits them month by month)."""
-    from .services import policy
-
     if actor.role != Role.ADMIN:
         raise PermissionDenied(_("Réservé aux administrateurs de la société."))
     unknown = set(fields) - set(POLICY_FIELDS)
@@ -129,7 +128,7 @@ def timesheet_policy_update(*, actor: Membership, **fields) -> TimesheetPolicy:
         if fields["holiday_country"] not in holidays.list_supported_countries():
             raise DomainError(_("Pays inconnu pour les jours fériés : indiquez un code ISO à 2 lettres, par exemple FR."),
                               code="unknown_country", field="holiday_country")
-    current = TimesheetPolicy.objects.select_for_update(of=("self",)).get(pk=policy().pk)
+    current = settings_for_update(TimesheetPolicy)
     for name, value in fields.items():
         setattr(current, name, value)
     if current.habitually_late_count < 1 or current.habitually_late_window_months < 1:
