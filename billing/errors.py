@@ -25,6 +25,9 @@ class InvoiceBlocked(DomainError):
         super().__init__(_("Cette préfacture est bloquée : %(reasons)s.") % {"reasons": " ; ".join(reasons)})
         self.reasons = reasons
 
+    def problem_extensions(self) -> dict:
+        return {"reasons": [str(reason) for reason in self.reasons]}
+
 
 class InvalidNumberFormat(DomainError):
     code = "invalid_number_format"

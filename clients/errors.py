@@ -17,6 +17,9 @@ class SirenTaken(Conflict):
         )
         self.existing = existing
 
+    def problem_extensions(self) -> dict:
+        return {"existing_client": {"id": str(self.existing.pk), "display_name": self.existing.display_name}}
+
 
 class UploadRefused(DomainError):
     """A file that is not stored: too large, of a type we refuse, lying about its type, infected."""

@@ -28,6 +28,10 @@ class MissingDocuments(DomainError):
     def __init__(self, missing: list[str]):
         super().__init__(
             _("Pour signer, il manque : %(missing)s. Déposez-les sur l'affaire, ou indiquez un motif pour signer sans.")
-            % {"missing": ", ".join(missing)}
+            % {"missing": ", ".join(missing)},
+            errors={"missing": list(missing)},
         )
         self.missing = missing
+
+    def problem_extensions(self) -> dict:
+        return {"missing": list(self.missing)}

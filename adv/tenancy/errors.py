@@ -7,12 +7,28 @@ class DomainError(Exception):
     code = "invalid"
     status = 400
 
-    def __init__(self, message: str = "", *, code: str | None = None, field: str | None = None):
+    def __init__(
+        self, message: str = "", *, code: str | None = None, field: str | None = None,
+        errors: dict[str, list[str]] | None = None,
+    ):
         super().__init__(message)
         self.message = message
         if code:
-            self.code = code
+            self.code = str(code)  # an app's ErrorCode member, stored as its plain value
         self.field = field
+        self.errors = errors
+
+    def field_errors(self) -> dict[str, list[str]] | None:
+        """The messages per field that the API answers in `errors`: every invalid field when the
+        error carries them (model validation finds them all), else its one field."""
+        if self.errors:
+            return {name: list(messages) for name, messages in self.errors.items()}
+        return {self.field: [self.message]} if self.field else None
+
+    def problem_extensions(self) -> dict:
+        """Members added to the API's problem document (RFC 9457 extensions): what a client of
+        the API needs to act on this error, such as the missing documents or the blocking reasons."""
+        return {}
 
 
 class PermissionDenied(DomainError):
