@@ -12,6 +12,7 @@ from adv.tenancy import errors as domain
 from adv.ui.permissions import require_role
 
 from . import access
+from .errors import BillingErrorCode
 from .models import Invoice
 
 readers = require_role(*sorted(access.READ_ROLES))
@@ -36,5 +37,5 @@ def posted_issue_date(request) -> datetime.date | None:
         return datetime.date.fromisoformat(value)
     except ValueError:
         raise domain.DomainError(
-            _("Date de facture illisible : choisissez-la dans le calendrier."), code="invalid", field="issue_date"
+            _("Date de facture illisible : choisissez-la dans le calendrier."), code=BillingErrorCode.INVALID, field="issue_date"
         ) from None

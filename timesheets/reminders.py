@@ -49,6 +49,7 @@ from notifications.services import absolute_url, message_render, notify
 
 from . import calendar as cal
 from . import reports
+from .errors import TimesheetErrorCode
 from .models import ClosingCalendar, Reminder, ReminderKind, Timesheet, TimesheetStatus
 
 # Local hour (the firm's time zone) from which the day's reminders go out.
@@ -891,9 +892,9 @@ def _check_grouped(actor: Membership, audience: str, template_key: str) -> None:
     if actor.role not in ADV_ROLES:
         raise PermissionDenied(_("Les relances groupées sont réservées à l'ADV."))
     if audience not in GROUPED_TEMPLATES:
-        raise DomainError(_("Destinataires inconnus."), code="unknown_audience", field="audience")
+        raise DomainError(_("Destinataires inconnus."), code=TimesheetErrorCode.UNKNOWN_AUDIENCE, field="audience")
     if template_key not in GROUPED_TEMPLATES[audience]:
-        raise DomainError(_("Ce modèle de message ne convient pas à ces destinataires."), code="unknown_template", field="template")
+        raise DomainError(_("Ce modèle de message ne convient pas à ces destinataires."), code=TimesheetErrorCode.UNKNOWN_TEMPLATE, field="template")
 
 
 def _grouped_message(candidate: Candidate, *, audience: str, month: datetime.date, tenant: Tenant) -> tuple[dict, str]:

@@ -32,6 +32,7 @@ from deals.models import STAFFABLE_STATUSES, Assignment
 
 from . import calendar as cal
 from .defaults import ABSENCE_TYPES
+from .errors import TimesheetErrorCode
 from .models import (
     AbsenceType,
     ClientApproval,
@@ -112,7 +113,7 @@ def timesheet_open(*, actor: Membership, consultant: Membership, month: datetime
     active that month and per absence type (new assignments are added while it is a draft)."""
     month = month_start(month)
     if month > month_start(timezone.localdate()):
-        raise DomainError(_("On ne saisit pas un CRA d'un mois futur."), code="future_month", field="month")
+        raise DomainError(_("On ne saisit pas un CRA d'un mois futur."), code=TimesheetErrorCode.FUTURE_MONTH, field="month")
     if consultant.tenant_id != actor.tenant_id:
         raise NotFound()
     if actor.pk != consultant.pk and not _is_adv(actor) and consultant.reports_to_id != actor.pk:
@@ -143,12 +144,12 @@ class Cell:
 def _check_quantity(quantity: Decimal, rules: TimesheetPolicy) -> None:
     if rules.unit == TimeUnit.DAYS:
         if quantity not in (HALF, ONE):
-            raise DomainError(_("Une case vaut 0, 0,5 ou 1 jour."), code="invalid_quantity")
+            raise DomainError(_("Une case vaut 0, 0,5 ou 1 jour."), code=TimesheetErrorCode.INVALID_QUANTITY)
     else:
         if quantity <= 0 or quantity > rules.hours_per_day or (quantity / QUARTER) % 1:
             raise DomainError(
                 _("Une case vaut entre 0,25 et %(max)s heures, par quarts d'heure.") % {"max": rules.hours_per_day},
-                code="invalid_quantity",
+                code=TimesheetErrorCode.INVALID_QUANTITY,
             )
 
 
@@ -168,13 +169,13 @@ def timesheet_save(
     if not may_edit(actor, timesheet):
         raise PermissionDenied(_("Ce CRA n'est pas le vôtre."))
     if timesheet.is_locked:
-        raise Conflict(_("Ce CRA est facturé : il ne se modifie plus."), code="timesheet_locked")
+        raise Conflict(_("Ce CRA est facturé : il ne se modifie plus."), code=TimesheetErrorCode.TIMESHEET_LOCKED)
     if timesheet.status != TimesheetStatus.DRAFT:
-        raise Conflict(_("Ce CRA est soumis : il ne se modifie plus (demandez un refus ou une réouverture)."), code="not_draft")
+        raise Conflict(_("Ce CRA est soumis : il ne se modifie plus (demandez un refus ou une réouverture)."), code=TimesheetErrorCode.NOT_DRAFT)
     if version != timesheet.version:
         raise Conflict(
             _("Ce CRA a été modifié entre-temps (dans un autre onglet ?). Rechargez la page : vos saisies n'ont pas été enregistrées."),
-            code="stale_version",
+            code=TimesheetErrorCode.STALE_VERSION,
         )
     rules = policy()
     lines = {line.pk: line for line in timesheet.lines.select_related("assignment", "absence_type")}
@@ -190,11 +191,11 @@ def timesheet_save(
             continue
         line = lines.get(_line_key(cell.line_id))
         if line is None:
-            raise DomainError(_("Ligne inconnue dans ce CRA."), code="unknown_line")
+            raise DomainError(_("Ligne inconnue dans ce CRA."), code=TimesheetErrorCode.UNKNOWN_LINE)
         if not (first <= cell.day < end):
-            raise DomainError(_("Le %(day)s n'est pas dans le mois du CRA.") % {"day": cell.day.strftime("%d/%m/%Y")}, code="day_outside_month")
+            raise DomainError(_("Le %(day)s n'est pas dans le mois du CRA.") % {"day": cell.day.strftime("%d/%m/%Y")}, code=TimesheetErrorCode.DAY_OUTSIDE_MONTH)
         if (line.pk, cell.day, cell.is_extra) in seen:
-            raise DomainError(_("Deux saisies pour la même case."), code="duplicate_cell")
+            raise DomainError(_("Deux saisies pour la même case."), code=TimesheetErrorCode.DUPLICATE_CELL)
         seen.add((line.pk, cell.day, cell.is_extra))
         _check_quantity(quantity, rules)
         if line.assignment_id:
@@ -203,17 +204,17 @@ def timesheet_save(
                 raise DomainError(
                     _("Le %(day)s est hors de la période du staffing sur %(deal)s.")
                     % {"day": cell.day.strftime("%d/%m/%Y"), "deal": a.deal.reference},
-                    code="outside_assignment",
+                    code=TimesheetErrorCode.OUTSIDE_ASSIGNMENT,
                 )
         elif not days[cell.day].is_working_day:
             raise DomainError(
-                _("Pas d'absence un jour non ouvré (%(day)s).") % {"day": cell.day.strftime("%d/%m/%Y")}, code="absence_on_non_working_day"
+                _("Pas d'absence un jour non ouvré (%(day)s).") % {"day": cell.day.strftime("%d/%m/%Y")}, code=TimesheetErrorCode.ABSENCE_ON_NON_WORKING_DAY
             )
         if cell.is_extra:
             if not rules.allow_extra_time:
-                raise DomainError(_("Le temps supplémentaire n'est pas autorisé dans votre société."), code="extra_not_allowed")
+                raise DomainError(_("Le temps supplémentaire n'est pas autorisé dans votre société."), code=TimesheetErrorCode.EXTRA_NOT_ALLOWED)
             if not line.assignment_id:
-                raise DomainError(_("Le temps supplémentaire se saisit sur une mission."), code="extra_on_absence")
+                raise DomainError(_("Le temps supplémentaire se saisit sur une mission."), code=TimesheetErrorCode.EXTRA_ON_ABSENCE)
         else:
             per_day[cell.day] += quantity
         entries.append(TimesheetEntry(line=line, day=cell.day, quantity=quantity, is_extra=cell.is_extra))
@@ -222,7 +223,7 @@ def timesheet_save(
     if over:
         raise DomainError(
             _("Plus d'une journée saisie le %(days)s.") % {"days": ", ".join(d.strftime("%d/%m") for d in over)},
-            code="more_than_a_day",
+            code=TimesheetErrorCode.MORE_THAN_A_DAY,
         )
     TimesheetEntry.objects.filter(line__timesheet=timesheet).delete()
     for entry in entries:
@@ -261,9 +262,9 @@ def timesheet_set_reception_number(*, actor: Membership, line: TimesheetLine, nu
     if not may_edit(actor, timesheet):
         raise PermissionDenied(_("Ce CRA n'est pas le vôtre."))
     if timesheet.is_locked:
-        raise Conflict(_("Ce CRA est facturé : il ne se modifie plus."), code="timesheet_locked")
+        raise Conflict(_("Ce CRA est facturé : il ne se modifie plus."), code=TimesheetErrorCode.TIMESHEET_LOCKED)
     if line.assignment_id is None:
-        raise DomainError(_("Le numéro de réception concerne une mission."), code="not_an_assignment")
+        raise DomainError(_("Le numéro de réception concerne une mission."), code=TimesheetErrorCode.NOT_AN_ASSIGNMENT)
     line.reception_number = (number or "").strip()[:100]
     line.save(update_fields=["reception_number", "updated_at"])
     _billing_changed(timesheet.pk)
@@ -279,9 +280,9 @@ def timesheet_submit(*, actor: Membership, timesheet: Timesheet, now: datetime.d
     if not may_edit(actor, timesheet):
         raise PermissionDenied(_("Ce CRA n'est pas le vôtre."))
     if timesheet.status != TimesheetStatus.DRAFT:
-        raise Conflict(_("Ce CRA est déjà soumis."), code="already_submitted")
+        raise Conflict(_("Ce CRA est déjà soumis."), code=TimesheetErrorCode.ALREADY_SUBMITTED)
     if timesheet.month > month_start(timezone.localdate()):
-        raise DomainError(_("On ne soumet pas un CRA d'un mois futur."), code="future_month")
+        raise DomainError(_("On ne soumet pas un CRA d'un mois futur."), code=TimesheetErrorCode.FUTURE_MONTH)
     now = now or timezone.now()
     timesheet.status = TimesheetStatus.SUBMITTED
     timesheet.submitted_at = now
@@ -299,7 +300,7 @@ def timesheet_approve(*, actor: Membership, timesheet: Timesheet) -> Timesheet:
             _("Seul le manager du consultant (ou l'ADV) valide ce CRA, et jamais le sien.")
         )
     if timesheet.status != TimesheetStatus.SUBMITTED:
-        raise Conflict(_("Seul un CRA soumis se valide."), code="not_submitted")
+        raise Conflict(_("Seul un CRA soumis se valide."), code=TimesheetErrorCode.NOT_SUBMITTED)
     timesheet.status = TimesheetStatus.APPROVED
     timesheet.approved_at = timezone.now()
     timesheet.approved_by = actor
@@ -325,10 +326,10 @@ def timesheet_reject(*, actor: Membership, timesheet: Timesheet, reason: str) ->
     if not may_approve(actor, timesheet):
         raise PermissionDenied(_("Seul le manager du consultant (ou l'ADV) refuse ce CRA, et jamais le sien."))
     if timesheet.status != TimesheetStatus.SUBMITTED:
-        raise Conflict(_("Seul un CRA soumis se refuse."), code="not_submitted")
+        raise Conflict(_("Seul un CRA soumis se refuse."), code=TimesheetErrorCode.NOT_SUBMITTED)
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError(_("Indiquez le motif du refus : le consultant le verra."), code="reason_required", field="reason")
+        raise DomainError(_("Indiquez le motif du refus : le consultant le verra."), code=TimesheetErrorCode.REASON_REQUIRED, field="reason")
     timesheet.status = TimesheetStatus.DRAFT
     timesheet.submitted_at = None
     timesheet.rejected_at = timezone.now()
@@ -346,12 +347,12 @@ def timesheet_reopen(*, actor: Membership, timesheet: Timesheet, reason: str) ->
         raise PermissionDenied(_("Seule l'ADV rouvre un CRA validé."))
     timesheet = _locked(timesheet.pk)
     if timesheet.is_locked:
-        raise Conflict(_("Ce CRA est facturé : il ne se rouvre plus (passez par un avoir)."), code="timesheet_locked")
+        raise Conflict(_("Ce CRA est facturé : il ne se rouvre plus (passez par un avoir)."), code=TimesheetErrorCode.TIMESHEET_LOCKED)
     if timesheet.status != TimesheetStatus.APPROVED:
-        raise Conflict(_("Seul un CRA validé se rouvre."), code="not_approved")
+        raise Conflict(_("Seul un CRA validé se rouvre."), code=TimesheetErrorCode.NOT_APPROVED)
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError(_("Indiquez le motif de la réouverture."), code="reason_required", field="reason")
+        raise DomainError(_("Indiquez le motif de la réouverture."), code=TimesheetErrorCode.REASON_REQUIRED, field="reason")
     timesheet.status = TimesheetStatus.DRAFT
     timesheet.submitted_at = None
     timesheet.approved_at = None
@@ -395,7 +396,7 @@ def timesheet_lock(*, timesheet: Timesheet) -> Timesheet:
     """Called by billing when the timesheet is invoiced."""
     timesheet = _locked(timesheet.pk)
     if timesheet.status != TimesheetStatus.APPROVED:
-        raise Conflict(_("Seul un CRA validé se facture."), code="not_approved")
+        raise Conflict(_("Seul un CRA validé se facture."), code=TimesheetErrorCode.NOT_APPROVED)
     if timesheet.locked_at is None:
         timesheet.locked_at = timezone.now()
         timesheet.save(update_fields=["locked_at", "updated_at"])
@@ -426,12 +427,12 @@ def client_approval_send_link(*, actor: Membership, approval: ClientApproval, co
         raise PermissionDenied(_("Réservé à l'ADV et au consultant."))
     approval = ClientApproval.objects.select_for_update(of=("self",)).get(pk=approval.pk)
     if approval.status != ClientApprovalStatus.PENDING:
-        raise Conflict(_("Ce mois est déjà validé ou refusé par le client."), code="already_decided")
+        raise Conflict(_("Ce mois est déjà validé ou refusé par le client."), code=TimesheetErrorCode.ALREADY_DECIDED)
     contact = contact or approval.deal.client.contacts.filter(signs_timesheets=True, is_active=True).exclude(email="").first()
     if contact is None or contact.client_id != approval.deal.client_id or not contact.email:
         raise DomainError(
             _("Aucun signataire des CRA avec une adresse e-mail chez ce client : ajoutez-en un sur la fiche client."),
-            code="no_signatory", field="contact",
+            code=TimesheetErrorCode.NO_SIGNATORY, field="contact",
         )
     raw = secrets.token_urlsafe(32)
     approval.contact = contact
@@ -457,14 +458,14 @@ def client_approval_decide(*, approval_id, raw_token: str, approve: bool, commen
     if approval.key_hash != _hash(raw_token):
         raise NotFound()
     if approval.link_used_at is not None:
-        raise Conflict(_("Ce lien a déjà été utilisé."), code="link_used")
+        raise Conflict(_("Ce lien a déjà été utilisé."), code=TimesheetErrorCode.LINK_USED)
     if approval.link_expires_at is None or approval.link_expires_at <= timezone.now():
-        raise Conflict(_("Ce lien a expiré : demandez-en un nouveau à votre contact."), code="link_expired")
+        raise Conflict(_("Ce lien a expiré : demandez-en un nouveau à votre contact."), code=TimesheetErrorCode.LINK_EXPIRED)
     if approval.status != ClientApprovalStatus.PENDING:  # e.g. the signed copy was uploaded meanwhile
-        raise Conflict(_("Ce mois est déjà validé ou refusé par le client."), code="already_decided")
+        raise Conflict(_("Ce mois est déjà validé ou refusé par le client."), code=TimesheetErrorCode.ALREADY_DECIDED)
     comment = (comment or "").strip()
     if not approve and not comment:
-        raise DomainError(_("Indiquez ce qui ne va pas : votre commentaire sera transmis."), code="comment_required", field="comment")
+        raise DomainError(_("Indiquez ce qui ne va pas : votre commentaire sera transmis."), code=TimesheetErrorCode.COMMENT_REQUIRED, field="comment")
     now = timezone.now()
     approval.status = ClientApprovalStatus.APPROVED if approve else ClientApprovalStatus.REFUSED
     approval.link_used_at = now
@@ -608,7 +609,7 @@ def closing_calendar_update(*, actor: Membership, calendar_row: ClosingCalendar,
     allowed = {"submission_deadline", "approval_deadline", "client_approval_deadline", "billing_close_deadline"}
     unknown = set(deadlines) - allowed
     if unknown:
-        raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code="unknown_fields")
+        raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code=TimesheetErrorCode.UNKNOWN_FIELDS)
     calendar_row = ClosingCalendar.objects.select_for_update(of=("self",)).get(pk=calendar_row.pk)
     for name, value in deadlines.items():
         setattr(calendar_row, name, value)
@@ -621,7 +622,7 @@ def closing_calendar_update(*, actor: Membership, calendar_row: ClosingCalendar,
     if order != sorted(order):
         raise DomainError(
             _("Les échéances se suivent : soumission, validation manager, validation client, puis clôture."),
-            code="deadlines_out_of_order",
+            code=TimesheetErrorCode.DEADLINES_OUT_OF_ORDER,
         )
     calendar_row.save()
     if calendar_row.announced_at is not None:

@@ -1,10 +1,35 @@
 """Domain errors of the tenancy core. Each has a stable `code`, mapped once to HTTP / UI."""
 
+from enum import StrEnum
+
+
+class TenancyErrorCode(StrEnum):
+    """The stable `code` of every domain error of tenancy: what the API answers in its
+    problems and clients of the API match on. Values are a contract: never change one."""
+
+    ALREADY_MEMBER = "already_member"
+    CONFLICT = "conflict"
+    INVALID = "invalid"
+    INVALID_CLEARANCE = "invalid_clearance"
+    INVALID_MANAGER = "invalid_manager"
+    INVALID_ROLE = "invalid_role"
+    INVALID_TENANT = "invalid_tenant"
+    INVITATION_ACCEPTED = "invitation_accepted"
+    INVITATION_OTHER_EMAIL = "invitation_other_email"
+    INVITATION_UNKNOWN = "invitation_unknown"
+    LAST_ADMIN = "last_admin"
+    LOGIN_REQUIRED = "login_required"
+    NOT_FOUND = "not_found"
+    PERMISSION_DENIED = "permission_denied"
+    REPORTS_TO_CYCLE = "reports_to_cycle"
+    SLUG_TAKEN = "slug_taken"
+    WEAK_PASSWORD = "weak_password"
+
 
 class DomainError(Exception):
     """Base of every business-rule violation. `code` is stable and documented in the API."""
 
-    code = "invalid"
+    code = TenancyErrorCode.INVALID
     status = 400
 
     def __init__(
@@ -32,17 +57,17 @@ class DomainError(Exception):
 
 
 class PermissionDenied(DomainError):
-    code = "permission_denied"
+    code = TenancyErrorCode.PERMISSION_DENIED
     status = 403
 
 
 class NotFound(DomainError):
-    code = "not_found"
+    code = TenancyErrorCode.NOT_FOUND
     status = 404
 
 
 class Conflict(DomainError):
-    code = "conflict"
+    code = TenancyErrorCode.CONFLICT
     status = 409
 
 
