@@ -26,7 +26,7 @@ def test_an_error_with_every_invalid_field_keeps_them_all():
     error = DomainError("SIREN invalide.", code=ClientErrorCode.INVALID, field="siren")
     error.errors = {"siren": ["SIREN invalide."], "vat_number": ["TVA invalide.", "Pays inconnu."]}
     response, body = problem(error)
-    assert response.status_code == 400 and response["Content-Type"] == PROBLEM_CONTENT_TYPE
+    assert response.status_code == 400 and response.content_type == PROBLEM_CONTENT_TYPE
     assert body["code"] == "invalid" and body["title"] == "SIREN invalide."
     assert body["errors"] == {"siren": ["SIREN invalide."], "vat_number": ["TVA invalide.", "Pays inconnu."]}
 
