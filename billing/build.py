@@ -37,6 +37,7 @@ from deals.models import (
     PurchaseOrder,
     Subscription,
 )
+from deals.services import first_billing_date
 from timesheets.models import (
     ClientApproval,
     ClientApprovalStatus,
@@ -83,8 +84,6 @@ def subscription_period(subscription: Subscription) -> tuple[datetime.date, date
 
 
 def next_billing_after(subscription: Subscription, period_end: datetime.date) -> datetime.date:
-    from deals.services import first_billing_date
-
     return first_billing_date(period_end + datetime.timedelta(days=1), subscription.period, subscription.timing)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.db.models import DecimalField, ExpressionWrapper, F, Q
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
@@ -63,8 +64,6 @@ class InvoiceFilter(django_filters.FilterSet):
         fields = ["month", "status", "client", "overdue", "number"]
 
     def filter_overdue(self, queryset, name, value):
-        from django.db.models import DecimalField, ExpressionWrapper, F, Q
-
         balance = ExpressionWrapper(
             F("total_gross") - F("amount_paid") - F("amount_credited"),
             output_field=DecimalField(max_digits=16, decimal_places=2),

@@ -6,13 +6,16 @@ from celery import shared_task
 
 from adv.tenancy.tasks import fan_out, jittered, tenant_task
 
+from .escalation import escalate_due
+from .rendering import render_failed, render_stored
+from .runs import chunk_build, chunk_failed
+from .services import pre_invoices_refresh
+
 BUSY_RETRIES = 30  # a chunk held by another worker: about an hour of tries with backoff
 
 
 @tenant_task(bind=True)
 def build_chunk(self, tenant_id, chunk_id) -> str:
-    from .runs import chunk_build, chunk_failed
-
     try:
         outcome = chunk_build(chunk_id)
     except Exception as exc:
@@ -28,15 +31,11 @@ def build_chunk(self, tenant_id, chunk_id) -> str:
 @tenant_task()
 def refresh_drafts(tenant_id, groups) -> int:
     """Refresh the drafts of these [month ISO, deal id] groups (billing.refresh)."""
-    from .services import pre_invoices_refresh
-
     return pre_invoices_refresh(groups=[tuple(g) for g in groups])
 
 
 @tenant_task(bind=True)
 def render_invoice(self, tenant_id, invoice_id) -> str:
-    from .rendering import render_failed, render_stored
-
     try:
         return render_stored(invoice_id)
     except Exception as exc:
@@ -52,6 +51,4 @@ def escalations_all() -> int:
 
 @tenant_task()
 def escalate(tenant_id) -> int:
-    from .escalation import escalate_due
-
     return escalate_due()

@@ -16,7 +16,7 @@ from adv.months import Month, first_day
 from adv.tenancy import errors as domain
 from adv.ui.pages import raise_http
 
-from . import access, exports, selectors, services
+from . import access, exports, numbering, selectors, services
 from .forms_invoices import PolicyForm
 from .view_helpers import readers, require_bill
 
@@ -96,8 +96,6 @@ def billing_settings(request, tenant_slug):
 @require_http_methods(["POST"])
 def settings_validate(request, tenant_slug):
     """Live validation of the number formats (htmx): the errors, and a sample number."""
-    from . import numbering
-
     require_bill(request)
     form = PolicyForm(request.POST, instance=services.policy())
     form.is_valid()

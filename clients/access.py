@@ -11,6 +11,8 @@ from adv.tenancy import roles
 from adv.tenancy.errors import PermissionDenied
 from adv.tenancy.models import Membership
 
+from .models import DocumentUserObjectPermission
+
 GRANT_PERMISSION = "view_restricted_document"
 
 VIEW_CLIENT_ROLES = roles.OFFICE_ROLES
@@ -51,8 +53,6 @@ def can_manage_grants(m: Membership) -> bool:
 
 
 def has_grant(m: Membership, document) -> bool:
-    from .models import DocumentUserObjectPermission
-
     return DocumentUserObjectPermission.objects.filter(
         content_object_id=document.pk, user_id=m.user_id, permission__codename=GRANT_PERMISSION
     ).exists()
@@ -66,8 +66,6 @@ def can_view_document(m: Membership, document) -> bool:
 
 def visible_documents(qs: QuerySet, m: Membership) -> QuerySet:
     """Filter a Document queryset down to what the member may see, in one query."""
-    from .models import DocumentUserObjectPermission
-
     granted = Exists(
         DocumentUserObjectPermission.objects.filter(
             content_object_id=OuterRef("pk"), user_id=m.user_id, permission__codename=GRANT_PERMISSION

@@ -6,6 +6,8 @@ from django.utils.translation import gettext as _
 
 from adv.tenancy.errors import Conflict, DomainError
 
+from .models import DealStatus
+
 
 class DealErrorCode(StrEnum):
     """The stable `code` of every domain error of deals: what the API answers in its
@@ -49,8 +51,6 @@ class InvalidTransition(Conflict):
     code = DealErrorCode.INVALID_TRANSITION
 
     def __init__(self, current: str, target: str):
-        from .models import DealStatus
-
         super().__init__(
             _("Impossible de passer une affaire de « %(current)s » à « %(target)s ».")
             % {"current": DealStatus(current).label, "target": DealStatus(target).label}

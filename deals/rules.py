@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from adv.tenancy import roles
 from adv.tenancy.models import Membership, Role
+from clients.models import Document, DocumentRequirement
 
 from .models import STAFFABLE_STATUSES, Deal, Milestone, MilestoneStatus
 
@@ -61,8 +62,6 @@ def within(start: datetime.date | None, end: datetime.date | None, deal: Deal) -
 def missing_for_signature(deal: Deal) -> list[str]:
     """Labels of what the deal lacks to be signed: the document types its type requires (valid
     documents attached to the deal), and a purchase order number when one is required."""
-    from clients.models import DocumentRequirement
-
     today = timezone.localdate()
     requirements = DocumentRequirement.objects.filter(is_active=True, applies_to=f"deal_{deal.deal_type}").select_related(
         "document_type"
@@ -80,8 +79,6 @@ def missing_for_signature(deal: Deal) -> list[str]:
 def signature_proof_documents(deal: Deal) -> list:
     """The deal's documents that prove the order, recorded with the signature: the valid ones
     (current file, not expired) of a contractual type or of a type the deal type requires."""
-    from clients.models import Document, DocumentRequirement
-
     today = timezone.localdate()
     required = set(
         DocumentRequirement.objects.filter(is_active=True, applies_to=f"deal_{deal.deal_type}").values_list("document_type_id", flat=True)

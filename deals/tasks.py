@@ -5,6 +5,9 @@ from django.utils import timezone
 
 from adv.tenancy.tasks import fan_out, tenant_task
 
+from .reminders import chase_blocked_milestones, chase_unsigned_deals
+from .services import milestones_refresh
+
 
 @shared_task
 def deals_periodic_all() -> int:
@@ -14,9 +17,6 @@ def deals_periodic_all() -> int:
 
 @tenant_task()
 def deals_periodic(tenant_id) -> dict:
-    from .reminders import chase_blocked_milestones, chase_unsigned_deals
-    from .services import milestones_refresh
-
     changed = milestones_refresh(today=timezone.localdate())
     return {
         "milestones_changed": changed,

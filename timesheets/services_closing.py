@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 
+import holidays
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -123,8 +124,6 @@ def timesheet_policy_update(*, actor: Membership, **fields) -> TimesheetPolicy:
     if "reminder_offsets" in fields:
         fields["reminder_offsets"] = normalize_offsets(fields["reminder_offsets"])
     if "holiday_country" in fields:
-        import holidays
-
         fields["holiday_country"] = (fields["holiday_country"] or "").strip().upper()
         if fields["holiday_country"] not in holidays.list_supported_countries():
             raise DomainError(_("Pays inconnu pour les jours fériés : indiquez un code ISO à 2 lettres, par exemple FR."),

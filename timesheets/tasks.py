@@ -9,6 +9,8 @@ from celery import shared_task
 
 from adv.tenancy.tasks import fan_out, tenant_task
 
+from .reminders import announce_calendar_changes, local_today, run_due
+
 
 @shared_task(acks_late=True)
 def closing_reminders_all() -> int:
@@ -18,14 +20,10 @@ def closing_reminders_all() -> int:
 
 @tenant_task()
 def closing_reminders(tenant_id) -> dict:
-    from .reminders import run_due
-
     return run_due().as_dict()
 
 
 @tenant_task()
 def closing_calendar_changes(tenant_id) -> dict:
     """Dispatched after ADV edits an announced calendar: re-announce what changed, at once."""
-    from .reminders import announce_calendar_changes, local_today
-
     return announce_calendar_changes(today=local_today()).as_dict()
