@@ -35,7 +35,7 @@ from adv.api.viewsets import TenantGenericViewSet
 from clients.downloads import content_disposition
 
 from . import access, runs, selectors, services
-from .errors import InvoiceBlocked, InvoiceImmutable
+from .errors import InvoiceImmutable
 from .filters import BillingRunFilter, CreditNoteFilter, InvoiceFilter, PaymentFilter, PreInvoiceFilter
 from .models import BillingRun, Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, Payment, RenderStatus
 from .serializers import (
@@ -107,12 +107,6 @@ class _BillingApiMixin:
                 context["api_root"] = request.build_absolute_uri(match[0])
             context["today"] = timezone.localdate()
         return context
-
-    def handle_exception(self, exc):
-        response = super().handle_exception(exc)
-        if isinstance(exc, InvoiceBlocked) and isinstance(getattr(response, "data", None), dict):
-            response.data["reasons"] = [str(reason) for reason in exc.reasons]
-        return response
 
     def _out(self, serializer_class, instance, status_code=status.HTTP_200_OK) -> Response:
         return Response(serializer_class(instance, context=self.get_serializer_context()).data, status=status_code)

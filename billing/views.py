@@ -27,8 +27,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from adv.months import first_day
 from adv.tenancy import errors as domain
-from adv.tenancy.models import Membership, Role
+from adv.tenancy.models import Membership
+from adv.tenancy.roles import DEAL_OWNER_ROLES
+from adv.ui.pages import is_partial, raise_http
 from deals.models import DealStatus
 
 from . import access, rendering, runs, selectors, services
@@ -36,7 +39,7 @@ from .build import billed_month
 from .errors import InvoiceBlocked, InvoiceImmutable
 from .forms import CockpitFilterForm, DiscountForm, HeaderForm, LineForm, ReceptionForm, RewordForm
 from .models import BillingRun, Invoice, InvoiceAttachment, InvoiceKind, InvoiceLine, Readiness, RunStatus, Unit
-from .view_helpers import invoice_url, posted_issue_date, raise_http, readers, require_bill
+from .view_helpers import invoice_url, posted_issue_date, readers, require_bill
 
 # The cockpit's optional columns (key, label); the readiness, client and "to do" columns always show.
 COLUMNS = [
@@ -56,12 +59,6 @@ COLUMN_KEYS = [key for key, _label in COLUMNS]
 DEFAULT_COLUMNS = ["deal", "amount", "po", "platform", "recipients", "notes"]
 # Shown together in one narrow "Envoi · notes" cell, details folded, so that the table fits 1400 px.
 DETAIL_KEYS = ("platform", "recipients", "notes")
-OWNER_ROLES = (Role.SALES, Role.ADMIN, Role.ADV, Role.MANAGER)
-
-
-def is_htmx(request) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
 
 
 def error_status(error: domain.DomainError) -> int:
@@ -70,12 +67,7 @@ def error_status(error: domain.DomainError) -> int:
 
 def parse_month(value: str | None) -> datetime.date:
     """`YYYY-MM`; anything else (or nothing) is the previous month, the one billed at month end."""
-    if value:
-        try:
-            return datetime.datetime.strptime(value, "%Y-%m").date()
-        except ValueError:
-            pass
-    return billed_month(timezone.localdate())
+    return first_day(value) or billed_month(timezone.localdate())
 
 
 def cockpit_url(tenant_slug: str, month: datetime.date) -> str:
@@ -108,7 +100,7 @@ FILTER_KEYS = ("readiness", "q", "owner", "mine")
 def filter_form(request) -> CockpitFilterForm:
     owners = [
         (str(m.pk), m.user.get_full_name() or m.user.email)
-        for m in Membership.objects.filter(is_active=True, role__in=OWNER_ROLES)
+        for m in Membership.objects.filter(is_active=True, role__in=DEAL_OWNER_ROLES)
         .select_related("user")
         .order_by("user__last_name", "user__first_name", "user__email")
     ]
@@ -197,7 +189,7 @@ def cockpit_context(request, month: datetime.date, **extra) -> dict:
 def cockpit(request, tenant_slug):
     month = parse_month(request.GET.get("month"))
     context = cockpit_context(request, month)
-    if is_htmx(request) and request.GET.get("fragment") == "table":
+    if is_partial(request) and request.GET.get("fragment") == "table":
         return render(request, "billing/_cockpit_table.html", context)
     return render(request, "billing/cockpit.html", context)
 
@@ -213,7 +205,7 @@ def run_start(request, tenant_slug):
         raise_http(error)
         messages.error(request, error.message)
         return redirect(cockpit_url(tenant_slug, month))
-    if is_htmx(request):
+    if is_partial(request):
         return render(
             request,
             "billing/_cockpit_run_progress.html",
@@ -235,7 +227,7 @@ def run_resume(request, tenant_slug, pk):
     except domain.DomainError as error:
         raise_http(error)
         messages.error(request, error.message)
-    if is_htmx(request):
+    if is_partial(request):
         return render(
             request,
             "billing/_cockpit_run_progress.html",
@@ -254,7 +246,7 @@ def run_progress(request, tenant_slug):
         "billing/_cockpit_run_progress.html",
         {"run": run, "month_value": f"{month:%Y-%m}", "can_bill": access.can_bill(request.membership), "polling": True},
     )
-    if run is not None and run.status == RunStatus.DONE and request.GET.get("poll") and is_htmx(request):
+    if run is not None and run.status == RunStatus.DONE and request.GET.get("poll") and is_partial(request):
         # The run has just finished: reload the page so that the table shows the new pre-invoices.
         response["HX-Refresh"] = "true"
     return response
@@ -307,7 +299,7 @@ def reception_set(request, tenant_slug, pk):
         except domain.DomainError as exc:
             raise_http(exc)
             error, status = exc.message, error_status(exc)
-    if not is_htmx(request):
+    if not is_partial(request):
         if error:
             messages.error(request, error)
         else:

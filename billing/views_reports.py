@@ -13,26 +13,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from adv.months import Month, first_day
 from adv.tenancy import errors as domain
+from adv.ui.pages import raise_http
 
-from . import access, exports, selectors, services
-from .forms_invoices import PolicyForm, parse_month
-from .view_helpers import raise_http, readers, require_bill
+from . import access, exports, numbering, selectors, services
+from .forms_invoices import PolicyForm
+from .view_helpers import readers, require_bill
 
 
 def month_of(request) -> datetime.date:
-    month = parse_month(request.GET.get("month"))
+    month = first_day(request.GET.get("month"))
     if month is None:
         today = timezone.localdate()
         # Billing looks back: in the first days the month to close is the previous one.
         first = today.replace(day=1)
         month = (first - datetime.timedelta(days=1)).replace(day=1) if today.day <= 10 else first
     return month
-
-
-def _shift(month: datetime.date, delta: int) -> datetime.date:
-    index = month.year * 12 + month.month - 1 + delta
-    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 @readers
@@ -44,9 +41,9 @@ def month_summary(request, tenant_slug):
     milestones = list(selectors.unbilled_milestones(month))
     context = {
         "month": month,
-        "month_value": month.strftime("%Y-%m"),
-        "previous": _shift(month, -1).strftime("%Y-%m"),
-        "next": _shift(month, 1).strftime("%Y-%m"),
+        "month_value": str(Month.of(month)),
+        "previous": str(Month.of(month).previous()),
+        "next": str(Month.of(month).next()),
         "figures": figures,
         "rows": accrued.rows,
         "page_obj": accrued.page,
@@ -101,8 +98,6 @@ def billing_settings(request, tenant_slug):
 @require_http_methods(["POST"])
 def settings_validate(request, tenant_slug):
     """Live validation of the number formats (htmx): the errors, and a sample number."""
-    from . import numbering
-
     require_bill(request)
     form = PolicyForm(request.POST, instance=services.policy())
     form.is_valid()

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from adv.tenancy.errors import DomainError
-from adv.tenancy.models import ADV_OWNER_ROLES, SALES_OWNER_ROLES, Membership
+from adv.tenancy.models import Membership
+from adv.tenancy.roles import ADV_OWNER_ROLES, SALES_OWNER_ROLES
 from adv.ui.forms import BootstrapFormMixin
 
 from . import selectors

@@ -3,7 +3,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from adv.tenancy.models import Role
+from adv.tenancy.roles import ADV_ROLES
 from adv.ui.navigation import NavItem, register
 
 from .access import VIEW_CLIENT_ROLES
@@ -14,7 +14,7 @@ register(
         order=21, test_id="nav-missing-documents",
     ),
     NavItem(
-        "clients:import", _("Importer des clients"), "bi-upload", roles=frozenset({Role.ADMIN, Role.ADV}),
+        "clients:import", _("Importer des clients"), "bi-upload", roles=ADV_ROLES,
         order=22, test_id="nav-clients-import",
     ),
 )

@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from adv.tenancy.errors import DomainError
-from adv.tenancy.models import ADV_OWNER_ROLES, SALES_OWNER_ROLES, Membership, Role
+from adv.tenancy.models import Membership
+from adv.tenancy.roles import ADV_OWNER_ROLES, PROJECT_MANAGER_ROLES, SALES_OWNER_ROLES
 from adv.ui.forms import AmountField, BootstrapFormMixin, QuantityField
 from clients.forms_documents import DocumentUploadForm
 from clients.models import Client, Contact, Document, DocumentType
@@ -189,7 +190,7 @@ class DealForm(ServiceForm):
         current = deal or Deal()
         self.fields["sales_owner"].queryset = selectors.member_choices(SALES_OWNER_ROLES, keep=[current.sales_owner_id])
         self.fields["project_manager"].queryset = selectors.member_choices(
-            (Role.PROJECT_MANAGER, Role.MANAGER, Role.ADMIN, Role.SALES, Role.ADV), keep=[current.project_manager_id]
+            PROJECT_MANAGER_ROLES, keep=[current.project_manager_id]
         )
         self.fields["adv_owner"].queryset = selectors.member_choices(ADV_OWNER_ROLES, keep=[current.adv_owner_id])
         if deal is None:

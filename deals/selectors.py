@@ -35,6 +35,7 @@ from adv import history
 from adv.history import HistoryRow
 from adv.tenancy.context import require_tenant_id
 from adv.tenancy.errors import PermissionDenied
+from adv.tenancy.firm_settings import settings_read
 from adv.tenancy.models import Membership, Role
 from clients.models import Contact, Document, DocumentRequirement, DocumentType
 from notifications.models import ReminderSent
@@ -76,8 +77,7 @@ def rates_visible(actor: Membership | None) -> bool:
 
 def policy_get() -> DealPolicy:
     """The firm's rules, without writing (defaults when the firm never saved them)."""
-    found = DealPolicy.objects.filter(tenant_id=require_tenant_id()).first()
-    return found or DealPolicy()
+    return settings_read(DealPolicy)
 
 
 # --- Amount at stake, missing documents, provisional age -----------------------------------------

@@ -3,8 +3,6 @@ grouped reminder, and the month pickers of the reports. They parse; the services
 
 from __future__ import annotations
 
-import datetime
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -15,15 +13,6 @@ from . import reminders
 from .models import ClosingCalendar, TimesheetPolicy
 
 DEADLINE_FIELDS = ("submission_deadline", "approval_deadline", "client_approval_deadline", "billing_close_deadline")
-
-
-def parse_month(value: str | None, default: datetime.date) -> datetime.date:
-    """"2026-05" → 1 May 2026; anything else → `default`."""
-    try:
-        year, month = (int(part) for part in (value or "").split("-")[:2])
-        return datetime.date(year, month, 1)
-    except (TypeError, ValueError):
-        return default
 
 
 class DateInput(forms.DateInput):

@@ -42,14 +42,16 @@ from django.utils.translation import gettext_lazy, ngettext
 from adv.tenancy.context import require_tenant_id
 from adv.tenancy.errors import DomainError, PermissionDenied
 from adv.tenancy.models import Membership, Role, Tenant
+from adv.tenancy.roles import ADV_ROLES
 from adv.ui.french import long_date
 from notifications import ledger
 from notifications.models import ReminderSent
 from notifications.rendering import Rendered
-from notifications.services import message_render, notify
+from notifications.services import absolute_url, message_render, notify
 
 from . import calendar as cal
 from . import reports
+from .errors import TimesheetErrorCode
 from .messages import (  # the message keys, registered with their default wording
     ANNOUNCEMENT,
     APPROVAL_DOUBT,
@@ -66,7 +68,6 @@ from .models import ClosingCalendar, ReminderKind, Timesheet, TimesheetStatus
 
 # Local hour (the firm's time zone) from which the day's reminders go out.
 REMINDER_HOUR = getattr(settings, "TIMESHEETS_REMINDER_HOUR", 8)
-ADV_ROLES = frozenset({Role.ADMIN, Role.ADV})
 
 AUDIENCE_CONSULTANTS = "consultants"
 AUDIENCE_APPROVERS = "approvers"
@@ -632,9 +633,9 @@ def _check_grouped(actor: Membership, audience: str, template_key: str) -> None:
     if actor.role not in ADV_ROLES:
         raise PermissionDenied(_("Les relances groupées sont réservées à l'ADV."))
     if audience not in GROUPED_TEMPLATES:
-        raise DomainError(_("Destinataires inconnus."), code="unknown_audience", field="audience")
+        raise DomainError(_("Destinataires inconnus."), code=TimesheetErrorCode.UNKNOWN_AUDIENCE, field="audience")
     if template_key not in GROUPED_TEMPLATES[audience]:
-        raise DomainError(_("Ce modèle de message ne convient pas à ces destinataires."), code="unknown_template", field="template")
+        raise DomainError(_("Ce modèle de message ne convient pas à ces destinataires."), code=TimesheetErrorCode.UNKNOWN_TEMPLATE, field="template")
 
 
 def _grouped_message(candidate: Candidate, *, audience: str, month: datetime.date, tenant: Tenant) -> tuple[dict, str]:
@@ -650,12 +651,10 @@ def _grouped_message(candidate: Candidate, *, audience: str, month: datetime.dat
 
 def grouped_preview(*, actor: Membership, month: datetime.date, audience: str, template_key: str, candidate: Candidate) -> Rendered:
     """The message `candidate` would receive, with the firm's wording of the template."""
-    from notifications.services import _absolute_url
-
     _check_grouped(actor, audience, template_key)
     tenant = _tenant()
     context, url = _grouped_message(candidate, audience=audience, month=month, tenant=tenant)
-    context = {**context, "url": _absolute_url(url), "tenant_name": tenant.name}
+    context = {**context, "url": absolute_url(url), "tenant_name": tenant.name}
     return message_render(key=template_key, language=_language(candidate.membership.user, tenant), context=context)
 
 

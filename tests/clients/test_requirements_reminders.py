@@ -197,7 +197,7 @@ def test_the_beat_sends_the_digest_every_monday_at_7_for_each_active_tenant(worl
     assert settings.CELERY_TIMEZONE == "Europe/Paris"
     # the fan-out: one task per active tenant, each with its id
     dispatched = []
-    monkeypatch.setattr(tasks.missing_documents_weekly_digest, "apply_async", lambda args: dispatched.append(args[0]))
+    monkeypatch.setattr(tasks.missing_documents_weekly_digest, "delay", lambda tenant_id: dispatched.append(tenant_id))
     assert tasks.missing_documents_weekly_digest_all() == 2
     assert set(dispatched) == {str(world.tenant.pk), str(carol.tenant.pk)}
 
