@@ -1,6 +1,6 @@
 """Forms of the issued-invoice pages: list filters, payment, credit note, deposit, bank import, settings.
 
-Forms parse; the services (billing/services.py) decide. A DomainError with a `field` is shown on it.
+Forms parse; the services (billing/services/) decide. A DomainError with a `field` is shown on it.
 """
 
 from __future__ import annotations

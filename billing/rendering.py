@@ -158,13 +158,13 @@ def preview_pdf(invoice: Invoice) -> bytes:
     """A pre-invoice as it would be issued today (watermarked, no number, nothing saved)."""
     from weasyprint import HTML
 
-    from .services import _mentions, buyer_snapshot, current_tenant, seller_snapshot
+    from .services import buyer_snapshot, current_tenant, invoice_mentions, seller_snapshot
 
     lines = list(invoice.lines.all())
     today = timezone.localdate()
     invoice.seller = seller_snapshot(current_tenant())
     invoice.buyer = buyer_snapshot(invoice.client, today)
-    invoice.legal_mentions = _mentions(invoice, settings_read(BillingPolicy))
+    invoice.legal_mentions = invoice_mentions(invoice, settings_read(BillingPolicy))
     return HTML(string=render_html(invoice, lines)).write_pdf()
 
 

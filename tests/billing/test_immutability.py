@@ -14,6 +14,7 @@ from adv.tenancy.context import tenant_context
 from billing import numbering, services
 from billing.errors import InvoiceImmutable
 from billing.models import ISSUED_INVOICE_IMMUTABLE, Invoice, InvoiceLine, NumberCounter
+from billing.services import issuing
 from timesheets.models import Timesheet
 
 pytestmark = pytest.mark.django_db
@@ -226,7 +227,7 @@ def test_a_failure_while_issuing_leaves_nothing_half_issued(billing_firm, monkey
 
         monkeypatch.setattr(numbering, "take_numbers", explode)
     else:
-        original_after = services._after_issue
+        original_after = issuing._after_issue
         calls = []
 
         def explode(invoice, now):
@@ -235,7 +236,7 @@ def test_a_failure_while_issuing_leaves_nothing_half_issued(billing_firm, monkey
             if where == "after_issue" or len(calls) == 2:
                 raise Boom
 
-        monkeypatch.setattr(services, "_after_issue", explode)
+        monkeypatch.setattr(issuing, "_after_issue", explode)
     # when issuing both fails half-way
     with tenant_context(firm.tenant), pytest.raises(Boom):
         services.invoices_issue(
@@ -266,13 +267,13 @@ def test_a_failure_while_issuing_time_leaves_the_timesheets_unlocked(billing_fir
     class Boom(Exception):
         pass
 
-    original_after = services._after_issue
+    original_after = issuing._after_issue
 
     def explode(invoice, now):
         original_after(invoice, now)  # timesheets are locked here, inside the transaction
         raise Boom
 
-    monkeypatch.setattr(services, "_after_issue", explode)
+    monkeypatch.setattr(issuing, "_after_issue", explode)
     with tenant_context(firm.tenant), pytest.raises(Boom):
         services.invoices_issue(actor=firm.adv.membership, invoice_ids=[helios.pk])
     with tenant_context(firm.tenant):

@@ -121,6 +121,7 @@ WORKER = textwrap.dedent(
     from adv.tenancy.context import tenant_context
     from adv.tenancy.models import Membership
     from billing import services
+    from billing.services import issuing
 
     tenant_id, actor_id, seed, sync = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
     ids = json.loads((sync / f"ids-{seed}.json").read_text())
@@ -130,15 +131,15 @@ WORKER = textwrap.dedent(
     class Injected(Exception):
         pass
 
-    original = services._after_issue
+    original = issuing._after_issue
 
     def flaky(invoice, now):
         original(invoice, now)
         if str(invoice.pk) in doomed:
             raise Injected(invoice.number)
 
-    services._after_issue = flaky
-    services._schedule_render = lambda ids: None  # no broker: rendering is not under test here
+    issuing._after_issue = flaky
+    issuing.renders_schedule = lambda ids: None  # no broker: rendering is not under test here
     with tenant_context(tenant_id):
         actor = Membership.objects.get(pk=actor_id)
     (sync / f"ready-{seed}").touch()
