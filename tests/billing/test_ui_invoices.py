@@ -331,7 +331,7 @@ def test_month_summary_lists_blocked_pre_invoices_with_reasons(billing_firm):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Orion Industrie" in html and 'data-readiness="blocked"' in html
-    orion = [r for r in response.context["rows"] if r.client_id == billing_firm.orion.pk][0]
+    orion = [r for r in response.context["rows"] if r.client == billing_firm.orion.legal_name][0]
     assert orion.reasons and any("Lot 2" in r or "PV" in r or "document" in r.lower() for r in orion.reasons)
     assert response.context["figures"].billed == Decimal("25960.00")
     csv = billing_firm.adv.client().get(url(billing_firm, "month/fae.csv"), {"month": "2026-10"})
