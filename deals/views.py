@@ -98,11 +98,9 @@ def deal_permissions(membership, deal: Deal | None = None) -> dict:
 @require_GET
 def deal_list(request, tenant_slug):
     membership = request.membership
-    owners = list(selectors.member_choices(roles=(Role.SALES, Role.ADMIN, Role.ADV, Role.MANAGER)))
-    clients = list(Client.objects.filter(archived_at__isnull=True).only("id", "legal_name", "trade_name").order_by("legal_name", "id"))
-    form = DealFilterForm(request.GET or None, owners=owners, clients=clients)
-    filters = (form if request.GET else DealFilterForm({}, owners=owners, clients=clients)).filters(me=membership)
-    page = Paginator(selectors.deal_list(actor=membership, filters=filters), DEALS_PER_PAGE).get_page(request.GET.get("page"))
+    form = DealFilterForm(request.GET or None)
+    filters = (form if request.GET else DealFilterForm({})).filters(me=membership)
+    page = Paginator(selectors.deal_list_rows(actor=membership, filters=filters), DEALS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = selectors.decorate(list(page.object_list))
     context = {
         "filter_form": form,
