@@ -22,7 +22,7 @@ from billing.models import Invoice
 from clients.models import Document, DocumentType
 from deals import services as deal_services
 from tests.api.conftest import bearer_client
-from tests.billing.support import _client, approved_timesheet, member
+from tests.billing.support import _client, approved_timesheet, billing_firm, media, member  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 
@@ -90,8 +90,9 @@ def grow(firm, batch: str, n: int) -> None:
     firm.build()
     with tenant_context(tenant):
         drafts = list(Invoice.objects.filter(status="draft", client__legal_name__startswith=f"Client {batch} "))
-    issued = firm.issue(drafts).issued
-    assert len(issued) == n, "every new client's month is ready to issue"
+    result = firm.issue(drafts)
+    issued = result.issued
+    assert len(issued) == n, f"every new client's month is ready to issue: {len(drafts)} drafts, refused {result.refused}"
     with tenant_context(tenant):
         billing_services.payment_record(actor=firm.adv.membership, invoice=issued[0], amount=Decimal("10"), paid_on=BILLING_DAY)
         billing_services.credit_note_create(
@@ -111,7 +112,7 @@ def query_counts(client, endpoints: list[str]) -> dict[str, int]:
     return counts
 
 
-def test_every_list_endpoint_runs_the_same_queries_for_few_and_many_rows(billing_firm):
+def test_every_list_endpoint_runs_the_same_queries_for_few_and_many_rows(billing_firm):  # noqa: F811 (the fixture)
     # given a token for the admin, and a firm with one of everything
     with tenant_context(billing_firm.tenant):
         _token, raw = api_token_create(actor=billing_firm.alice.membership, name="Mesure")
