@@ -41,6 +41,17 @@ def test_every_list_endpoint_is_discovered():
     assert len(endpoints) == len({prefix for prefix, viewset, _ in router.registry if hasattr(viewset, "list")})
 
 
+def siren(number: int) -> str:
+    """A valid SIREN (Luhn key), different for each number."""
+    base = f"{700000000 + number * 10:09d}"[:8]
+    for key in range(10):
+        digits = [int(d) for d in base + str(key)]
+        total = sum(d if i % 2 == 0 else (d * 2 - 9 if d * 2 > 9 else d * 2) for i, d in enumerate(digits))
+        if total % 10 == 0:
+            return base + str(key)
+    raise AssertionError("no Luhn key")
+
+
 def grow(firm, batch: str, n: int) -> None:
     """n more of everything the API lists: members, invitations, tokens, clients and contacts,
     documents, deals with staffing, milestones, subscriptions and purchase orders, approved
@@ -55,7 +66,10 @@ def grow(firm, batch: str, n: int) -> None:
             invitation_create(actor=actor, email=f"invite{batch}{i}@alpha.test", role="sales")
             api_token_create(actor=actor, name=f"Jeton {batch}{i}")
             DocumentType.objects.create(code=f"type-{batch}-{i}", name=f"Type {batch} {i}")
-            client = _client(actor, f"Client {batch} {i}", adv=firm.adv.membership, contact_email=f"ap{batch}{i}@client.example")
+            client = _client(
+                actor, f"Client {batch} {i}", siren=siren(ord(batch) * 100 + i), adv=firm.adv.membership,
+                contact_email=f"ap{batch}{i}@client.example",
+            )
             common = {"sales_owner": firm.sales.membership, "project_manager": firm.manager.membership, "adv_owner": firm.adv.membership}
             deal = deal_services.deal_create(
                 actor=actor, client=client, deal_type="t_and_m", title=f"Régie {batch} {i}",
