@@ -1,7 +1,7 @@
 /* adv — autocomplete pickers (adv/ui/pickers.py renders the markup).
  *
  * <div data-autocomplete data-source="members" data-params="role=sales">
- *   <input type="hidden" data-ac-value>   the chosen id, submitted with the form
+ *   <input hidden data-ac-value>          the chosen id, submitted with the form
  *   <input role="combobox" data-ac-input> what the user types; shows the chosen label
  *   <ul role="listbox" data-ac-list>      suggestions from /t/<firm>/pickers/<source>/?q=…
  *
@@ -72,17 +72,18 @@
 
   // The label rendered by the server (or the last pick): what the box shows when left.
   function chosenLabel(p) {
-    return p.value.value ? (p.value.getAttribute("data-ac-label") || "") : "";
+    if (!p.value.value) return "";
+    return p.value.acLabel !== undefined ? p.value.acLabel : (p.value.getAttribute("data-ac-label") || "");
   }
 
   function setValue(p, value, label) {
     var changed = p.value.value !== value;
-    // Attributes as well as properties: htmx history snapshots keep what the markup says.
+    // Properties only, not attributes (both inputs are text inputs, whose value property leaves
+    // the attribute alone): the htmx history snapshot of the page being left keeps the value its
+    // address names, so Back shows the list and the picker as they were.
     p.value.value = value;
-    p.value.setAttribute("value", value);
-    p.value.setAttribute("data-ac-label", label);
+    p.value.acLabel = label;
     p.input.value = label;
-    p.input.setAttribute("value", label);
     close(p);
     if (!changed) return;
     p.value.dispatchEvent(new Event("change", { bubbles: true }));

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def picker(html: str, name: str) -> dict:
     """The suggestion parameters, the hidden value and the label shown of a picker."""
-    hidden = re.search(rf'<input type="hidden" name="{name}" value="([^"]*)"', html)
+    hidden = re.search(rf'<input type="text" hidden name="{name}" value="([^"]*)"', html)
     assert hidden, f"no picker {name}"
     params = re.findall(r'data-params="([^"]*)"', html[: hidden.start()])[-1]
     label = re.search(r'<input type="text"[^>]*? value="([^"]*)"', html[hidden.end():]).group(1)
