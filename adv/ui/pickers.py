@@ -30,7 +30,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from adv.tenancy.context import require_tenant_id
-from adv.tenancy.models import ADV_OWNER_ROLES, SALES_OWNER_ROLES, Membership, Role
+from adv.tenancy.models import Membership, Role
+from adv.tenancy.roles import ADV_OWNER_ROLES, DEAL_OWNER_ROLES, OFFICE_ROLES, PROJECT_MANAGER_ROLES, SALES_OWNER_ROLES
 from adv.ui.permissions import require_role
 
 PICKER_LIMIT = 20
@@ -41,11 +42,11 @@ ME = "me"
 MEMBER_ROLE_GROUPS: dict[str, tuple[str, ...]] = {
     "sales": SALES_OWNER_ROLES,
     "adv": ADV_OWNER_ROLES,
-    "owner": (Role.SALES, Role.ADV, Role.MANAGER, Role.ADMIN),
-    "project_manager": (Role.PROJECT_MANAGER, Role.MANAGER, Role.ADMIN, Role.SALES, Role.ADV),
+    "owner": DEAL_OWNER_ROLES,
+    "project_manager": PROJECT_MANAGER_ROLES,
 }
-# Who may ask: the roles that see clients and deals (a consultant gets 403).
-PICKER_ROLES = (Role.ADMIN, Role.ADV, Role.SALES, Role.PROJECT_MANAGER, Role.MANAGER, Role.ACCOUNTANT)
+# Who may ask: the office, which sees clients and deals (a consultant gets 403).
+PICKER_ROLES = tuple(sorted(OFFICE_ROLES))
 
 # Accents folded in SQL, as the client search does ("Hélène" is found by "helene").
 _ACCENTED = "áàâäãåçéèêëíìîïñóòôöõúùûüýÿÁÀÂÄÃÅÇÉÈÊËÍÌÎÏÑÓÒÔÖÕÚÙÛÜÝŸ"
