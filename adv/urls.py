@@ -7,12 +7,16 @@ Every view under /t/<tenant_slug>/ receives the `tenant_slug` keyword argument.
 from django.contrib import admin
 from django.urls import include, path
 
-from adv.ui import csp, health
+from adv.ui import csp, health, pickers
 from adv.ui import views as ui_views
+from clients import pickers as client_pickers
 from timesheets import public as timesheet_public
 
 tenant_patterns = [
     path("", include("adv.ui.urls")),
+    # Autocomplete suggestions (adv/ui/pickers.py): people by role, clients.
+    path("pickers/members/", pickers.members_picker, name="picker_members"),
+    path("pickers/clients/", client_pickers.clients_picker, name="picker_clients"),
     path("notifications/", include("notifications.urls")),
     path("clients/", include("clients.urls")),
     path("deals/", include("deals.urls")),

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from adv.months import first_day
 from adv.tenancy.errors import DomainError
 from adv.ui.forms import AmountField, DecimalInput, QuantityField
+from adv.ui.pickers import ClientPickerField
+from clients.models import Client
 
 from .models import InvoiceKind, InvoiceStatus, PaymentMethod
 
@@ -49,11 +51,13 @@ class InvoiceFilterForm(forms.Form):
     month = forms.CharField(
         label=_("Mois"), required=False, widget=forms.TextInput(attrs={"type": "month", "class": "form-control"})
     )
-    client = forms.ChoiceField(label=_("Client"), required=False, widget=forms.Select(attrs={"class": "form-select"}))
+    # An autocomplete (adv/ui/pickers.py): the firm's clients are not shipped with the page.
+    client = ClientPickerField(label=_("Client"), queryset=Client.objects.none(), required=False, autosubmit=True)
 
-    def __init__(self, *args, clients=(), **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["client"].choices = [("", _("Tous les clients"))] + [(str(c.pk), str(c)) for c in clients]
+        self.fields["client"].queryset = Client.objects.only("id", "legal_name", "trade_name")
+        self.fields["client"].widget.attrs["class"] = "form-control"
 
     def clean_month(self):
         value = self.cleaned_data.get("month") or ""

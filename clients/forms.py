@@ -16,6 +16,7 @@ from adv.tenancy.errors import DomainError
 from adv.tenancy.models import Membership
 from adv.tenancy.roles import ADV_OWNER_ROLES, SALES_OWNER_ROLES
 from adv.ui.forms import BootstrapFormMixin
+from adv.ui.pickers import ME, ClientPickerField, MemberPickerField
 
 from . import selectors
 from .errors import SirenTaken
@@ -23,12 +24,7 @@ from .models import BillingProfile, Client, ClientStatus, Contact
 from .selectors import ARCHIVED_HIDDEN, ARCHIVED_INCLUDED, ARCHIVED_ONLY, CLIENT_SORTS, ClientFilters
 
 
-class MemberChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Membership) -> str:
-        return f"{obj.user.get_full_name() or obj.user.email} · {obj.get_role_display()}"
-
-
-class ParentChoiceField(forms.ModelChoiceField):
+class ParentChoiceField(ClientPickerField):
     def label_from_instance(self, obj: Client) -> str:
         if obj.trade_name and obj.trade_name != obj.legal_name:
             return f"{obj.legal_name} ({obj.trade_name})"
@@ -73,17 +69,15 @@ class ServiceFormMixin(BootstrapFormMixin):
 
 # --- Client list filters ---------------------------------------------------------------------------
 
-ME = "me"
-
-
 class ClientFilterForm(BootstrapFormMixin, forms.Form):
     q = forms.CharField(
         label=_("Rechercher"), required=False, max_length=100,
         widget=forms.SearchInput(attrs={"placeholder": _("Raison sociale, nom commercial ou SIREN"), "autocomplete": "off"}),
     )
     status = forms.ChoiceField(label=_("Statut"), required=False, choices=[("", _("Tous")), *ClientStatus.choices])
-    owner = forms.ChoiceField(label=_("Commercial"), required=False)
-    adv_owner = forms.ChoiceField(label=_("ADV en charge"), required=False)
+    # Autocompletes (any member of the firm is accepted: a former salesperson still owns clients).
+    owner = MemberPickerField(label=_("Commercial"), role="sales", allow_me=True, autosubmit=True, required=False)
+    adv_owner = MemberPickerField(label=_("ADV en charge"), role="adv", allow_me=True, autosubmit=True, required=False)
     public_sector = forms.ChoiceField(
         label=_("Secteur"), required=False,
         choices=[("", _("Public et privé")), ("yes", _("Public (Chorus Pro)")), ("no", _("Privé"))],
@@ -94,11 +88,11 @@ class ClientFilterForm(BootstrapFormMixin, forms.Form):
     )
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, members, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        people = [(str(m.pk), m.user.get_full_name() or m.user.email) for m in members]
-        self.fields["owner"].choices = [("", _("Tous")), (ME, _("Moi")), *people]
-        self.fields["adv_owner"].choices = [("", _("Tous")), (ME, _("Moi")), *people]
+        members = selectors.member_queryset()
+        self.fields["owner"].queryset = members
+        self.fields["adv_owner"].queryset = members
 
     def filters(self, *, me: Membership) -> ClientFilters:
         data = self.cleaned_data if self.is_valid() else {}
@@ -106,10 +100,10 @@ class ClientFilterForm(BootstrapFormMixin, forms.Form):
         if sort.lstrip("-") not in CLIENT_SORTS:
             sort = "name"
 
-        def member(value: str | None) -> uuid.UUID | None:
+        def member(value: Membership | str | None) -> uuid.UUID | None:
             if value == ME:
                 return me.pk
-            return uuid.UUID(value) if value else None
+            return value.pk if value else None
 
         public = {"yes": True, "no": False}.get(data.get("public_sector") or "")
         return ClientFilters(
@@ -155,8 +149,8 @@ class ClientForm(ServiceFormMixin, forms.ModelForm):
         help_text=_("14 chiffres : le SIREN suivi du NIC de l'établissement facturé."),
     )
     # Declared (not generated from the model): their querysets are read per request, in the tenant.
-    owner = MemberChoiceField(label=_("Commercial"), queryset=Membership.objects.none(), required=False)
-    adv_owner = MemberChoiceField(label=_("ADV en charge"), queryset=Membership.objects.none(), required=False)
+    owner = MemberPickerField(label=_("Commercial"), role="sales", required=False)
+    adv_owner = MemberPickerField(label=_("ADV en charge"), role="adv", required=False)
     parent = ParentChoiceField(
         label=_("Groupe (société mère)"), queryset=Client.objects.none(), required=False,
         help_text=_("La société mère, si ce client appartient à un groupe."),
@@ -191,10 +185,9 @@ class ClientForm(ServiceFormMixin, forms.ModelForm):
         instance = self.instance
         self.fields["owner"].queryset = selectors.member_choices(SALES_OWNER_ROLES, keep=[instance.owner_id])
         self.fields["adv_owner"].queryset = selectors.member_choices(ADV_OWNER_ROLES, keep=[instance.adv_owner_id])
-        self.fields["owner"].empty_label = _("— Aucun —")
-        self.fields["adv_owner"].empty_label = _("— Aucun —")
         self.fields["parent"].queryset = selectors.parent_choices(exclude=self.instance if self.instance.pk else None)
-        self.fields["parent"].empty_label = _("— Aucun groupe —")
+        if self.instance.pk:  # a client is not its own group
+            self.fields["parent"].widget.params["exclude"] = str(self.instance.pk)
         self.fields["legal_name"].required = True
         if editing:
             for name in NAME_FIELDS:

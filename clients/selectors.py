@@ -193,6 +193,12 @@ def member_choices(roles=None, *, keep=()) -> QuerySet[Membership]:
     return members.filter(wanted).select_related("user").order_by("user__last_name", "user__first_name", "user__email")
 
 
+def member_queryset() -> QuerySet[Membership]:
+    """Every member of the tenant, active or not: the ids a list filter accepts (a former
+    salesperson still owns clients); the picker suggests only those who fit the job."""
+    return Membership.objects.filter(tenant_id=require_tenant_id()).select_related("user")
+
+
 def parent_choices(*, exclude: Client | None = None) -> QuerySet[Client]:
     """Clients that may be chosen as a group (parent company)."""
     queryset = Client.objects.filter(tenant_id=require_tenant_id()).order_by("legal_name", "id")

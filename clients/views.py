@@ -95,9 +95,8 @@ def _permissions(membership) -> dict:
 @require_GET
 def client_list(request, tenant_slug):
     membership = request.membership
-    members = list(selectors.member_choices())
-    filter_form = ClientFilterForm(request.GET or None, members=members)
-    filters = (filter_form if request.GET else ClientFilterForm({}, members=members)).filters(me=membership)
+    filter_form = ClientFilterForm(request.GET or None)
+    filters = (filter_form if request.GET else ClientFilterForm({})).filters(me=membership)
     queryset = selectors.client_list(actor=membership, filters=filters)
     page = Paginator(queryset, CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)

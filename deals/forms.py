@@ -13,6 +13,7 @@ from adv.tenancy.errors import DomainError
 from adv.tenancy.models import Membership
 from adv.tenancy.roles import ADV_OWNER_ROLES, PROJECT_MANAGER_ROLES, SALES_OWNER_ROLES
 from adv.ui.forms import AmountField, BootstrapFormMixin, QuantityField
+from adv.ui.pickers import ME, ClientPickerField, MemberPickerField
 from clients.forms_documents import DocumentUploadForm
 from clients.models import Client, Contact, Document, DocumentType
 
@@ -32,7 +33,6 @@ from .selectors import (
     UnsignedFilters,
 )
 
-ME = "me"
 CURRENCIES = [("EUR", "EUR – euro"), ("CHF", "CHF – franc suisse"), ("GBP", "GBP – livre sterling"), ("USD", "USD – dollar US")]
 
 
@@ -62,7 +62,7 @@ class ConsultantChoiceField(forms.ModelChoiceField):
         return f"{_person(obj)} ({kind})"
 
 
-class ClientChoiceField(forms.ModelChoiceField):
+class ClientChoiceField(ClientPickerField):
     def label_from_instance(self, obj: Client) -> str:
         return obj.display_name
 
@@ -97,9 +97,12 @@ class ServiceForm(BootstrapFormMixin, forms.Form):
         super().add_domain_error(error)
 
 
-def _member(value: str | None, me: Membership) -> uuid.UUID | None:
+def _member(value: Membership | str | None, me: Membership) -> uuid.UUID | None:
+    """A member filter's value: "me", a Membership (a picker field) or an id (a select)."""
     if value == ME:
         return me.pk
+    if isinstance(value, Membership):
+        return value.pk
     try:
         return uuid.UUID(value) if value else None
     except ValueError:
@@ -116,18 +119,19 @@ class DealFilterForm(BootstrapFormMixin, forms.Form):
     )
     status = forms.ChoiceField(label=_("Statut"), required=False, choices=[("", _("Tous les statuts")), *DealStatus.choices])
     deal_type = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("Tous les types")), *DealType.choices])
-    owner = forms.ChoiceField(label=_("Commercial"), required=False)
-    client = forms.ChoiceField(label=_("Client"), required=False)
+    # Autocompletes: any member or client of the firm is accepted (a filter, not an assignment).
+    owner = MemberPickerField(label=_("Commercial"), role="owner", allow_me=True, autosubmit=True, required=False)
+    client = ClientChoiceField(label=_("Client"), queryset=Client.objects.none(), autosubmit=True, required=False)
     provisional = forms.ChoiceField(
         label=_("Signature"), required=False,
         choices=[("", _("Toutes")), ("yes", _("Provisoires (non signées)")), ("no", _("Hors provisoires"))],
     )
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, owners, clients, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [("", _("Tous")), (ME, _("Moi")), *[(str(m.pk), _person(m)) for m in owners]]
-        self.fields["client"].choices = [("", _("Tous les clients")), *[(str(c.pk), c.display_name) for c in clients]]
+        self.fields["owner"].queryset = Membership.objects.select_related("user")
+        self.fields["client"].queryset = Client.objects.only("id", "legal_name", "trade_name")
 
     def filters(self, *, me: Membership) -> DealFilters:
         data = self.cleaned_data if self.is_valid() else {}
@@ -139,7 +143,7 @@ class DealFilterForm(BootstrapFormMixin, forms.Form):
             status=data.get("status") or "",
             deal_type=data.get("deal_type") or "",
             owner=_member(data.get("owner"), me),
-            client=_member(data.get("client"), me) if data.get("client") != ME else None,
+            client=data["client"].pk if data.get("client") else None,
             provisional={"yes": True, "no": False}.get(data.get("provisional") or ""),
             sort=sort,
         )
@@ -155,7 +159,7 @@ DEAL_SECTIONS = [
 
 class DealForm(ServiceForm):
     client = ClientChoiceField(
-        label=_("Client"), queryset=Client.objects.none(), empty_label=_("Choisir un client…"),
+        label=_("Client"), queryset=Client.objects.none(), active_only=True,
         error_messages={"required": _("Choisissez le client."), "invalid_choice": _("Ce client n'existe pas.")},
     )
     title = forms.CharField(label=_("Intitulé"), max_length=200, widget=forms.TextInput(attrs={"placeholder": _("Par exemple : Refonte du portail client – TMA 2026")}))
@@ -171,12 +175,12 @@ class DealForm(ServiceForm):
         help_text=_("Obligatoire pour un forfait : l'échéancier doit tomber juste."),
     )
     currency = forms.ChoiceField(label=_("Devise"), choices=CURRENCIES, initial="EUR")
-    sales_owner = MemberChoiceField(
-        label=_("Commercial"), queryset=Membership.objects.none(), required=False, empty_label=_("Le commercial du client"),
-        help_text=_("Relancé tant que l'affaire n'est pas signée."),
+    sales_owner = MemberPickerField(
+        label=_("Commercial"), role="sales", required=False,
+        help_text=_("Laissez vide pour le commercial du client. Relancé tant que l'affaire n'est pas signée."),
     )
-    project_manager = MemberChoiceField(label=_("Chef de projet"), queryset=Membership.objects.none(), required=False, empty_label=_("— Aucun —"))
-    adv_owner = MemberChoiceField(label=_("ADV en charge"), queryset=Membership.objects.none(), required=False, empty_label=_("L'ADV du client"))
+    project_manager = MemberPickerField(label=_("Chef de projet"), role="project_manager", required=False)
+    adv_owner = MemberPickerField(label=_("ADV en charge"), role="adv", required=False, help_text=_("Laissez vide pour l'ADV du client."))
 
     def __init__(self, *args, deal: Deal | None = None, **kwargs):
         if deal is not None:

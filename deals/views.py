@@ -25,7 +25,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from adv.network import client_ip
 from adv.tenancy import errors as domain
 from adv.tenancy.models import Role
-from adv.tenancy.roles import DEAL_OWNER_ROLES
 from adv.ui.pages import is_partial, raise_http
 from adv.ui.permissions import require_role
 from clients import access as client_access
@@ -86,11 +85,9 @@ def deal_permissions(membership, deal: Deal | None = None) -> dict:
 @require_GET
 def deal_list(request, tenant_slug):
     membership = request.membership
-    owners = list(selectors.member_choices(roles=DEAL_OWNER_ROLES))
-    clients = list(Client.objects.filter(archived_at__isnull=True).only("id", "legal_name", "trade_name").order_by("legal_name", "id"))
-    form = DealFilterForm(request.GET or None, owners=owners, clients=clients)
-    filters = (form if request.GET else DealFilterForm({}, owners=owners, clients=clients)).filters(me=membership)
-    page = Paginator(selectors.deal_list(actor=membership, filters=filters), DEALS_PER_PAGE).get_page(request.GET.get("page"))
+    form = DealFilterForm(request.GET or None)
+    filters = (form if request.GET else DealFilterForm({})).filters(me=membership)
+    page = Paginator(selectors.deal_list_rows(actor=membership, filters=filters), DEALS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = selectors.decorate(list(page.object_list))
     context = {
         "filter_form": form,
