@@ -21,6 +21,7 @@ import shutil
 from pathlib import Path
 
 import time_machine
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import override_settings
@@ -31,8 +32,6 @@ from adv.tenancy.db_roles import connect_as
 
 def media_settings(root: Path) -> dict:
     """Documents stored under `root`, no antivirus (as the tests' `media` fixtures)."""
-    from django.conf import settings
-
     return {
         "MEDIA_ROOT": str(root),
         "STORAGES": {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}},
