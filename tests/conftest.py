@@ -112,6 +112,8 @@ def _on_the_demo_database(request):
     if "demo_tenant" not in request.fixturenames:
         yield
         return
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        raise pytest.UsageError("demo_tenant is for tests in a rolled-back transaction (a flush would empty it)")
     request.getfixturevalue("django_db_setup")
     blocker = request.getfixturevalue("django_db_blocker")
     dated = request.node.get_closest_marker("today") is not None
