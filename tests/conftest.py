@@ -27,6 +27,7 @@ import time_machine
 from django.conf import settings
 from django.db import connection
 from django.test import Client, override_settings
+from django.utils import translation
 
 from adv.demo_logins import DEMO_TENANT_SLUG
 from adv.tenancy.context import tenant_context
@@ -74,6 +75,15 @@ def _run_on_the_chosen_day(request):
     # over for a browser living on the real day, and it would drop them (no login).
     with time_machine.travel(moment, tick=True), override_settings(SESSION_EXPIRE_AT_BROWSER_CLOSE=True, CSRF_COOKIE_AGE=None):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request of a user with another language activates it for the thread (adv/users/middleware.py)
+    and nothing deactivates it: without this, a later test on the same worker would render in it,
+    depending on how the parallel runner happened to spread the tests."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(scope="session")
