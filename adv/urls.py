@@ -7,7 +7,7 @@ Every view under /t/<tenant_slug>/ receives the `tenant_slug` keyword argument.
 from django.contrib import admin
 from django.urls import include, path
 
-from adv.ui import health
+from adv.ui import csp, health
 from adv.ui import views as ui_views
 from timesheets import public as timesheet_public
 
@@ -24,6 +24,7 @@ tenant_patterns = [
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("csp-report/", csp.report, name="csp_report"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("adv.api.urls", "api"), namespace="api")),
     path("t/<slug:tenant_slug>/", include(tenant_patterns)),

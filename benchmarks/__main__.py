@@ -423,6 +423,10 @@ def main() -> int:
     from benchmarks import billing_bench
 
     lines += billing_bench.run(scale, repeat)
+    # The cockpit and FAE pages (issue 12): benchmarks/cockpit_bench.py.
+    from benchmarks import cockpit_bench
+
+    lines += cockpit_bench.run(scale, repeat)
     for line in lines:
         print(line)
     print(f"# total {time.perf_counter() - started:.1f} s (the bench database is emptied again)")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from adv.tenancy import roles
 from adv.tenancy.errors import PermissionDenied
-from adv.tenancy.models import Membership, Role
+from adv.tenancy.models import Membership
 
-BILL_ROLES = frozenset({Role.ADMIN, Role.ADV})
-READ_ROLES = BILL_ROLES | {Role.ACCOUNTANT}
+BILL_ROLES = roles.ADV_ROLES
+READ_ROLES = roles.BILLING_READERS
 
 
 def can_read(m: Membership | None) -> bool:

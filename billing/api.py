@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,10 +34,10 @@ from adv.api.permissions import HasRole, IsTenantMember, RoleCanWrite
 from adv.api.viewsets import TenantGenericViewSet
 from clients.downloads import content_disposition
 
-from . import access, runs, services
-from .errors import InvoiceBlocked, InvoiceImmutable
+from . import access, runs, selectors, services
+from .errors import InvoiceImmutable
 from .filters import BillingRunFilter, CreditNoteFilter, InvoiceFilter, PaymentFilter, PreInvoiceFilter
-from .models import BillingRun, Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, Payment, Readiness, RenderStatus
+from .models import BillingRun, Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, Payment, RenderStatus
 from .serializers import (
     BillingRunCreateSerializer,
     BillingRunSerializer,
@@ -108,12 +107,6 @@ class _BillingApiMixin:
                 context["api_root"] = request.build_absolute_uri(match[0])
             context["today"] = timezone.localdate()
         return context
-
-    def handle_exception(self, exc):
-        response = super().handle_exception(exc)
-        if isinstance(exc, InvoiceBlocked) and isinstance(getattr(response, "data", None), dict):
-            response.data["reasons"] = [str(reason) for reason in exc.reasons]
-        return response
 
     def _out(self, serializer_class, instance, status_code=status.HTTP_200_OK) -> Response:
         return Response(serializer_class(instance, context=self.get_serializer_context()).data, status=status_code)
@@ -220,20 +213,11 @@ class PreInvoiceViewSet(_BillingApiMixin, mixins.ListModelMixin, mixins.Retrieve
     filterset_class = PreInvoiceFilter
     search_fields = ["client__legal_name", "client__trade_name", "deal__reference", "po_number"]
     ordering_fields = {"month": "month", "readiness": "readiness_order", "ease": "ease", "total_net": "total_net"}
-    ordering = ["-month", "readiness_order", "ease", "client__legal_name"]
+    ordering = ["-month", *selectors.PRE_INVOICE_ORDER]  # the cockpit's order (billing/selectors.py)
 
     def safely_get_queryset(self):
-        order = Case(
-            When(readiness=Readiness.READY, then=Value(0)),
-            When(readiness=Readiness.ACTION, then=Value(1)),
-            default=Value(2),
-            output_field=IntegerField(),
-        )
-        queryset = (
-            Invoice.objects.filter(kind=InvoiceKind.INVOICE)
-            .select_related("client", "deal")
-            .prefetch_related("lines")
-            .annotate(readiness_order=order)
+        queryset = selectors.with_readiness_order(
+            Invoice.objects.filter(kind=InvoiceKind.INVOICE).select_related("client", "deal").prefetch_related("lines")
         )
         if getattr(self, "action", None) == "list":
             queryset = queryset.filter(status=InvoiceStatus.DRAFT)

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from adv.tenancy.context import require_tenant_id
+from adv.tenancy.firm_settings import settings_read
 from clients.models import Contact, InvoiceGrouping
 from deals.models import (
     PERIOD_MONTHS,
@@ -36,6 +37,7 @@ from deals.models import (
     PurchaseOrder,
     Subscription,
 )
+from deals.services import first_billing_date
 from timesheets.models import (
     ClientApproval,
     ClientApprovalStatus,
@@ -82,8 +84,6 @@ def subscription_period(subscription: Subscription) -> tuple[datetime.date, date
 
 
 def next_billing_after(subscription: Subscription, period_end: datetime.date) -> datetime.date:
-    from deals.services import first_billing_date
-
     return first_billing_date(period_end + datetime.timedelta(days=1), subscription.period, subscription.timing)
 
 
@@ -170,9 +170,9 @@ class _Builder:
         self.run = run
         self.now = timezone.now()
         self.tenant_id = require_tenant_id()
-        self.policy = BillingPolicy.objects.filter().first() or BillingPolicy(default_vat_rate=Decimal("20.00"))
-        ts_policy = TimesheetPolicy.objects.filter().first()
-        self.in_hours = ts_policy is not None and ts_policy.unit == TimeUnit.HOURS
+        self.policy = settings_read(BillingPolicy)
+        ts_policy = settings_read(TimesheetPolicy)
+        self.in_hours = ts_policy.unit == TimeUnit.HOURS
         self.hours_per_day = ts_policy.hours_per_day if self.in_hours else Decimal("1")
         self.drafts: dict[str, Draft] = {}
 

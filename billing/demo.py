@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from adv.tenancy import demo as tenancy_demo
 from adv.tenancy.errors import DomainError
+from adv.tenancy.firm_settings import settings_ensure
 from adv.tenancy.models import ClearanceLevel, Membership, Role, Tenant
 from clients.demo import Doc
 from clients.files import delete_blob
@@ -43,7 +44,7 @@ from timesheets.models import ClientApproval, ClosingCalendar, Timesheet
 from timesheets.services import timesheet_set_reception_number
 
 from . import rendering, runs, services
-from .models import BillingRun, Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, Readiness
+from .models import BillingPolicy, BillingRun, Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, Readiness
 
 ADV_EMAIL = "adv@demo.adv.test"
 MANAGER_EMAIL = "manager@demo.adv.test"
@@ -84,7 +85,7 @@ def seed(tenant: Tenant) -> None:
     if adv is None or manager is None:  # the firm's demo members come first (adv.tenancy.demo)
         return
     _identity(tenant)
-    services.policy()
+    settings_ensure(BillingPolicy)
     zone = zoneinfo.ZoneInfo(tenant.time_zone)
     today = timezone.localdate()
     billed, previous = months(today)

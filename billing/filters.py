@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import django_filters
+from django.db.models import DecimalField, ExpressionWrapper, F, Q
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
+from adv.months import first_day
+
 from .models import OPEN_STATUSES, BillingRun, Invoice, InvoiceStatus, Payment, Readiness, RunStatus
-from .serializers import parse_month
 
 
 def _filter_month(queryset, name, value):
-    month = parse_month(value)
+    month = first_day(value)
     if month is None:
         raise ValidationError({name: ["Mois invalide : attendu AAAA-MM."]})
     return queryset.filter(month=month)
@@ -62,8 +64,6 @@ class InvoiceFilter(django_filters.FilterSet):
         fields = ["month", "status", "client", "overdue", "number"]
 
     def filter_overdue(self, queryset, name, value):
-        from django.db.models import DecimalField, ExpressionWrapper, F, Q
-
         balance = ExpressionWrapper(
             F("total_gross") - F("amount_paid") - F("amount_credited"),
             output_field=DecimalField(max_digits=16, decimal_places=2),

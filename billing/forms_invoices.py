@@ -5,30 +5,17 @@ Forms parse; the services (billing/services.py) decide. A DomainError with a `fi
 
 from __future__ import annotations
 
-import datetime
-import re
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from adv.months import first_day
 from adv.tenancy.errors import DomainError
 from adv.ui.forms import AmountField, DecimalInput, QuantityField
 
 from .models import InvoiceKind, InvoiceStatus, PaymentMethod
 
 OVERDUE = "overdue"
-MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-def parse_month(value: str | None) -> datetime.date | None:
-    match = MONTH_RE.match((value or "").strip())
-    if not match:
-        return None
-    year, month = int(match.group(1)), int(match.group(2))
-    if not (1 <= month <= 12 and 2000 <= year <= 2100):
-        return None
-    return datetime.date(year, month, 1)
 
 
 class DomainErrorMixin:
@@ -70,9 +57,9 @@ class InvoiceFilterForm(forms.Form):
 
     def clean_month(self):
         value = self.cleaned_data.get("month") or ""
-        if value and parse_month(value) is None:
+        if value and first_day(value) is None:
             raise forms.ValidationError(_("Mois attendu au format AAAA-MM."))
-        return parse_month(value)
+        return first_day(value)
 
 
 class PaymentForm(DomainErrorMixin, forms.Form):

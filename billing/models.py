@@ -609,3 +609,26 @@ class CockpitPreference(TenantModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant", "membership"], name="cockpitpreference_unique")]
+
+
+class MonthExpected(TenantModel):
+    """What the month is expected to bill (approved time, due milestones, subscriptions due), stored
+    so that the cockpit and the month summary do not recompute it on every view (it walks the
+    month's timesheet entries). Refreshed by a task when deals or timesheets announce a change and
+    when a run finishes (billing/figures.py); recomputed once by the next view when `fingerprint`
+    (the month's issued invoices, credit notes and timesheets) no longer matches."""
+
+    month = models.DateField(_("mois"), help_text="first day of the month")
+    expected_time = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0.00"))
+    expected_milestones = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0.00"))
+    expected_subscriptions = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal("0.00"))
+    fingerprint = models.CharField(max_length=200, blank=True)
+    stale = models.BooleanField(default=False)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "month"], name="monthexpected_one_per_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="monthexpected_month_is_first_day"),
+        ]

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from adv.tenancy.models import Role
+from adv.tenancy.roles import ADV_ROLES
 from adv.ui.navigation import SECTION_ADMIN, NavItem, register
 
 from .access import READ_ROLES
@@ -28,7 +28,7 @@ register(
         _("Paramètres de facturation"),
         "bi-gear",
         section=SECTION_ADMIN,
-        roles=frozenset({Role.ADMIN, Role.ADV}),
+        roles=ADV_ROLES,
         order=45,
         test_id="nav-billing-settings",
     ),

@@ -5,15 +5,19 @@ timesheets: `*_billing_changed`); billing finds the drafts that read it and, onc
 transaction has committed, refreshes them in a Celery task (`tasks.refresh_drafts`): lines,
 totals and checks rebuilt from their sources, as issuing does. A change with no draft to refresh
 queues nothing.
+
+The same signals, and the end of a billing run, also refresh the month's stored expected figures
+(`tasks.refresh_month_expected`, billing/figures.py): a timesheet its month, a deal every stored
+month (its milestones and subscriptions may count in any of them).
 """
 
 from __future__ import annotations
 
-from django.db import transaction
-
+from adv.broker import send_task_on_commit
 from adv.tenancy.context import require_tenant_id
 from clients.signals import client_billing_changed
 from deals.signals import deal_billing_changed
+from timesheets.models import Timesheet
 from timesheets.signals import timesheet_billing_changed
 
 from .models import Invoice, InvoiceKind, InvoiceStatus
@@ -37,8 +41,20 @@ def schedule_refresh(groups: list[tuple[str, str]]) -> None:
         return
     from .tasks import refresh_drafts
 
-    tenant_id = str(require_tenant_id())
-    transaction.on_commit(lambda: refresh_drafts.delay(tenant_id, [list(g) for g in groups]))
+    send_task_on_commit(
+        refresh_drafts, str(require_tenant_id()), [list(g) for g in groups],
+        recovery="the drafts are refreshed again by the next change or when issued",
+    )
+
+
+def schedule_expected_refresh(months: list[str] | None) -> None:
+    """Recompute the stored expected figures of these months (None: all) after commit."""
+    from .tasks import refresh_month_expected
+
+    send_task_on_commit(
+        refresh_month_expected, str(require_tenant_id()), months,
+        recovery="the next change recomputes the figures; a view whose fingerprint differs does too",
+    )
 
 
 def _on_client(sender, client_id, **kwargs) -> None:
@@ -47,10 +63,14 @@ def _on_client(sender, client_id, **kwargs) -> None:
 
 def _on_deal(sender, deal_id, **kwargs) -> None:
     schedule_refresh(affected_groups(deal_id=deal_id))
+    schedule_expected_refresh(None)
 
 
 def _on_timesheet(sender, timesheet_id, **kwargs) -> None:
     schedule_refresh(affected_groups(timesheet_id=timesheet_id))
+    month = Timesheet.objects.filter(pk=timesheet_id).values_list("month", flat=True).first()
+    if month is not None:
+        schedule_expected_refresh([month.isoformat()])
 
 
 def connect() -> None:

@@ -8,6 +8,7 @@ number stays given.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import re
 
@@ -18,14 +19,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
-from .models import Invoice, InvoiceKind, RenderStatus
+from adv.tenancy.firm_settings import settings_read
+
+from .models import BillingPolicy, Invoice, InvoiceKind, RenderStatus
 from .regime import exemption_reason
-
-
-def _policy():
-    from .services import policy
-
-    return policy()
 
 
 def invoice_context(invoice: Invoice, lines: list | None = None) -> dict:
@@ -33,7 +30,7 @@ def invoice_context(invoice: Invoice, lines: list | None = None) -> dict:
     from .regime import vat_category
 
     lines = list(lines if lines is not None else invoice.lines.all())
-    rules = _policy()
+    rules = settings_read(BillingPolicy)
     result = totals.compute(((line.net_amount, line.vat_rate) for line in lines), vat_category(invoice.vat_regime))
     annex = timesheet_annex(invoice, lines)
     return {
@@ -109,7 +106,7 @@ def render_pdf_bytes(invoice: Invoice) -> tuple[bytes, bytes]:
     from .cii import build_xml
 
     lines = list(invoice.lines.all())
-    xml = build_xml(invoice, policy=_policy(), lines=lines)
+    xml = build_xml(invoice, policy=settings_read(BillingPolicy), lines=lines)
     pdf = HTML(string=render_html(invoice, lines)).write_pdf(pdf_variant="pdf/a-3b")
     seller = invoice.seller.get("name", "")
     metadata = {
@@ -167,7 +164,7 @@ def preview_pdf(invoice: Invoice) -> bytes:
     today = timezone.localdate()
     invoice.seller = seller_snapshot(current_tenant())
     invoice.buyer = buyer_snapshot(invoice.client, today)
-    invoice.legal_mentions = _mentions(invoice, _policy())
+    invoice.legal_mentions = _mentions(invoice, settings_read(BillingPolicy))
     return HTML(string=render_html(invoice, lines)).write_pdf()
 
 
@@ -215,6 +212,22 @@ def render_stored(invoice_id) -> str:
             ]
         )
     return "rendered"
+
+
+# A render still pending this long after its invoice last changed lost its task (a broker outage
+# when it was queued): the sweep queues it again. Rendering is idempotent, so a render merely slow
+# to come out of the queue and queued twice costs time, never a second file.
+STALLED_AFTER = datetime.timedelta(minutes=5)
+
+
+def stalled_renders(now: datetime.datetime | None = None) -> list:
+    """Ids of the active firm's issued invoices whose render has waited past STALLED_AFTER."""
+    now = now or timezone.now()
+    return list(
+        Invoice.objects.filter(
+            render_status=RenderStatus.PENDING, number__isnull=False, updated_at__lt=now - STALLED_AFTER
+        ).values_list("pk", flat=True)
+    )
 
 
 @transaction.atomic

@@ -16,12 +16,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from adv.broker import send_task_on_commit
 from adv.tenancy.context import require_tenant_id
 from adv.tenancy.models import Membership
 
 from . import access
 from .build import build_deals, deals_to_bill
 from .models import BillingRun, BillingRunChunk, ChunkStatus, RunStatus
+from .refresh import schedule_expected_refresh
 
 # Deals per chunk: few enough queries per deal, enough chunks for the workers to share.
 CHUNK_SIZE = settings.BILLING_RUN_CHUNK_SIZE
@@ -32,7 +34,7 @@ def _dispatch(run: BillingRun, chunk_ids: list) -> None:
 
     tenant_id = str(require_tenant_id())
     for chunk_id in chunk_ids:
-        transaction.on_commit(lambda pk=str(chunk_id): build_chunk.delay(tenant_id, pk))
+        send_task_on_commit(build_chunk, tenant_id, str(chunk_id), recovery="the chunk stays pending: resume the run")
 
 
 @transaction.atomic
@@ -60,6 +62,7 @@ def run_start(*, actor: Membership | None, month: datetime.date, dispatch: bool 
     run.chunk_count = len(chunks)
     if not chunks:
         run.status, run.finished_at = RunStatus.DONE, timezone.now()
+        schedule_expected_refresh([month.isoformat()])
     run.save(update_fields=["chunk_count", "status", "finished_at", "updated_at"])
     if dispatch:
         _dispatch(run, [c.pk for c in chunks])
@@ -109,9 +112,11 @@ def chunk_build(chunk_id) -> str:
             removed_count=F("removed_count") + stats.removed,
             updated_at=timezone.now(),
         )
-        BillingRun.objects.filter(pk=chunk.run_id, chunks_done__gte=F("chunk_count"), status=RunStatus.RUNNING).update(
-            status=RunStatus.DONE, finished_at=timezone.now()
-        )
+        finished = BillingRun.objects.filter(
+            pk=chunk.run_id, chunks_done__gte=F("chunk_count"), status=RunStatus.RUNNING
+        ).update(status=RunStatus.DONE, finished_at=timezone.now())
+        if finished:
+            schedule_expected_refresh([chunk.run.month.isoformat()])
     return "built"
 
 

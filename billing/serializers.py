@@ -5,13 +5,13 @@ path)."""
 from __future__ import annotations
 
 import datetime
-import re
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from adv.api.serializers import ProblemSerializer, TenantPrimaryKeyRelatedField
+from adv.months import first_day
 
 from .models import (
     BillingRun,
@@ -23,8 +23,6 @@ from .models import (
     Unit,
 )
 
-MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
-
 
 def _ref(**kwargs) -> serializers.PrimaryKeyRelatedField:
     return serializers.PrimaryKeyRelatedField(read_only=True, pk_field=serializers.UUIDField(), **kwargs)
@@ -34,16 +32,6 @@ def _money(**kwargs) -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True, coerce_to_string=True, **kwargs)
 
 
-def parse_month(value: str) -> datetime.date | None:
-    match = MONTH_PATTERN.match(value or "")
-    if not match:
-        return None
-    year, month = int(match[1]), int(match[2])
-    if not (1 <= month <= 12 and 2000 <= year <= 2999):
-        return None
-    return datetime.date(year, month, 1)
-
-
 @extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-10"})
 class MonthField(serializers.Field):
     """A month as `YYYY-MM` (stored as its first day)."""
@@ -51,7 +39,7 @@ class MonthField(serializers.Field):
     default_error_messages = {"invalid": "Mois invalide : attendu AAAA-MM."}
 
     def to_internal_value(self, data):
-        month = parse_month(data if isinstance(data, str) else "")
+        month = first_day(data if isinstance(data, str) else "")
         if month is None:
             self.fail("invalid")
         return month

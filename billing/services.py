@@ -16,8 +16,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from adv.broker import send_task_on_commit
 from adv.tenancy.context import require_tenant_id
 from adv.tenancy.errors import Conflict, DomainError, NotFound
+from adv.tenancy.firm_settings import settings_for_update, settings_read
 from adv.tenancy.models import Membership, Tenant
 from adv.ui.numbers import format_decimal, format_money
 from clients.models import ClientName, Contact
@@ -27,7 +29,7 @@ from timesheets.models import Timesheet
 from . import access, numbering, readiness, totals
 from .build import build_deals, next_billing_after, subscription_period
 from .cii import electronic_address
-from .errors import InvoiceBlocked, InvoiceImmutable
+from .errors import BillingErrorCode, InvoiceBlocked, InvoiceImmutable
 from .models import (
     OPEN_STATUSES,
     BillingChase,
@@ -79,10 +81,8 @@ def current_tenant() -> Tenant:
 
 
 def policy() -> BillingPolicy:
-    found = BillingPolicy.objects.filter().first()
-    if found is not None:
-        return found
-    return BillingPolicy.objects.get_or_create(tenant_id=require_tenant_id())[0]
+    """The firm's invoicing settings, read without writing (defaults when never saved)."""
+    return settings_read(BillingPolicy)
 
 
 @transaction.atomic
@@ -90,12 +90,12 @@ def policy_update(*, actor: Membership, **fields) -> BillingPolicy:
     access.require_bill(actor)
     unknown = set(fields) - POLICY_FIELDS
     if unknown:
-        raise DomainError(_("Champs inconnus : %(f)s.") % {"f": ", ".join(sorted(unknown))}, code="unknown_fields")
+        raise DomainError(_("Champs inconnus : %(f)s.") % {"f": ", ".join(sorted(unknown))}, code=BillingErrorCode.UNKNOWN_FIELDS)
     if "invoice_number_format" in fields:
         numbering.validate_format(fields["invoice_number_format"], "invoice_number_format")
     if "credit_note_number_format" in fields:
         numbering.validate_format(fields["credit_note_number_format"], "credit_note_number_format")
-    current = BillingPolicy.objects.select_for_update().get(pk=policy().pk)
+    current = settings_for_update(BillingPolicy)
     for name, value in fields.items():
         setattr(current, name, value)
     current.full_clean(exclude=["tenant"])
@@ -152,7 +152,7 @@ def pre_invoice_update(*, actor: Membership, invoice: Invoice, **fields) -> Invo
     unknown = set(fields) - HEADER_FIELDS
     if unknown:
         raise DomainError(
-            _("Champs non modifiables : %(f)s.") % {"f": ", ".join(sorted(unknown))}, code="unknown_fields"
+            _("Champs non modifiables : %(f)s.") % {"f": ", ".join(sorted(unknown))}, code=BillingErrorCode.UNKNOWN_FIELDS
         )
     flags = []
     for name, value in fields.items():
@@ -172,27 +172,27 @@ def _decimal(value, field: str, places: str = "0.01") -> Decimal:
     try:
         number = Decimal(str(value).replace(",", ".").replace("\u202f", "").replace(" ", ""))
     except (InvalidOperation, ValueError) as exc:
-        raise DomainError(_("Nombre invalide."), code="invalid_number", field=field) from exc
+        raise DomainError(_("Nombre invalide."), code=BillingErrorCode.INVALID_NUMBER, field=field) from exc
     if not number.is_finite():
-        raise DomainError(_("Nombre invalide."), code="invalid_number", field=field)
+        raise DomainError(_("Nombre invalide."), code=BillingErrorCode.INVALID_NUMBER, field=field)
     return number.quantize(Decimal(places))
 
 
 def _clean_line(line: InvoiceLine) -> None:
     if not line.label.strip():
-        raise DomainError(_("Le libellé est obligatoire."), code="required", field="label")
+        raise DomainError(_("Le libellé est obligatoire."), code=BillingErrorCode.REQUIRED, field="label")
     if line.unit_price < 0:
         raise DomainError(
             _("Le prix unitaire ne peut pas être négatif (mettez une quantité négative pour une remise)."),
-            code="negative_price",
+            code=BillingErrorCode.NEGATIVE_PRICE,
             field="unit_price",
         )
     if line.quantity == 0:
-        raise DomainError(_("La quantité ne peut pas être nulle."), code="zero_quantity", field="quantity")
+        raise DomainError(_("La quantité ne peut pas être nulle."), code=BillingErrorCode.ZERO_QUANTITY, field="quantity")
     if not (0 <= line.vat_rate <= 100):
-        raise DomainError(_("Le taux de TVA doit être entre 0 et 100 %."), code="invalid_vat_rate", field="vat_rate")
+        raise DomainError(_("Le taux de TVA doit être entre 0 et 100 %."), code=BillingErrorCode.INVALID_VAT_RATE, field="vat_rate")
     if abs(line.quantity * line.unit_price) >= Decimal("1e12"):
-        raise DomainError(_("Montant trop élevé."), code="amount_too_large", field="unit_price")
+        raise DomainError(_("Montant trop élevé."), code=BillingErrorCode.AMOUNT_TOO_LARGE, field="unit_price")
     line.net_amount = totals.line_net(line.quantity, line.unit_price)
 
 
@@ -213,10 +213,10 @@ def line_add(
     invoice = _draft(invoice.pk)
     if kind not in (LineKind.MANUAL, LineKind.DISCOUNT):
         raise DomainError(
-            _("Seules les lignes libres et les remises s'ajoutent à la main."), code="invalid_kind", field="kind"
+            _("Seules les lignes libres et les remises s'ajoutent à la main."), code=BillingErrorCode.INVALID_KIND, field="kind"
         )
     if unit not in Unit.values:
-        raise DomainError(_("Unité inconnue."), code="invalid_unit", field="unit")
+        raise DomainError(_("Unité inconnue."), code=BillingErrorCode.INVALID_UNIT, field="unit")
     line = InvoiceLine(
         invoice=invoice,
         kind=kind,
@@ -246,12 +246,12 @@ def discount_add(
     invoice = _draft(invoice.pk)
     if (amount in (None, "")) == (percent in (None, "")):
         raise DomainError(
-            _("Indiquez un montant ou un pourcentage de remise."), code="discount_amount_or_percent", field="amount"
+            _("Indiquez un montant ou un pourcentage de remise."), code=BillingErrorCode.DISCOUNT_AMOUNT_OR_PERCENT, field="amount"
         )
     if percent not in (None, ""):
         rate = _decimal(percent, "percent")
         if not (0 < rate <= 100):
-            raise DomainError(_("Le pourcentage doit être entre 0 et 100."), code="invalid_percent", field="percent")
+            raise DomainError(_("Le pourcentage doit être entre 0 et 100."), code=BillingErrorCode.INVALID_PERCENT, field="percent")
         bases: dict[Decimal, Decimal] = {}
         for line in invoice.lines.all():
             if line.kind != LineKind.DISCOUNT:
@@ -289,10 +289,10 @@ def discount_add(
             labels = [label]
     total = sum((value for _vat, value in parts), ZERO)
     if not parts or any(value <= 0 for _vat, value in parts):
-        raise DomainError(_("La remise doit être positive."), code="invalid_discount", field="amount")
+        raise DomainError(_("La remise doit être positive."), code=BillingErrorCode.INVALID_DISCOUNT, field="amount")
     if total > invoice.total_net:
         raise DomainError(
-            _("La remise dépasse le total HT de la préfacture."), code="discount_too_large", field="amount"
+            _("La remise dépasse le total HT de la préfacture."), code=BillingErrorCode.DISCOUNT_TOO_LARGE, field="amount"
         )
     lines = [
         line_add(
@@ -322,7 +322,7 @@ def line_update(*, actor: Membership, line: InvoiceLine, **fields) -> InvoiceLin
             _(
                 "Sur une ligne issue des CRA, échéances ou abonnements, seuls le libellé, le détail et la TVA se modifient."
             ),
-            code="generated_line",
+            code=BillingErrorCode.GENERATED_LINE,
             field=sorted(refused)[0],
         )
     for name, value in fields.items():
@@ -331,7 +331,7 @@ def line_update(*, actor: Membership, line: InvoiceLine, **fields) -> InvoiceLin
         elif name == "unit_price":
             value = _decimal(value, name, "0.0001")
         elif name == "unit" and value not in Unit.values:
-            raise DomainError(_("Unité inconnue."), code="invalid_unit", field="unit")
+            raise DomainError(_("Unité inconnue."), code=BillingErrorCode.INVALID_UNIT, field="unit")
         else:
             value = (value or "").strip()
         setattr(line, name, value)
@@ -352,7 +352,7 @@ def line_delete(*, actor: Membership, line: InvoiceLine) -> None:
             _(
                 "Cette ligne vient d'un CRA, d'une échéance ou d'un abonnement : corrigez la source, ou ajoutez une remise."
             ),
-            code="generated_line",
+            code=BillingErrorCode.GENERATED_LINE,
         )
     InvoiceLine.objects.filter(pk=line.pk, invoice=invoice).delete()
     refresh(invoice)
@@ -367,7 +367,7 @@ def reception_number_set(*, actor: Membership, invoice: Invoice, timesheet_line_
     access.require_bill(actor)
     invoice = _draft(invoice.pk)
     if not (number or "").strip():
-        raise DomainError(_("Saisissez le numéro de réception."), code="required", field="number")
+        raise DomainError(_("Saisissez le numéro de réception."), code=BillingErrorCode.REQUIRED, field="number")
     line = TimesheetLine.objects.filter(pk=timesheet_line_id, invoice_lines__invoice=invoice).distinct().first()
     if line is None:
         raise NotFound(_("Ce CRA ne fait pas partie de la préfacture."))
@@ -587,7 +587,9 @@ def _schedule_render(invoice_ids: list) -> None:
 
     tenant_id = str(require_tenant_id())
     for invoice_id in invoice_ids:
-        transaction.on_commit(lambda pk=str(invoice_id): render_invoice.delay(tenant_id, pk))
+        send_task_on_commit(
+            render_invoice, tenant_id, str(invoice_id), recovery="the render sweep queues it again (billing.tasks.render_sweep)"
+        )
 
 
 @transaction.atomic
@@ -602,7 +604,7 @@ def invoices_issue(*, actor: Membership, invoice_ids, issue_date: datetime.date 
     issue_date = issue_date or timezone.localdate()
     if issue_date > timezone.localdate():
         raise DomainError(
-            _("La date de facture ne peut pas être dans le futur."), code="issue_date_future", field="issue_date"
+            _("La date de facture ne peut pas être dans le futur."), code=BillingErrorCode.ISSUE_DATE_FUTURE, field="issue_date"
         )
     result = IssueResult()
     ids = list(dict.fromkeys(str(pk) for pk in invoice_ids))
@@ -704,7 +706,7 @@ def _require_chronological(issue_date: datetime.date, exclude: list) -> None:
                 "antérieure, la numérotation doit suivre l'ordre chronologique."
             )
             % {"date": latest.strftime("%d/%m/%Y")},
-            code="issue_date_before_last",
+            code=BillingErrorCode.ISSUE_DATE_BEFORE_LAST,
             field="issue_date",
         )
 
@@ -727,7 +729,7 @@ def invoice_render_retry(*, actor: Membership, invoice: Invoice) -> Invoice:
     access.require_bill(actor)
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if not invoice.is_issued:
-        raise Conflict(_("Une préfacture n'a pas encore de PDF définitif."), code="not_issued")
+        raise Conflict(_("Une préfacture n'a pas encore de PDF définitif."), code=BillingErrorCode.NOT_ISSUED)
     if invoice.render_status == "done":
         return invoice
     invoice.render_status = "pending"
@@ -764,15 +766,15 @@ def invoice_send(*, actor: Membership, invoice: Invoice):
         Invoice.objects.select_for_update(of=("self",)).select_related("client", "credited_invoice").get(pk=invoice.pk)
     )
     if not invoice.is_issued:
-        raise Conflict(_("Émettez la préfacture avant de l'envoyer."), code="not_issued")
+        raise Conflict(_("Émettez la préfacture avant de l'envoyer."), code=BillingErrorCode.NOT_ISSUED)
     if invoice.render_status != "done" or not invoice.pdf_file:
         raise Conflict(
-            _("Le PDF de la facture n'est pas encore prêt : réessayez dans un instant."), code="pdf_not_ready"
+            _("Le PDF de la facture n'est pas encore prêt : réessayez dans un instant."), code=BillingErrorCode.PDF_NOT_READY
         )
     to, cc = recipients_for(invoice)
     if not to:
         raise DomainError(
-            _("Aucun destinataire des factures chez ce client : ajoutez-en un sur sa fiche."), code="no_recipient"
+            _("Aucun destinataire des factures chez ce client : ajoutez-en un sur sa fiche."), code=BillingErrorCode.NO_RECIPIENT
         )
     attachments = [
         {
@@ -827,10 +829,10 @@ def invoice_mark_deposited(*, actor: Membership, invoice: Invoice, reference: st
     access.require_bill(actor)
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if not invoice.is_issued:
-        raise Conflict(_("Émettez la préfacture avant de la déposer."), code="not_issued")
+        raise Conflict(_("Émettez la préfacture avant de la déposer."), code=BillingErrorCode.NOT_ISSUED)
     reference = (reference or "").strip()
     if not reference:
-        raise DomainError(_("Indiquez la référence donnée par la plateforme."), code="required", field="reference")
+        raise DomainError(_("Indiquez la référence donnée par la plateforme."), code=BillingErrorCode.REQUIRED, field="reference")
     invoice.deposited_at = timezone.now()
     invoice.deposit_reference = reference[:100]
     if invoice.status == InvoiceStatus.ISSUED:
@@ -878,16 +880,16 @@ def credit_note_create(
         .first()
     )
     if origin is None or origin.kind != InvoiceKind.INVOICE or not origin.is_issued:
-        raise Conflict(_("Un avoir porte sur une facture émise."), code="not_issued")
+        raise Conflict(_("Un avoir porte sur une facture émise."), code=BillingErrorCode.NOT_ISSUED)
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError(_("Indiquez le motif de l'avoir."), code="required", field="reason")
+        raise DomainError(_("Indiquez le motif de l'avoir."), code=BillingErrorCode.REQUIRED, field="reason")
     remaining = origin.total_gross - origin.amount_credited
     if remaining <= 0:
-        raise Conflict(_("Cette facture est déjà entièrement couverte par des avoirs."), code="fully_credited")
+        raise Conflict(_("Cette facture est déjà entièrement couverte par des avoirs."), code=BillingErrorCode.FULLY_CREDITED)
     issue_date = issue_date or timezone.localdate()
     if issue_date < origin.issue_date:
-        raise DomainError(_("Un avoir ne peut pas précéder la facture."), code="invalid_date", field="issue_date")
+        raise DomainError(_("Un avoir ne peut pas précéder la facture."), code=BillingErrorCode.INVALID_DATE, field="issue_date")
     note = Invoice(
         kind=InvoiceKind.CREDIT_NOTE,
         month=origin.month,
@@ -909,7 +911,7 @@ def credit_note_create(
     if amount in (None, ""):
         if origin.amount_credited > 0:
             raise Conflict(
-                _("Un avoir partiel existe déjà : indiquez le montant restant à créditer."), code="partially_credited"
+                _("Un avoir partiel existe déjà : indiquez le montant restant à créditer."), code=BillingErrorCode.PARTIALLY_CREDITED
             )
         for line in origin.lines.all():
             lines.append(
@@ -934,11 +936,11 @@ def credit_note_create(
             raise DomainError(
                 _("Un avoir reprend les taux de TVA de la facture : choisissez l'un de ses taux (%(rates)s %%).")
                 % {"rates": ", ".join(sorted(f"{r.normalize():f}" for r in rates))},
-                code="invalid_vat_rate",
+                code=BillingErrorCode.INVALID_VAT_RATE,
                 field="vat_rate",
             )
         if value <= 0:
-            raise DomainError(_("Le montant de l'avoir doit être positif."), code="invalid_amount", field="amount")
+            raise DomainError(_("Le montant de l'avoir doit être positif."), code=BillingErrorCode.INVALID_AMOUNT, field="amount")
         lines.append(
             InvoiceLine(
                 kind=LineKind.MANUAL,
@@ -966,7 +968,7 @@ def credit_note_create(
         raise DomainError(
             _("L'avoir (%(amount)s TTC) dépasse ce qui reste à créditer sur la facture (%(remaining)s TTC).")
             % {"amount": format_money(note.total_gross, note.currency), "remaining": format_money(remaining, note.currency)},
-            code="credit_exceeds_invoice",
+            code=BillingErrorCode.CREDIT_EXCEEDS_INVOICE,
             field="amount",
         )
     note.number = numbering.take_numbers(Series.CREDIT_NOTE, issue_date.year, rules.credit_note_number_format, 1)[0]
@@ -1036,23 +1038,23 @@ def payment_record(
     access.require_bill(actor)
     invoice = Invoice.objects.select_for_update().filter(pk=invoice.pk).first()
     if invoice is None or invoice.kind != InvoiceKind.INVOICE or invoice.status not in OPEN_STATUSES:
-        raise Conflict(_("Un paiement s'enregistre sur une facture émise, non soldée."), code="not_payable")
+        raise Conflict(_("Un paiement s'enregistre sur une facture émise, non soldée."), code=BillingErrorCode.NOT_PAYABLE)
     value = _decimal(amount, "amount")
     if value <= 0:
-        raise DomainError(_("Le montant doit être positif."), code="invalid_amount", field="amount")
+        raise DomainError(_("Le montant doit être positif."), code=BillingErrorCode.INVALID_AMOUNT, field="amount")
     if value > invoice.balance:
         raise DomainError(
             _("Le paiement (%(amount)s) dépasse le reste dû (%(balance)s).")
             % {"amount": format_money(value, invoice.currency), "balance": format_money(invoice.balance, invoice.currency)},
-            code="overpayment",
+            code=BillingErrorCode.OVERPAYMENT,
             field="amount",
         )
     if paid_on is None:
-        raise DomainError(_("Indiquez la date du paiement."), code="required", field="paid_on")
+        raise DomainError(_("Indiquez la date du paiement."), code=BillingErrorCode.REQUIRED, field="paid_on")
     if paid_on > timezone.localdate() + datetime.timedelta(days=1):
-        raise DomainError(_("La date du paiement est dans le futur."), code="future_date", field="paid_on")
+        raise DomainError(_("La date du paiement est dans le futur."), code=BillingErrorCode.FUTURE_DATE, field="paid_on")
     if method not in PaymentMethod.values:
-        raise DomainError(_("Mode de paiement inconnu."), code="invalid_method", field="method")
+        raise DomainError(_("Mode de paiement inconnu."), code=BillingErrorCode.INVALID_METHOD, field="method")
     payment = Payment.objects.create(
         invoice=invoice,
         amount=value,
@@ -1096,11 +1098,11 @@ def pre_invoice_chase(*, actor: Membership, invoice: Invoice, check_code: str, u
     invoice = Invoice.objects.select_related("client", "deal").get(pk=invoice.pk)
     matching = [c for c in invoice.checks if c["code"] == check_code and c.get("responsible")]
     if not matching:
-        raise DomainError(_("Personne à relancer pour ce point."), code="nobody_to_chase", field="check")
+        raise DomainError(_("Personne à relancer pour ce point."), code=BillingErrorCode.NOBODY_TO_CHASE, field="check")
     responsible = Membership.objects.filter(pk=matching[0]["responsible"], is_active=True).first()
     if responsible is None:
         raise DomainError(
-            _("La personne responsable n'est plus active : relancez quelqu'un d'autre."), code="nobody_to_chase"
+            _("La personne responsable n'est plus active : relancez quelqu'un d'autre."), code=BillingErrorCode.NOBODY_TO_CHASE
         )
     notify(
         recipients=[responsible],
@@ -1124,7 +1126,7 @@ def cockpit_columns_save(*, actor: Membership, columns: list[str], allowed: list
     unknown = [c for c in columns if c not in allowed]
     if unknown:
         raise DomainError(
-            _("Colonnes inconnues : %(c)s.") % {"c": ", ".join(unknown)}, code="unknown_columns", field="columns"
+            _("Colonnes inconnues : %(c)s.") % {"c": ", ".join(unknown)}, code=BillingErrorCode.UNKNOWN_COLUMNS, field="columns"
         )
     preference, _created = CockpitPreference.objects.update_or_create(
         membership=actor, defaults={"columns": list(columns)}

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import datetime
+
 from celery import shared_task
 
-from adv.tenancy.models import Tenant
-from adv.tenancy.tasks import jittered, tenant_task
+from adv.broker import send_task
+from adv.tenancy.tasks import fan_out, jittered, tenant_task
+
+from .escalation import escalate_due
+from .figures import months_refresh
+from .rendering import render_failed, render_stored, stalled_renders
+from .runs import chunk_build, chunk_failed
+from .services import pre_invoices_refresh
 
 BUSY_RETRIES = 30  # a chunk held by another worker: about an hour of tries with backoff
 
 
 @tenant_task(bind=True)
 def build_chunk(self, tenant_id, chunk_id) -> str:
-    from .runs import chunk_build, chunk_failed
-
     try:
         outcome = chunk_build(chunk_id)
     except Exception as exc:
@@ -29,15 +35,18 @@ def build_chunk(self, tenant_id, chunk_id) -> str:
 @tenant_task()
 def refresh_drafts(tenant_id, groups) -> int:
     """Refresh the drafts of these [month ISO, deal id] groups (billing.refresh)."""
-    from .services import pre_invoices_refresh
-
     return pre_invoices_refresh(groups=[tuple(g) for g in groups])
+
+
+@tenant_task()
+def refresh_month_expected(tenant_id, months=None) -> int:
+    """Recompute the stored expected figures of these months (ISO dates; None: every stored month
+    is marked stale, the recent ones recomputed). billing.figures."""
+    return months_refresh(None if months is None else [datetime.date.fromisoformat(m) for m in months])
 
 
 @tenant_task(bind=True)
 def render_invoice(self, tenant_id, invoice_id) -> str:
-    from .rendering import render_failed, render_stored
-
     try:
         return render_stored(invoice_id)
     except Exception as exc:
@@ -46,16 +55,26 @@ def render_invoice(self, tenant_id, invoice_id) -> str:
 
 
 @shared_task(acks_late=True)
+def render_sweep_all() -> int:
+    """Fan out the sweep of stalled renders to one task per active firm (beat, every 5 minutes)."""
+    return fan_out(render_sweep)
+
+
+@tenant_task()
+def render_sweep(tenant_id) -> int:
+    """Queue again the renders whose task was lost (rendering.STALLED_AFTER); returns how many."""
+    return sum(
+        send_task(render_invoice, tenant_id, str(pk), recovery="the next sweep tries again")
+        for pk in stalled_renders()
+    )
+
+
+@shared_task(acks_late=True)
 def escalations_all() -> int:
     """Fan out the billing-close escalation to one task per active firm (beat, hourly)."""
-    tenant_ids = [str(pk) for pk in Tenant.objects.filter(is_active=True).order_by("id").values_list("pk", flat=True)]
-    for tenant_id in tenant_ids:
-        escalate.delay(tenant_id)
-    return len(tenant_ids)
+    return fan_out(escalate)
 
 
 @tenant_task()
 def escalate(tenant_id) -> int:
-    from .escalation import escalate_due
-
     return escalate_due()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -13,6 +12,7 @@ from adv.tenancy import errors as domain
 from adv.ui.permissions import require_role
 
 from . import access
+from .errors import BillingErrorCode
 from .models import Invoice
 
 readers = require_role(*sorted(access.READ_ROLES))
@@ -21,14 +21,6 @@ readers = require_role(*sorted(access.READ_ROLES))
 def require_bill(request) -> None:
     if not access.can_bill(request.membership):
         raise PermissionDenied(_("La facturation est réservée à l'ADV et aux administrateurs."))
-
-
-def raise_http(error: domain.DomainError) -> None:
-    """Permission and not-found errors answer 403 / 404 like any page; other errors are the caller's."""
-    if isinstance(error, domain.PermissionDenied):
-        raise PermissionDenied(error.message)
-    if isinstance(error, domain.NotFound):
-        raise Http404(error.message)
 
 
 def invoice_url(tenant_slug: str, invoice: Invoice, anchor: str = "") -> str:
@@ -45,5 +37,5 @@ def posted_issue_date(request) -> datetime.date | None:
         return datetime.date.fromisoformat(value)
     except ValueError:
         raise domain.DomainError(
-            _("Date de facture illisible : choisissez-la dans le calendrier."), code="invalid", field="issue_date"
+            _("Date de facture illisible : choisissez-la dans le calendrier."), code=BillingErrorCode.INVALID, field="issue_date"
         ) from None

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from dataclasses import dataclass, field
-from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -29,16 +27,19 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from adv.months import first_day
 from adv.tenancy import errors as domain
-from adv.tenancy.models import Membership, Role
+from adv.tenancy.models import Membership
+from adv.tenancy.roles import DEAL_OWNER_ROLES
+from adv.ui.pages import is_partial, raise_http
 from deals.models import DealStatus
 
-from . import access, readiness, rendering, runs, selectors, services
+from . import access, rendering, runs, selectors, services
 from .build import billed_month
 from .errors import InvoiceBlocked, InvoiceImmutable
 from .forms import CockpitFilterForm, DiscountForm, HeaderForm, LineForm, ReceptionForm, RewordForm
-from .models import BillingRun, Invoice, InvoiceAttachment, InvoiceKind, InvoiceLine, RunStatus, Unit
-from .view_helpers import invoice_url, posted_issue_date, raise_http, readers, require_bill
+from .models import BillingRun, Invoice, InvoiceAttachment, InvoiceKind, InvoiceLine, Readiness, RunStatus, Unit
+from .view_helpers import invoice_url, posted_issue_date, readers, require_bill
 
 # The cockpit's optional columns (key, label); the readiness, client and "to do" columns always show.
 COLUMNS = [
@@ -58,12 +59,6 @@ COLUMN_KEYS = [key for key, _label in COLUMNS]
 DEFAULT_COLUMNS = ["deal", "amount", "po", "platform", "recipients", "notes"]
 # Shown together in one narrow "Envoi · notes" cell, details folded, so that the table fits 1400 px.
 DETAIL_KEYS = ("platform", "recipients", "notes")
-OWNER_ROLES = (Role.SALES, Role.ADMIN, Role.ADV, Role.MANAGER)
-
-
-def is_htmx(request) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
 
 
 def error_status(error: domain.DomainError) -> int:
@@ -72,12 +67,7 @@ def error_status(error: domain.DomainError) -> int:
 
 def parse_month(value: str | None) -> datetime.date:
     """`YYYY-MM`; anything else (or nothing) is the previous month, the one billed at month end."""
-    if value:
-        try:
-            return datetime.datetime.strptime(value, "%Y-%m").date()
-        except ValueError:
-            pass
-    return billed_month(timezone.localdate())
+    return first_day(value) or billed_month(timezone.localdate())
 
 
 def cockpit_url(tenant_slug: str, month: datetime.date) -> str:
@@ -102,104 +92,37 @@ def invoice_or_404(pk) -> Invoice:
     return invoice
 
 
-# --- Cockpit rows -------------------------------------------------------------------------------
+# --- Cockpit rows (read by billing/selectors.py, shared with the API) ------------------------------
+
+FILTER_KEYS = ("readiness", "q", "owner", "mine")
 
 
-@dataclass
-class Row:
-    """A pre-invoice with what its cockpit row shows, read in bulk (no query per row)."""
-
-    invoice: Invoice
-    todo: list = field(default_factory=list)  # blocking and action checks
-    reception: list = field(default_factory=list)
-    signed_timesheet: list = field(default_factory=list)
-    milestone_document: list = field(default_factory=list)
-    platform: dict | None = None
-    notes: dict | None = None
-    provisional: dict | None = None
-    po_remaining: Decimal | None = None
-    recipients: list = field(default_factory=list)
-    blocking: list = field(default_factory=list)
-    error: str = ""
-    error_line: str = ""
-
-    @property
-    def selectable(self) -> bool:
-        return self.invoice.readiness != "blocked"
-
-
-def decorate(invoices: list[Invoice]) -> list[Row]:
-    from clients.models import Contact
-    from deals.models import DealInvoiceRecipient
-
-    po_ids = {inv.purchase_order_id for inv in invoices if inv.purchase_order_id}
-    po_used = {}
-    if po_ids:
-        po_used = dict(
-            Invoice.objects.filter(purchase_order_id__in=po_ids, number__isnull=False, kind=InvoiceKind.INVOICE)
-            .values("purchase_order_id")
-            .annotate(total=Sum("total_net"))
-            .values_list("purchase_order_id", "total")
-        )
-    deal_ids = {inv.deal_id for inv in invoices if inv.deal_id}
-    client_ids = {inv.client_id for inv in invoices}
-    deal_recipients: dict = {}
-    client_recipients: dict = {}
-    if deal_ids:
-        for deal_id, email in DealInvoiceRecipient.objects.filter(deal_id__in=deal_ids).values_list(
-            "deal_id", "contact__email"
-        ):
-            deal_recipients.setdefault(deal_id, []).append(email)
-    if client_ids:
-        for client_id, email in (
-            Contact.objects.filter(client_id__in=client_ids, is_active=True)
-            .exclude(invoice_delivery="")
-            .values_list("client_id", "email")
-        ):
-            client_recipients.setdefault(client_id, []).append(email)
-    rows = []
-    for inv in invoices:
-        row = Row(invoice=inv)
-        for item in inv.checks or []:
-            code, level = item.get("code"), item.get("level")
-            if level in (readiness.BLOCKED, readiness.ACTION):
-                row.todo.append(item)
-            if level == readiness.BLOCKED:
-                row.blocking.append(item["message"])
-            if code == readiness.MISSING_RECEPTION:
-                row.reception.append(item)
-            elif code == readiness.MISSING_SIGNED_TIMESHEET:
-                row.signed_timesheet.append(item)
-            elif code == readiness.MISSING_MILESTONE_DOCUMENT:
-                row.milestone_document.append(item)
-            elif code == readiness.PLATFORM_DEPOSIT:
-                row.platform = item
-            elif code == readiness.PRE_INVOICE_NOTES:
-                row.notes = item
-            elif code == readiness.PROVISIONAL_DEAL:
-                row.provisional = item
-        po = inv.purchase_order
-        if po is not None and po.amount is not None:
-            row.po_remaining = po.amount - (po_used.get(po.pk) or Decimal("0"))
-        row.recipients = [
-            e for e in (deal_recipients.get(inv.deal_id) or client_recipients.get(inv.client_id) or []) if e
-        ]
-        rows.append(row)
-    return rows
+def filter_form(request) -> CockpitFilterForm:
+    owners = [
+        (str(m.pk), m.user.get_full_name() or m.user.email)
+        for m in Membership.objects.filter(is_active=True, role__in=DEAL_OWNER_ROLES)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__email")
+    ]
+    source = request.GET if request.method == "GET" else request.POST
+    return CockpitFilterForm({k: v for k, v in source.items() if k in FILTER_KEYS}, owners=owners)
 
 
 def filtered(month: datetime.date, values: dict, membership: Membership):
-    queryset = selectors.pre_invoices(month)
-    if values.get("readiness"):
-        queryset = queryset.filter(readiness=values["readiness"])
-    if values.get("q"):
-        q = values["q"].strip()
-        queryset = queryset.filter(Q(client__legal_name__icontains=q) | Q(client__trade_name__icontains=q))
-    if values.get("owner"):
-        queryset = queryset.filter(deal__sales_owner_id=values["owner"])
-    if values.get("mine"):
-        queryset = queryset.filter(client__adv_owner=membership)
-    return queryset
+    return selectors.cockpit_drafts(
+        month,
+        readiness=values.get("readiness") or "",
+        q=values.get("q") or "",
+        owner=values.get("owner") or "",
+        mine=membership if values.get("mine") else None,
+    )
+
+
+def filter_query(month: datetime.date, values: dict) -> str:
+    """The month and the filters as a querystring: pages and links keep them."""
+    params = {"month": f"{month:%Y-%m}"}
+    params.update({k: ("on" if k == "mine" else values[k]) for k in FILTER_KEYS if values.get(k)})
+    return urlencode(params)
 
 
 def chosen_columns(membership: Membership) -> list[str]:
@@ -211,32 +134,28 @@ def chosen_columns(membership: Membership) -> list[str]:
     return [c for c in preference.columns if c in COLUMN_KEYS]
 
 
+def responsible_names(rows) -> dict:
+    """Who each chase button names: one query for the page."""
+    ids = {c["responsible"] for row in rows for c in row.todo if c.get("responsible")}
+    if not ids:
+        return {}
+    return {
+        str(m.pk): m.user.get_full_name() or m.user.email
+        for m in Membership.objects.filter(pk__in=ids).select_related("user")
+    }
+
+
 def latest_run(month: datetime.date) -> BillingRun | None:
     return BillingRun.objects.filter(month=month).order_by("-created_at").first()
 
 
 def cockpit_context(request, month: datetime.date, **extra) -> dict:
     membership = request.membership
-    owners = [
-        (str(m.pk), m.user.get_full_name() or m.user.email)
-        for m in Membership.objects.filter(is_active=True, role__in=OWNER_ROLES)
-        .select_related("user")
-        .order_by("user__last_name", "user__first_name", "user__email")
-    ]
-    source = request.GET if request.method == "GET" else request.POST
-    form = CockpitFilterForm(
-        {k: v for k, v in source.items() if k in ("readiness", "q", "owner", "mine")}, owners=owners
-    )
+    form = filter_form(request)
     values = form.values()
-    rows = decorate(list(filtered(month, values, membership)))
-    responsible_ids = {c["responsible"] for row in rows for c in row.todo if c.get("responsible")}
-    names = {}
-    if responsible_ids:
-        names = {
-            str(m.pk): m.user.get_full_name() or m.user.email
-            for m in Membership.objects.filter(pk__in=responsible_ids).select_related("user")
-        }
     columns = chosen_columns(membership)
+    page_number = request.GET.get("page") if request.method == "GET" else None
+    page = selectors.cockpit_page(filtered(month, values, membership), columns=columns, page_number=page_number)
     previous = (month - datetime.timedelta(days=1)).replace(day=1)
     following = (month + datetime.timedelta(days=32)).replace(day=1)
     return {
@@ -246,15 +165,20 @@ def cockpit_context(request, month: datetime.date, **extra) -> dict:
         "next_month": f"{following:%Y-%m}",
         "figures": selectors.month_figures(month),
         "run": latest_run(month),
-        "rows": rows,
+        "rows": page.rows,
+        "page_obj": page.page,
+        "total": page.total,
+        "ready_total": page.ready,
+        "filter_query": filter_query(month, values),
+        "filter_values": {k: values.get(k) for k in FILTER_KEYS if values.get(k)},
         "filter_form": form,
-        "filtering": any(values.get(k) for k in ("readiness", "q", "owner", "mine")),
+        "filtering": any(values.get(k) for k in FILTER_KEYS),
         "columns": columns,
         "all_columns": COLUMNS,
         "detail_keys": DETAIL_KEYS,
-        "provisional_clients": sorted({row.invoice.client.display_name for row in rows if row.provisional and row.selectable}),
+        "provisional_clients": page.provisional_clients,
         "can_bill": access.can_bill(membership),
-        "responsible_names": names,
+        "responsible_names": responsible_names(page.rows),
         **extra,
     }
 
@@ -265,7 +189,7 @@ def cockpit_context(request, month: datetime.date, **extra) -> dict:
 def cockpit(request, tenant_slug):
     month = parse_month(request.GET.get("month"))
     context = cockpit_context(request, month)
-    if is_htmx(request) and request.GET.get("fragment") == "table":
+    if is_partial(request) and request.GET.get("fragment") == "table":
         return render(request, "billing/_cockpit_table.html", context)
     return render(request, "billing/cockpit.html", context)
 
@@ -281,7 +205,7 @@ def run_start(request, tenant_slug):
         raise_http(error)
         messages.error(request, error.message)
         return redirect(cockpit_url(tenant_slug, month))
-    if is_htmx(request):
+    if is_partial(request):
         return render(
             request,
             "billing/_cockpit_run_progress.html",
@@ -303,7 +227,7 @@ def run_resume(request, tenant_slug, pk):
     except domain.DomainError as error:
         raise_http(error)
         messages.error(request, error.message)
-    if is_htmx(request):
+    if is_partial(request):
         return render(
             request,
             "billing/_cockpit_run_progress.html",
@@ -322,7 +246,7 @@ def run_progress(request, tenant_slug):
         "billing/_cockpit_run_progress.html",
         {"run": run, "month_value": f"{month:%Y-%m}", "can_bill": access.can_bill(request.membership), "polling": True},
     )
-    if run is not None and run.status == RunStatus.DONE and request.GET.get("poll") and is_htmx(request):
+    if run is not None and run.status == RunStatus.DONE and request.GET.get("poll") and is_partial(request):
         # The run has just finished: reload the page so that the table shows the new pre-invoices.
         response["HX-Refresh"] = "true"
     return response
@@ -375,27 +299,23 @@ def reception_set(request, tenant_slug, pk):
         except domain.DomainError as exc:
             raise_http(exc)
             error, status = exc.message, error_status(exc)
-    if not is_htmx(request):
+    if not is_partial(request):
         if error:
             messages.error(request, error)
         else:
             messages.success(request, _("Numéro de réception enregistré."))
         return redirect(cockpit_url(tenant_slug, invoice.month))
-    fresh = list(selectors.pre_invoices(invoice.month).filter(pk=invoice.pk))
+    columns = chosen_columns(request.membership)
+    fresh = selectors.cockpit_items(selectors.drafts(invoice.month).filter(pk=invoice.pk), columns)
     if not fresh:
         return HttpResponse(status=204)
-    row = decorate(fresh)[0]
+    row = selectors.cockpit_rows(fresh, columns)[0]
     row.error, row.error_line = error, error_line if error else ""
-    responsible_ids = {c["responsible"] for c in row.todo if c.get("responsible")}
-    names = {
-        str(m.pk): m.user.get_full_name() or m.user.email
-        for m in Membership.objects.filter(pk__in=responsible_ids).select_related("user")
-    }
     context = {
         "row": row,
-        "columns": chosen_columns(request.membership),
+        "columns": columns,
         "can_bill": True,
-        "responsible_names": names,
+        "responsible_names": responsible_names([row]),
         "month_value": f"{invoice.month:%Y-%m}",
     }
     response = render(request, "billing/_cockpit_row.html", context, status=status)
@@ -440,6 +360,12 @@ def issue_selected(request, tenant_slug):
             ids.append(str(uuid.UUID(value)))
         except ValueError:
             continue
+    if request.POST.get("all_ready") == "1":
+        # "Select all ready" means every ready draft of the filter shown, on every page: resolved here,
+        # with the filters posted along, so that the rows of the other pages are issued too.
+        values = filter_form(request).values()
+        ready = filtered(month, values, request.membership).filter(readiness=Readiness.READY)
+        ids += [str(pk) for pk in ready.order_by("id").values_list("pk", flat=True) if str(pk) not in ids]
     if not ids:
         messages.warning(request, _("Cochez au moins une préfacture à émettre."))
         return redirect(cockpit_url(tenant_slug, month))
@@ -499,7 +425,7 @@ def detail_context(request, invoice: Invoice, **extra) -> dict:
     else:
         attachments = list(InvoiceAttachment.objects.filter(invoice=invoice).select_related("document"))
     signed = _signed_timesheets(invoice, lines)
-    rows = decorate([invoice])
+    rows = selectors.cockpit_rows([selectors.CockpitItem.of(invoice)])
     editable = invoice.is_draft and access.can_bill(request.membership)
     header = extra.pop("header_form", None) or HeaderForm(
         initial={

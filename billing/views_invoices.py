@@ -23,7 +23,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from adv.months import first_day
 from adv.tenancy import errors as domain
+from adv.ui.pages import is_partial, raise_http
 from clients.models import Client
 
 from . import access, bank_import, exports, selectors, services
@@ -34,10 +36,9 @@ from .forms_invoices import (
     DepositForm,
     InvoiceFilterForm,
     PaymentForm,
-    parse_month,
 )
 from .models import OPEN_STATUSES, Invoice, InvoiceKind, Payment, RenderStatus
-from .view_helpers import invoice_url, raise_http, readers, require_bill
+from .view_helpers import invoice_url, readers, require_bill
 
 INVOICES_PER_PAGE = 25
 MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -141,10 +142,7 @@ def invoice_list(request, tenant_slug):
         "can_bill": access.can_bill(request.membership),
         "month_value": request.GET.get("month", ""),
     }
-    htmx = getattr(request, "htmx", None)
-    template = (
-        "billing/_invoice_results.html" if htmx and not htmx.history_restore_request else "billing/invoice_list.html"
-    )
+    template = "billing/_invoice_results.html" if is_partial(request) else "billing/invoice_list.html"
     return render(request, template, context)
 
 
@@ -462,7 +460,7 @@ def bank_import_view(request, tenant_slug):
 @readers
 @require_GET
 def export_zip(request, tenant_slug):
-    month = parse_month(request.GET.get("month"))
+    month = first_day(request.GET.get("month"))
     ids = []
     for raw in request.GET.getlist("ids"):
         try:

@@ -7,17 +7,20 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from adv.tenancy import roles
 from adv.tenancy.errors import PermissionDenied
-from adv.tenancy.models import Membership, Role
+from adv.tenancy.models import Membership
+
+from .models import DocumentUserObjectPermission
 
 GRANT_PERMISSION = "view_restricted_document"
 
-VIEW_CLIENT_ROLES = frozenset({Role.ADMIN, Role.ADV, Role.SALES, Role.PROJECT_MANAGER, Role.MANAGER, Role.ACCOUNTANT})
-EDIT_CLIENT_ROLES = frozenset({Role.ADMIN, Role.ADV, Role.SALES})
-UPLOAD_ROLES = frozenset({Role.ADMIN, Role.ADV, Role.SALES, Role.PROJECT_MANAGER})
-BILLING_PROFILE_ROLES = frozenset({Role.ADMIN, Role.ADV})
-SECRET_ROLES = frozenset({Role.ADMIN, Role.ADV})
-GRANT_ROLES = frozenset({Role.ADMIN, Role.ADV})
+VIEW_CLIENT_ROLES = roles.OFFICE_ROLES
+EDIT_CLIENT_ROLES = roles.COMMERCIAL_ROLES
+UPLOAD_ROLES = roles.DOCUMENT_ROLES
+BILLING_PROFILE_ROLES = roles.ADV_ROLES
+SECRET_ROLES = roles.ADV_ROLES
+GRANT_ROLES = roles.ADV_ROLES
 
 
 def require(actor: Membership | None, allowed: bool) -> None:
@@ -50,8 +53,6 @@ def can_manage_grants(m: Membership) -> bool:
 
 
 def has_grant(m: Membership, document) -> bool:
-    from .models import DocumentUserObjectPermission
-
     return DocumentUserObjectPermission.objects.filter(
         content_object_id=document.pk, user_id=m.user_id, permission__codename=GRANT_PERMISSION
     ).exists()
@@ -65,8 +66,6 @@ def can_view_document(m: Membership, document) -> bool:
 
 def visible_documents(qs: QuerySet, m: Membership) -> QuerySet:
     """Filter a Document queryset down to what the member may see, in one query."""
-    from .models import DocumentUserObjectPermission
-
     granted = Exists(
         DocumentUserObjectPermission.objects.filter(
             content_object_id=OuterRef("pk"), user_id=m.user_id, permission__codename=GRANT_PERMISSION

@@ -16,10 +16,8 @@ from rest_framework.response import Response
 
 from adv.api.permissions import HasRole, IsTenantMember, RoleCanWrite
 from adv.api.viewsets import TenantGenericViewSet
-from adv.tenancy.errors import DomainError
 
 from . import access, selectors, services
-from .errors import SirenTaken
 from .filters import ClientFilter, ContactFilter
 from .models import BillingProfile, Client
 from .serializers import (
@@ -44,23 +42,11 @@ SIREN_TAKEN_RESPONSE = OpenApiResponse(
 
 
 class _ClientsApiMixin:
-    """Role gate of the clients API, and the details a client of the API needs in problems:
-    every invalid field (model validation finds them all) and the client holding a SIREN."""
+    """Role gate of the clients API (its problems' details, every invalid field and the client
+    holding a SIREN, come from the errors themselves: adv/api/exceptions.py)."""
 
     permission_classes = [IsTenantMember, CanViewClients, RoleCanWrite]
     write_roles = tuple(sorted(access.EDIT_CLIENT_ROLES))
-
-    def handle_exception(self, exc):
-        response = super().handle_exception(exc)
-        if isinstance(exc, DomainError) and isinstance(getattr(response, "data", None), dict):
-            errors = getattr(exc, "errors", None)
-            if errors:
-                response.data["errors"] = {name: list(messages) for name, messages in errors.items()}
-            if isinstance(exc, SirenTaken):
-                response.data["existing_client"] = {
-                    "id": str(exc.existing.pk), "display_name": exc.existing.display_name,
-                }
-        return response
 
 
 @extend_schema_view(

@@ -22,7 +22,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 
-from .errors import UploadRefused
+from .errors import ClientErrorCode, UploadRefused
 
 _OLE = {"application/x-ole-storage", "application/CDFV2", "application/vnd.ms-office"}
 _ZIP = {"application/zip"}
@@ -80,7 +80,7 @@ def check_upload(upload) -> tuple[str, int, str, str]:
         raise UploadRefused(
             _("Type de fichier refusé (%(ext)s). Formats acceptés : PDF, images, Word, Excel, OpenDocument, e-mails.")
             % {"ext": extension or _("sans extension")},
-            code="type_not_allowed",
+            code=ClientErrorCode.TYPE_NOT_ALLOWED,
         )
     limit = settings.DOCUMENT_MAX_UPLOAD_BYTES
     declared = getattr(upload, "size", None)
@@ -88,7 +88,7 @@ def check_upload(upload) -> tuple[str, int, str, str]:
         raise UploadRefused(
             _("Fichier trop volumineux (%(size)s) : %(limit)s au maximum.")
             % {"size": _human_size(declared), "limit": _human_size(limit)},
-            code="too_large",
+            code=ClientErrorCode.TOO_LARGE,
         )
     digest = hashlib.sha256()
     size = 0
@@ -98,26 +98,26 @@ def check_upload(upload) -> tuple[str, int, str, str]:
         size += len(chunk)
         if size > limit:
             raise UploadRefused(
-                _("Fichier trop volumineux : %(limit)s au maximum.") % {"limit": _human_size(limit)}, code="too_large"
+                _("Fichier trop volumineux : %(limit)s au maximum.") % {"limit": _human_size(limit)}, code=ClientErrorCode.TOO_LARGE
             )
         if len(head) < 8192:
             head += chunk[: 8192 - len(head)]
         digest.update(chunk)
     if size == 0:
-        raise UploadRefused(_("Le fichier est vide."), code="empty")
+        raise UploadRefused(_("Le fichier est vide."), code=ClientErrorCode.EMPTY)
     sniffed = _sniff(head)
     if sniffed not in ALLOWED_TYPES[extension]:
         raise UploadRefused(
             _("Le contenu du fichier (%(sniffed)s) ne correspond pas à son extension %(ext)s : fichier refusé.")
             % {"sniffed": sniffed, "ext": extension},
-            code="type_mismatch",
+            code=ClientErrorCode.TYPE_MISMATCH,
         )
     claimed = getattr(upload, "content_type", None)
     guessed = mimetypes.guess_type(original_name)[0]
     if claimed and claimed not in ("application/octet-stream", guessed) and claimed not in ALLOWED_TYPES[extension]:
         raise UploadRefused(
             _("Le type annoncé (%(claimed)s) ne correspond pas au contenu du fichier.") % {"claimed": claimed},
-            code="type_mismatch",
+            code=ClientErrorCode.TYPE_MISMATCH,
         )
     upload.seek(0)
     scan_for_viruses(upload)
@@ -153,13 +153,13 @@ def scan_for_viruses(upload) -> None:
     except OSError as exc:
         raise UploadRefused(
             _("L'antivirus est injoignable : le fichier n'a pas été enregistré. Réessayez plus tard."),
-            code="antivirus_unavailable",
+            code=ClientErrorCode.ANTIVIRUS_UNAVAILABLE,
         ) from exc
     text = reply.rstrip(b"\0").decode(errors="replace")
     if text.endswith("FOUND"):
-        raise UploadRefused(_("L'antivirus a détecté une menace dans ce fichier : refusé."), code="infected")
+        raise UploadRefused(_("L'antivirus a détecté une menace dans ce fichier : refusé."), code=ClientErrorCode.INFECTED)
     if not text.endswith("OK"):
-        raise UploadRefused(_("L'antivirus n'a pas pu analyser ce fichier : refusé."), code="antivirus_error")
+        raise UploadRefused(_("L'antivirus n'a pas pu analyser ce fichier : refusé."), code=ClientErrorCode.ANTIVIRUS_ERROR)
 
 
 def store_upload(upload, *, tenant_id) -> StoredUpload:

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from adv.tenancy.errors import DomainError
-from adv.tenancy.models import ADV_OWNER_ROLES, SALES_OWNER_ROLES, Membership
+from adv.tenancy.models import Membership
+from adv.tenancy.roles import ADV_OWNER_ROLES, SALES_OWNER_ROLES
 from adv.ui.forms import BootstrapFormMixin
 
 from . import selectors
@@ -171,9 +172,9 @@ class ClientForm(ServiceFormMixin, forms.ModelForm):
         fields = IDENTITY_FIELDS
         widgets = {
             "notes": forms.Textarea(attrs={"rows": 4}),
-            "country": forms.TextInput(attrs={"maxlength": 2, "style": "text-transform:uppercase"}),
-            "head_office_country": forms.TextInput(attrs={"maxlength": 2, "style": "text-transform:uppercase"}),
-            "billing_country": forms.TextInput(attrs={"maxlength": 2, "style": "text-transform:uppercase"}),
+            "country": forms.TextInput(attrs={"maxlength": 2, "class": "adv-uppercase"}),
+            "head_office_country": forms.TextInput(attrs={"maxlength": 2, "class": "adv-uppercase"}),
+            "billing_country": forms.TextInput(attrs={"maxlength": 2, "class": "adv-uppercase"}),
             "head_office_postal_code": forms.TextInput(attrs={"autocomplete": "postal-code"}),
             "billing_postal_code": forms.TextInput(attrs={"autocomplete": "postal-code"}),
         }

@@ -31,6 +31,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from adv.exports import csv_bytes
 from adv.tenancy.errors import DomainError
 from adv.tenancy.models import Membership
 from adv.tenancy.validators import validate_siren, validate_siret, validate_vat_number
@@ -562,12 +563,8 @@ EXAMPLE_ROWS = [
 
 
 def template_csv() -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow([c.header for c in COLUMNS])
-    for row in EXAMPLE_ROWS:
-        writer.writerow([row.get(c.key, "") for c in COLUMNS])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    # The shared writer (adv/exports.py): its formula guard too, though the examples are ours.
+    return csv_bytes([c.header for c in COLUMNS], [[row.get(c.key, "") for c in COLUMNS] for row in EXAMPLE_ROWS])
 
 
 def template_xlsx() -> bytes:

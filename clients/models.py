@@ -409,21 +409,7 @@ class DocumentRequirement(TenantModel):
 
 
 class RequirementReminderKind(models.TextChoices):
-    CHASE = "chase", _("Relance manuelle")
-    WEEKLY_DIGEST = "weekly_digest", _("Récapitulatif hebdomadaire")
+    """Kinds of the document reminders in the reminder ledger (`notifications.ReminderSent`)."""
 
-
-class RequirementReminder(TenantModel):
-    """One chase or digest sent to one person for one schedule step: never twice (unique key)."""
-
-    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=20, choices=RequirementReminderKind.choices)
-    step = models.CharField(max_length=100, help_text="e.g. 2026-W48 for a digest, client id + day for a chase")
-    sent_by = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, related_name="+")
-    items = models.JSONField(default=list)
-
-    class Meta:
-        ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["tenant", "membership", "kind", "step"], name="requirementreminder_once_per_step"),
-        ]
+    CHASE = "clients.chase", _("Relance manuelle")
+    WEEKLY_DIGEST = "clients.weekly_digest", _("Récapitulatif hebdomadaire")

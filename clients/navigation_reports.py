@@ -1,12 +1,11 @@
 """Sidebar entries of the expected-documents pages, registered when the clients app is ready
-(ClientsConfig.ready). Importing `reminders` registers the chase and digest default messages."""
+(ClientsConfig.ready)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from adv.tenancy.models import Role
+from adv.tenancy.roles import ADV_ROLES
 from adv.ui.navigation import NavItem, register
 
-from . import reminders  # noqa: F401 - registers the "documents_missing_*" message templates
 from .access import VIEW_CLIENT_ROLES
 
 register(
@@ -15,7 +14,7 @@ register(
         order=21, test_id="nav-missing-documents",
     ),
     NavItem(
-        "clients:import", _("Importer des clients"), "bi-upload", roles=frozenset({Role.ADMIN, Role.ADV}),
+        "clients:import", _("Importer des clients"), "bi-upload", roles=ADV_ROLES,
         order=22, test_id="nav-clients-import",
     ),
 )

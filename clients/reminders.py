@@ -2,12 +2,12 @@
 
 Each responsible person is told once, with the list of what they owe, through the notifications
 core (their preferences decide in-app / email / daily digest). Never twice for the same schedule
-step: every send first inserts a `RequirementReminder` row (tenant, membership, kind, step) and
-only the transaction whose insert succeeds sends; a concurrent chase blocks on the unique index
+step: every send is first claimed in the reminder ledger (`notifications.ledger.claim`) and only
+the transaction whose claim wins sends; a concurrent chase waits on the ledger's unique index
 until the first commits, then skips. Steps:
 
-- chase: one per client and day ("<client id>:2026-11-23"): clicking twice the same day, or a
-  colleague chasing the same client from the report, sends nothing more;
+- chase: one per client and day (subject the client's id, step "2026-11-23"): clicking twice the
+  same day, or a colleague chasing the same client from the report, sends nothing more;
 - weekly digest: the ISO week ("2026-W48").
 """
 
@@ -18,80 +18,21 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from adv.tenancy.context import require_tenant_id
 from adv.tenancy.models import Membership, Tenant
-from notifications import defaults as message_defaults
+from notifications.ledger import claim
+from notifications.models import ReminderSent
 from notifications.services import notify
 
 from . import access
-from .models import Client, RequirementReminder, RequirementReminderKind
+from .messages import CHASE_EVENT, DIGEST_EVENT
+from .models import Client, RequirementReminderKind
 from .requirements import ChecklistItem, ChecklistStatus, MissingFilters, checklist, missing_documents
-
-CHASE_EVENT = "documents_missing_chase"
-DIGEST_EVENT = "documents_missing_digest"
-ONCE_PER_STEP = "requirementreminder_once_per_step"
-
-message_defaults.register(
-    CHASE_EVENT,
-    subject_fr="{{ actor_name }} vous relance : {{ count }} document(s) client à fournir",
-    body_fr=(
-        "Bonjour {{ recipient_name }},\n\n"
-        "{{ actor_name }} vous demande de fournir ces documents clients chez {{ tenant_name }} :\n\n"
-        "{{ items }}\n\n"
-        "Déposez-les sur la fiche du client : {{ url }}"
-    ),
-    subject_en="{{ actor_name }} is chasing you: {{ count }} client document(s) to provide",
-    body_en=(
-        "Hello {{ recipient_name }},\n\n"
-        "{{ actor_name }} asks you to provide these client documents at {{ tenant_name }}:\n\n"
-        "{{ items }}\n\n"
-        "Upload them on the client record: {{ url }}"
-    ),
-    placeholders=["recipient_name", "actor_name", "tenant_name", "count", "items", "url"],
-    label=gettext_lazy("Relance : documents clients à fournir"),
-    sample={
-        "recipient_name": "Thomas Petit",
-        "actor_name": "Sophie Bernard",
-        "tenant_name": "Alpha Conseil",
-        "count": "2",
-        "items": "- Helios Énergies : K-bis (manquant)\n- Helios Énergies : Contrat cadre (expiré le 12/03/2026)",
-        "url": "https://adv.example/t/alpha/clients/…",
-    },
-)
-
-message_defaults.register(
-    DIGEST_EVENT,
-    subject_fr="Documents clients à fournir : {{ count }} en attente (semaine {{ week }})",
-    body_fr=(
-        "Bonjour {{ recipient_name }},\n\n"
-        "Voici les documents clients que vous devez encore fournir chez {{ tenant_name }} :\n\n"
-        "{{ items }}\n\n"
-        "Le rapport des documents manquants : {{ url }}"
-    ),
-    subject_en="Client documents to provide: {{ count }} pending (week {{ week }})",
-    body_en=(
-        "Hello {{ recipient_name }},\n\n"
-        "Here are the client documents you still have to provide at {{ tenant_name }}:\n\n"
-        "{{ items }}\n\n"
-        "The missing-documents report: {{ url }}"
-    ),
-    placeholders=["recipient_name", "tenant_name", "week", "count", "items", "url"],
-    label=gettext_lazy("Récapitulatif hebdomadaire des documents clients à fournir"),
-    sample={
-        "recipient_name": "Thomas Petit",
-        "tenant_name": "Alpha Conseil",
-        "week": "2026-W48",
-        "count": "3",
-        "items": "- Helios Énergies : K-bis (manquant)\n- NovaPay : K-bis (expiré le 02/10/2026)",
-        "url": "https://adv.example/t/alpha/clients/missing-documents/",
-    },
-)
 
 
 def can_chase(member: Membership) -> bool:
@@ -135,20 +76,21 @@ def _item_record(item: ChecklistItem) -> dict:
     }
 
 
-def _claim(*, membership: Membership, kind: str, step: str, sent_by: Membership | None, items: list) -> bool:
-    """Insert the reminder row of this step; False when it exists (already sent, or being sent
-    by a concurrent transaction, which this insert waits for)."""
-    try:
-        with transaction.atomic():
-            RequirementReminder.objects.create(
-                membership=membership, kind=kind, step=step, sent_by=sent_by, items=[_item_record(i) for i in items]
-            )
-    except IntegrityError as exc:
-        constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
-        if constraint != ONCE_PER_STEP:
-            raise
-        return False
-    return True
+def _claim(*, membership: Membership, kind: str, subject: str, step: str, sent_by: Membership | None, items: list) -> bool:
+    """Record this step in the reminder ledger; False when it is there already (sent, or being
+    sent by a concurrent transaction, which this claim waits for)."""
+    return claim(
+        kind=kind, subject=subject, step=step, recipient=membership, sent_by=sent_by,
+        details=[_item_record(i) for i in items],
+    )
+
+
+def chased_today(client: Client, today: datetime.date) -> list[Membership]:
+    """Who was chased for this client's documents today (by anyone)."""
+    reminders = ReminderSent.objects.select_related("recipient__user").filter(
+        tenant_id=require_tenant_id(), kind=RequirementReminderKind.CHASE, subject=str(client.pk), step=today.isoformat()
+    )
+    return [reminder.recipient for reminder in reminders]
 
 
 def _url(name: str, query: str = "", **kwargs) -> str:
@@ -189,8 +131,11 @@ def _chase(*, actor: Membership, items: list[ChecklistItem], today: datetime.dat
             by_client.setdefault(item.client.pk, []).append(item)
         claimed = []
         for client_items in by_client.values():
-            step = f"{client_items[0].client.pk}:{today.isoformat()}"
-            if _claim(membership=person, kind=RequirementReminderKind.CHASE, step=step, sent_by=actor, items=client_items):
+            subject = str(client_items[0].client.pk)
+            if _claim(
+                membership=person, kind=RequirementReminderKind.CHASE, subject=subject, step=today.isoformat(),
+                sent_by=actor, items=client_items,
+            ):
                 claimed.extend(client_items)
         if not claimed:
             result.already_chased.append(person)
@@ -250,7 +195,9 @@ def weekly_digest_send(*, today: datetime.date) -> int:
     result = ChaseResult()
     sent = 0
     for person, owed in _by_person(missing_documents(today=today), result, actor=None).values():
-        if not _claim(membership=person, kind=RequirementReminderKind.WEEKLY_DIGEST, step=week, sent_by=None, items=owed):
+        if not _claim(
+            membership=person, kind=RequirementReminderKind.WEEKLY_DIGEST, subject="", step=week, sent_by=None, items=owed
+        ):
             continue
         notify(
             recipients=[person],

@@ -7,27 +7,25 @@ tenant) and keeps an explicit `tenant_id` predicate.
 
 from __future__ import annotations
 
-import html
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import CharField, Func, Prefetch, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import Cast, Coalesce, Lower, NullIf
-from django.utils.html import strip_tags
 
+from adv import history
+from adv.history import HistoryRow
 from adv.tenancy.context import require_tenant_id
 from adv.tenancy.models import Membership
 
 from . import access
+from .history import HISTORY_EVENT_MODELS
 from .models import (
-    BillingProfile,
     Client,
     ClientName,
     ClientStatus,
     Contact,
     Document,
-    DocumentType,
-    DocumentVersion,
 )
 
 # Accents folded for sorting and searching ("Énergies" sorts with the E's and is found by
@@ -220,21 +218,6 @@ def status_counts(*, actor: Membership) -> dict[str, int]:
 
 # --- History --------------------------------------------------------------------------------------
 
-HISTORY_EVENT_MODELS = (
-    "clients.ClientEvent", "clients.ContactEvent", "clients.BillingProfileEvent", "clients.DocumentEvent",
-    "clients.DocumentUserObjectPermissionEvent",
-)
-# Columns that change on every save or say nothing to a reader.
-HISTORY_HIDDEN_FIELDS = {"id", "created_at", "updated_at", "tenant_id", "client_id", "client_name_at_date"}
-# What a creation shows (the values set, not every empty column).
-HISTORY_INSERT_SUMMARY = {
-    "clients.ClientEvent": ("status", "siren", "owner_id", "adv_owner_id", "parent_id", "is_public_sector"),
-    "clients.ContactEvent": ("email", "invoice_delivery", "signs_timesheets", "signs_acceptance_reports"),
-    "clients.BillingProfileEvent": ("payment_terms_days", "payment_terms_end_of_month", "einvoicing_platform"),
-    "clients.DocumentEvent": ("document_type_id", "signed_on", "valid_until", "security_level", "current_version_id"),
-}
-
-
 def client_history_events(*, actor: Membership, client: Client):
     """pghistory events of the client, of its contacts (deleted ones included), of its billing
     profile, of the documents the actor may see and of their per-document grants, newest first.
@@ -278,237 +261,8 @@ def client_history_events(*, actor: Membership, client: Client):
     )
 
 
-@dataclass(frozen=True)
-class HistoryChange:
-    field: str
-    before: str
-    after: str
-
-
-@dataclass(frozen=True)
-class HistoryRow:
-    when: object
-    action: str  # insert | update | delete
-    action_label: str
-    subject_kind: str
-    subject: str
-    actor: str | None
-    via_api: bool
-    changes: list[HistoryChange] = field(default_factory=list)
-
-
-def _history_value(model, column: str, value, *, members: dict, clients: dict, others: dict | None = None) -> str:
-    from django.utils.translation import gettext
-
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return gettext("Oui") if value else gettext("Non")
-    name = column[:-3] if column.endswith("_id") else column
-    try:
-        model_field = model._meta.get_field(name)
-    except Exception:  # noqa: BLE001 - a column the model no longer has
-        return str(value)
-    if model_field.choices:
-        return str(dict(model_field.flatchoices).get(value, value))
-    if model_field.is_relation:
-        if model_field.related_model is Membership:
-            member = members.get(str(value))
-            return str(member.user) if member else gettext("membre supprimé")
-        if model_field.related_model is Client:
-            other = clients.get(str(value))
-            return other.display_name if other else gettext("client supprimé")
-        if others is not None and str(value) in others:
-            return others[str(value)]
-    if model_field.get_internal_type() == "DateTimeField":
-        from django.utils import formats
-        from django.utils.dateparse import parse_datetime
-        from django.utils.timezone import localtime
-
-        parsed = parse_datetime(str(value))
-        return formats.date_format(localtime(parsed), "SHORT_DATETIME_FORMAT") if parsed else str(value)
-    if model_field.get_internal_type() == "DateField":
-        from django.utils import formats
-        from django.utils.dateparse import parse_date
-
-        parsed = parse_date(str(value))
-        return formats.date_format(parsed, "SHORT_DATE_FORMAT") if parsed else str(value)
-    text = str(value)
-    if model is BillingProfile and column == "billing_process":
-        # Rich text: the reader wants the words, not the markup.
-        text = " ".join(html.unescape(strip_tags(text.replace("<", " <"))).split())
-    if model_field.get_internal_type() == "TextField" and len(text) > 160:
-        return text[:157] + "…"
-    return text
-
-
-def _history_label(model, column: str) -> str:
-    from django.utils.translation import gettext
-
-    if model is Document and column == "current_version_id":
-        return gettext("Fichier (version courante)")
-    name = column[:-3] if column.endswith("_id") else column
-    try:
-        return str(model._meta.get_field(name).verbose_name)
-    except Exception:  # noqa: BLE001
-        return column
-
-
-def _is_uuid(value) -> bool:
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
-
-
-def _version_label(version: DocumentVersion) -> str:
-    return f"v{version.number} · {version.original_name}"
-
-
 def client_history_rows(events) -> list[HistoryRow]:
-    """Readable rows for one page of `client_history_events`: six more queries at most
-    (actors, members, clients, document types, versions and documents named in the changes),
-    whatever the page size."""
-    from django.contrib.auth import get_user_model
-    from django.utils.translation import gettext
-
-    user_model = get_user_model()
-    events = list(events)
-    user_ids: set[str] = set()
-    member_ids: set[str] = set()
-    client_ids: set[str] = set()
-    type_ids: set[str] = set()
-    version_ids: set[str] = set()
-    document_ids: set[str] = set()
-    for event in events:
-        context = event.pgh_context or {}
-        if context.get("user") and _is_uuid(context["user"]):
-            user_ids.add(str(context["user"]))
-        data = event.pgh_data or {}
-        if event.pgh_model == "clients.DocumentUserObjectPermissionEvent":
-            if data.get("user_id") and _is_uuid(data["user_id"]):
-                user_ids.add(str(data["user_id"]))
-            if data.get("content_object_id"):
-                document_ids.add(str(data["content_object_id"]))
-            continue
-        named = [
-            (column, [data.get(column)])
-            for column in ("owner_id", "adv_owner_id", "parent_id", "document_type_id", "current_version_id")
-        ]
-        for column, values in [*(event.pgh_diff or {}).items(), *named]:
-            wanted = [str(v) for v in values if v and _is_uuid(v)]
-            if column in ("owner_id", "adv_owner_id", "uploaded_by_id"):
-                member_ids.update(wanted)
-            elif column == "parent_id":
-                client_ids.update(wanted)
-            elif column == "document_type_id":
-                type_ids.update(wanted)
-            elif column == "current_version_id":
-                version_ids.update(wanted)
-    users = {str(u.pk): u for u in user_model.objects.filter(pk__in=user_ids)} if user_ids else {}
-    members = (
-        {str(m.pk): m for m in Membership.objects.select_related("user").filter(pk__in=member_ids)}
-        if member_ids else {}
-    )
-    clients = {str(c.pk): c for c in Client.objects.filter(pk__in=client_ids)} if client_ids else {}
-    others: dict[str, str] = {}
-    if type_ids:
-        others.update({str(t.pk): t.name for t in DocumentType.objects.filter(pk__in=type_ids)})
-    if version_ids:
-        others.update({str(v.pk): _version_label(v) for v in DocumentVersion.objects.filter(pk__in=version_ids)})
-    documents = (
-        {str(d.pk): d.title for d in Document.objects.filter(pk__in=document_ids).only("id", "title")}
-        if document_ids else {}
-    )
-    labels = {"insert": gettext("Création"), "update": gettext("Modification"), "delete": gettext("Suppression")}
-    grant_labels = {"insert": gettext("Accès accordé"), "delete": gettext("Accès retiré")}
-    rows = []
-    for event in events:
-        data = event.pgh_data or {}
-        context = event.pgh_context or {}
-        user = users.get(str(context.get("user"))) if context.get("user") else None
-        actor = (user.get_full_name() or user.email) if user else None
-        if event.pgh_model == "clients.DocumentUserObjectPermissionEvent":
-            grantee = users.get(str(data.get("user_id")))
-            rows.append(
-                HistoryRow(
-                    when=event.pgh_created_at,
-                    action=event.pgh_label,
-                    action_label=grant_labels.get(event.pgh_label, event.pgh_label),
-                    subject_kind=gettext("Accès exceptionnel au document"),
-                    subject=documents.get(str(data.get("content_object_id")), ""),
-                    actor=actor,
-                    via_api=bool(context.get("token")),
-                    changes=[
-                        HistoryChange(
-                            field=gettext("Personne"), before="",
-                            after=(grantee.get_full_name() or grantee.email) if grantee else gettext("utilisateur supprimé"),
-                        )
-                    ],
-                )
-            )
-            continue
-        if event.pgh_model == "clients.ClientEvent":
-            model, kind = Client, gettext("Fiche client")
-            subject = data.get("trade_name") or data.get("legal_name") or ""
-        elif event.pgh_model == "clients.ContactEvent":
-            model, kind = Contact, gettext("Contact")
-            subject = f"{data.get('first_name') or ''} {data.get('last_name') or ''}".strip()
-        elif event.pgh_model == "clients.DocumentEvent":
-            model, kind = Document, gettext("Document")
-            subject = data.get("title") or ""
-        else:
-            model, kind = BillingProfile, gettext("Profil de facturation")
-            subject = ""
-        values = {"members": members, "clients": clients, "others": others}
-        changes = []
-        diff = {k: v for k, v in (event.pgh_diff or {}).items() if k not in HISTORY_HIDDEN_FIELDS}
-        if model is Document and event.pgh_label == "update" and list(diff) == ["current_version_id"] and not diff["current_version_id"][0]:
-            # The first file attached right after the document's creation (documents filed
-            # before uploads created both at once): part of the creation, not a change.
-            continue
-        if event.pgh_label == "update" and event.pgh_diff:
-            for column, (before, after) in sorted(event.pgh_diff.items()):
-                if column in HISTORY_HIDDEN_FIELDS:
-                    continue
-                changes.append(
-                    HistoryChange(
-                        field=_history_label(model, column),
-                        before=_history_value(model, column, before, **values),
-                        after=_history_value(model, column, after, **values),
-                    )
-                )
-            if not changes:
-                # The tracked columns are the same: for a billing profile, the (untracked)
-                # platform password changed; otherwise the record was saved as it was.
-                if model is BillingProfile:
-                    note = gettext("Mot de passe de la plateforme modifié")
-                else:
-                    note = gettext("Enregistré sans changement")
-                changes.append(HistoryChange(field=note, before="", after=""))
-        elif event.pgh_label == "insert":
-            for column in HISTORY_INSERT_SUMMARY.get(event.pgh_model, ()):
-                value = data.get(column)
-                if value in (None, "", False):
-                    continue
-                changes.append(
-                    HistoryChange(
-                        field=_history_label(model, column),
-                        before="",
-                        after=_history_value(model, column, value, **values),
-                    )
-                )
-        rows.append(
-            HistoryRow(
-                when=event.pgh_created_at,
-                action=event.pgh_label,
-                action_label=labels.get(event.pgh_label, event.pgh_label),
-                subject_kind=kind,
-                subject=subject,
-                actor=actor,
-                via_api=bool(context.get("token")),
-                changes=changes,
-            )
-        )
-    return rows
+    """Readable rows for one page of `client_history_events` (`clients.history` says how they
+    read): six more queries at most (actors, members, clients, document types, versions and
+    documents named), whatever the page size."""
+    return history.rows(events)

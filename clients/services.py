@@ -23,7 +23,7 @@ from adv.tenancy.errors import Conflict, DomainError, NotFound
 from adv.tenancy.models import Membership, Role
 
 from . import access, crypto, defaults
-from .errors import SirenTaken
+from .errors import ClientErrorCode, SirenTaken
 from .files import StoredUpload, delete_blob, store_upload
 from .models import (
     PAYMENT_TERMS_MAX_DAYS,
@@ -67,7 +67,7 @@ def _full_clean(instance, exclude: Iterable[str] = ()) -> None:
         instance.full_clean(exclude=list(exclude), validate_unique=False)
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
-        error = DomainError(" ".join(messages), code="invalid", field=None if field == "__all__" else field)
+        error = DomainError(" ".join(messages), code=ClientErrorCode.INVALID, field=None if field == "__all__" else field)
         error.errors = exc.message_dict
         raise error from exc
 
@@ -88,19 +88,19 @@ def _check_identifiers_agree(client: Client) -> None:
         raise DomainError(
             _("Ce SIRET n'est pas un établissement de ce SIREN : il doit commencer par %(siren)s.")
             % {"siren": client.siren},
-            code="siret_siren_mismatch", field="siret",
+            code=ClientErrorCode.SIRET_SIREN_MISMATCH, field="siret",
         )
     if client.siren and client.vat_number.startswith("FR") and client.vat_number[4:] != client.siren:
         raise DomainError(
             _("Ce numéro de TVA n'est pas celui de ce SIREN : un numéro français s'écrit FR + clé + %(siren)s.")
             % {"siren": client.siren},
-            code="vat_siren_mismatch", field="vat_number",
+            code=ClientErrorCode.VAT_SIREN_MISMATCH, field="vat_number",
         )
 
 
 def _check_same_tenant_member(membership: Membership | None, field: str) -> None:
     if membership is not None and (membership.tenant_id != require_tenant_id() or not membership.is_active):
-        raise DomainError(_("Choisissez un membre actif de la société."), code="invalid_member", field=field)
+        raise DomainError(_("Choisissez un membre actif de la société."), code=ClientErrorCode.INVALID_MEMBER, field=field)
 
 
 def _check_siren_free(client: Client) -> None:
@@ -116,7 +116,7 @@ def _check_parent(client: Client) -> None:
     parent = client.parent
     while parent is not None:
         if parent.pk in seen:
-            raise DomainError(_("Ce groupe créerait une boucle (une société ne peut pas être sa propre mère)."), code="parent_cycle", field="parent")
+            raise DomainError(_("Ce groupe créerait une boucle (une société ne peut pas être sa propre mère)."), code=ClientErrorCode.PARENT_CYCLE, field="parent")
         seen.add(parent.pk)
         parent = parent.parent
 
@@ -134,7 +134,7 @@ def client_create(*, actor: Membership, **fields) -> Client:
     access.require(actor, access.can_edit_clients(actor))
     unknown = set(fields) - CLIENT_FIELDS
     if unknown:
-        raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code="unknown_fields")
+        raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code=ClientErrorCode.UNKNOWN_FIELDS)
     client = Client(**fields)
     _normalize_identifiers(client)
     _full_clean(client, exclude=["tenant"])
@@ -168,12 +168,12 @@ def client_update(*, actor: Membership, client: Client, **fields) -> Client:
     client = Client.objects.select_for_update(of=("self",)).get(pk=client.pk)
     unknown = set(fields) - CLIENT_FIELDS
     if unknown:
-        raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code="unknown_fields")
+        raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code=ClientErrorCode.UNKNOWN_FIELDS)
     renamed = {k: v for k, v in fields.items() if k in NAME_FIELDS and v != getattr(client, k)}
     if renamed:
         raise DomainError(
             _("Un changement de nom passe par « Changer de dénomination » (avec sa date)."),
-            code="use_rename", field=next(iter(renamed)),
+            code=ClientErrorCode.USE_RENAME, field=next(iter(renamed)),
         )
     for name, value in fields.items():
         setattr(client, name, value)
@@ -203,9 +203,9 @@ def client_rename(
     client = Client.objects.select_for_update(of=("self",)).get(pk=client.pk)
     legal_name = (legal_name or "").strip()
     if not legal_name:
-        raise DomainError(_("La nouvelle raison sociale est obligatoire."), code="required", field="legal_name")
+        raise DomainError(_("La nouvelle raison sociale est obligatoire."), code=ClientErrorCode.REQUIRED, field="legal_name")
     if valid_from > timezone.localdate():
-        raise DomainError(_("La date du changement ne peut pas être dans le futur."), code="future_date", field="valid_from")
+        raise DomainError(_("La date du changement ne peut pas être dans le futur."), code=ClientErrorCode.FUTURE_DATE, field="valid_from")
     oldest = ClientName.objects.filter(client=client).order_by("valid_from").first()
     if oldest is not None and datetime.date.min < valid_from <= oldest.valid_from:
         # The first record only says "known under this name when the record was created": a
@@ -265,7 +265,7 @@ def client_delete(*, actor: Membership, client: Client) -> None:
         raise Conflict(
             _("Ce client a déjà des éléments rattachés (%(what)s) : archivez-le plutôt que de le supprimer.")
             % {"what": ", ".join(dependents)},
-            code="client_in_use",
+            code=ClientErrorCode.CLIENT_IN_USE,
         )
     client.delete()
 
@@ -295,7 +295,7 @@ def contact_create(*, actor: Membership, client: Client, **fields) -> Contact:
     access.require(actor, access.can_edit_clients(actor))
     unknown = set(fields) - CONTACT_FIELDS
     if unknown:
-        raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code="unknown_fields")
+        raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code=ClientErrorCode.UNKNOWN_FIELDS)
     contact = Contact(client=client, **fields)
     _validate_contact(contact)
     contact.save()
@@ -309,7 +309,7 @@ def contact_update(*, actor: Membership, contact: Contact, **fields) -> Contact:
     contact = Contact.objects.select_for_update(of=("self",)).get(pk=contact.pk)
     unknown = set(fields) - CONTACT_FIELDS
     if unknown:
-        raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code="unknown_fields")
+        raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code=ClientErrorCode.UNKNOWN_FIELDS)
     for name, value in fields.items():
         setattr(contact, name, value)
     _validate_contact(contact)
@@ -321,7 +321,7 @@ def contact_update(*, actor: Membership, contact: Contact, **fields) -> Contact:
 def _validate_contact(contact: Contact) -> None:
     contact.email = (contact.email or "").strip().lower()
     if contact.invoice_delivery and not contact.email:
-        raise DomainError(_("Un destinataire des factures doit avoir une adresse e-mail."), code="email_required", field="email")
+        raise DomainError(_("Un destinataire des factures doit avoir une adresse e-mail."), code=ClientErrorCode.EMAIL_REQUIRED, field="email")
     _full_clean(contact, exclude=["tenant", "client"])
 
 
@@ -345,17 +345,17 @@ def billing_profile_update(
     profile = BillingProfile.objects.select_for_update(of=("self",)).get(client=client)
     unknown = set(fields) - BILLING_PROFILE_FIELDS
     if unknown:
-        raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code="unknown_fields")
+        raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code=ClientErrorCode.UNKNOWN_FIELDS)
     for name, value in fields.items():
         setattr(profile, name, value)
     if "billing_process" in fields:
         profile.billing_process = nh3.clean(profile.billing_process or "", tags=RICH_TEXT_TAGS)
     _validate_payment_terms(profile.payment_terms_days, profile.payment_terms_end_of_month)
     if profile.einvoicing_platform == "other" and not profile.platform_name.strip():
-        raise DomainError(_("Indiquez le nom de la plateforme du client."), code="platform_name_required", field="platform_name")
+        raise DomainError(_("Indiquez le nom de la plateforme du client."), code=ClientErrorCode.PLATFORM_NAME_REQUIRED, field="platform_name")
     if client.is_public_sector and profile.einvoicing_platform != "chorus_pro":
         raise DomainError(
-            _("Un client du secteur public est facturé via Chorus Pro."), code="public_sector_chorus",
+            _("Un client du secteur public est facturé via Chorus Pro."), code=ClientErrorCode.PUBLIC_SECTOR_CHORUS,
             field="einvoicing_platform",
         )
     if platform_password is not None:
@@ -369,16 +369,16 @@ def billing_profile_update(
 
 def _validate_payment_terms(days: int, end_of_month: bool) -> None:
     if days is None or days < 0:
-        raise DomainError(_("Le délai de paiement est un nombre de jours positif."), code="invalid_payment_terms", field="payment_terms_days")
+        raise DomainError(_("Le délai de paiement est un nombre de jours positif."), code=ClientErrorCode.INVALID_PAYMENT_TERMS, field="payment_terms_days")
     if end_of_month and days > PAYMENT_TERMS_MAX_DAYS_END_OF_MONTH:
         raise DomainError(
             _("En fin de mois, le délai de paiement ne peut pas dépasser 45 jours (article L441-10 du Code de commerce)."),
-            code="payment_terms_over_legal_max", field="payment_terms_days",
+            code=ClientErrorCode.PAYMENT_TERMS_OVER_LEGAL_MAX, field="payment_terms_days",
         )
     if days > PAYMENT_TERMS_MAX_DAYS:
         raise DomainError(
             _("Le délai de paiement ne peut pas dépasser 60 jours (article L441-10 du Code de commerce)."),
-            code="payment_terms_over_legal_max", field="payment_terms_days",
+            code=ClientErrorCode.PAYMENT_TERMS_OVER_LEGAL_MAX, field="payment_terms_days",
         )
 
 
@@ -413,7 +413,7 @@ def document_type_save(*, actor: Membership, document_type: DocumentType | None 
         setattr(document_type, name, value)
     _full_clean(document_type, exclude=["tenant"])
     if DocumentType.objects.filter(code=document_type.code).exclude(pk=document_type.pk).exists():
-        raise Conflict(_("Ce code de type de document existe déjà."), code="code_taken", field="code")
+        raise Conflict(_("Ce code de type de document existe déjà."), code=ClientErrorCode.CODE_TAKEN, field="code")
     document_type.save()
     return document_type
 
@@ -430,7 +430,7 @@ def requirement_save(*, actor: Membership, requirement: DocumentRequirement | No
         .exclude(pk=requirement.pk)
         .exists()
     ):
-        raise Conflict(_("Ce document est déjà attendu pour ce périmètre."), code="requirement_exists")
+        raise Conflict(_("Ce document est déjà attendu pour ce périmètre."), code=ClientErrorCode.REQUIREMENT_EXISTS)
     requirement.save()
     return requirement
 
@@ -468,7 +468,7 @@ def document_upload(
         raise DomainError(
             _("Vous ne pouvez pas déposer un document d'un niveau supérieur à votre habilitation (%(level)s).")
             % {"level": actor.clearance_level},
-            code="level_above_clearance", field="security_level",
+            code=ClientErrorCode.LEVEL_ABOVE_CLEARANCE, field="security_level",
         )
     return document_store(
         uploaded_by=actor, client=client, document_type=document_type, title=title, upload=upload,
@@ -596,9 +596,9 @@ def document_update(*, actor: Membership, document: Document, **fields) -> Docum
     allowed = {"title", "document_type", "signed_on", "valid_until", "security_level"}
     unknown = set(fields) - allowed
     if unknown:
-        raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code="unknown_fields")
+        raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code=ClientErrorCode.UNKNOWN_FIELDS)
     if "security_level" in fields and fields["security_level"] > actor.clearance_level and actor.role != Role.ADMIN:
-        raise DomainError(_("Niveau supérieur à votre habilitation."), code="level_above_clearance", field="security_level")
+        raise DomainError(_("Niveau supérieur à votre habilitation."), code=ClientErrorCode.LEVEL_ABOVE_CLEARANCE, field="security_level")
     for name, value in fields.items():
         setattr(document, name, value)
     _full_clean(document, exclude=["tenant", "client", "document_type", "uploaded_by", "current_version"])

@@ -13,17 +13,12 @@ import logging
 from celery import shared_task
 
 from adv.tenancy.models import Tenant
-from adv.tenancy.tasks import tenant_task
+from adv.tenancy.tasks import fan_out, tenant_task
 
 from . import reminders
 from .requirements import tenant_today
 
 logger = logging.getLogger(__name__)
-
-
-def _active_tenant_ids() -> list:
-    # Tenants are not tenant-owned rows: listing them crosses no isolation boundary.
-    return list(Tenant.objects.filter(is_active=True).order_by("id").values_list("id", flat=True))
 
 
 @tenant_task()
@@ -34,7 +29,4 @@ def missing_documents_weekly_digest(tenant_id) -> int:
 
 @shared_task(acks_late=True)
 def missing_documents_weekly_digest_all() -> int:
-    tenant_ids = _active_tenant_ids()
-    for tenant_id in tenant_ids:
-        missing_documents_weekly_digest.apply_async(args=[str(tenant_id)])
-    return len(tenant_ids)
+    return fan_out(missing_documents_weekly_digest)

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from adv.tenancy import errors as domain
 from adv.tenancy.models import Role
+from adv.ui.pages import is_partial, raise_http
 from adv.ui.permissions import require_role
 
 from . import access, requirements, selectors, services
@@ -49,23 +50,9 @@ HISTORY_PER_PAGE = 30
 viewers = require_role(*sorted(access.VIEW_CLIENT_ROLES))
 
 
-def _is_partial(request) -> bool:
-    """An htmx request for a fragment (not a history restore, which needs the whole page)."""
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
-
-
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied(_("Votre rôle ne permet pas de modifier les fiches clients."))
-
-
-def _raise_http(error: domain.DomainError) -> None:
-    """Errors that are not a form's business: forbidden and not found."""
-    if isinstance(error, domain.PermissionDenied):
-        raise PermissionDenied(error.message)
-    if isinstance(error, domain.NotFound):
-        raise Http404(error.message)
 
 
 def _client_or_404(request, pk) -> Client:
@@ -125,7 +112,7 @@ def client_list(request, tenant_slug):
         "filtered": filters.active,
         **_permissions(membership),
     }
-    template = "clients/_list_results.html" if _is_partial(request) else "clients/list.html"
+    template = "clients/_list_results.html" if is_partial(request) else "clients/list.html"
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))
     return response
@@ -154,7 +141,7 @@ def client_create_view(request, tenant_slug):
         try:
             client = services.client_create(actor=request.membership, **form.service_fields())
         except domain.DomainError as error:
-            _raise_http(error)
+            raise_http(error)
             form.add_domain_error(error)
         else:
             messages.success(request, _("Le client « %(name)s » est créé.") % {"name": client.display_name})
@@ -176,7 +163,7 @@ def client_edit(request, tenant_slug, pk):
         try:
             client = services.client_update(actor=request.membership, client=client, **form.service_fields())
         except domain.DomainError as error:
-            _raise_http(error)
+            raise_http(error)
             form.add_domain_error(error)
         else:
             messages.success(request, _("La fiche de « %(name)s » est enregistrée.") % {"name": client.display_name})
@@ -196,7 +183,7 @@ def client_rename_view(request, tenant_slug, pk):
         try:
             client = services.client_rename(actor=request.membership, client=client, **form.cleaned_data)
         except domain.DomainError as error:
-            _raise_http(error)
+            raise_http(error)
             form.add_domain_error(error)
         else:
             messages.success(
@@ -221,7 +208,7 @@ def client_archive_view(request, tenant_slug, pk):
     try:
         services.client_archive(actor=request.membership, client=client)
     except domain.DomainError as error:
-        _raise_http(error)
+        raise_http(error)
         messages.error(request, error.message)
     else:
         messages.success(
@@ -240,7 +227,7 @@ def client_unarchive_view(request, tenant_slug, pk):
     try:
         services.client_unarchive(actor=request.membership, client=client)
     except domain.DomainError as error:
-        _raise_http(error)
+        raise_http(error)
         messages.error(request, error.message)
     else:
         messages.success(request, _("« %(name)s » est de nouveau actif.") % {"name": client.display_name})
@@ -256,7 +243,7 @@ def client_delete_view(request, tenant_slug, pk):
     try:
         services.client_delete(actor=request.membership, client=client)
     except domain.DomainError as error:
-        _raise_http(error)
+        raise_http(error)
         messages.error(request, error.message)
         return redirect(_detail_url(tenant_slug, client, "identity"))
     messages.success(request, _("Le client « %(name)s » est supprimé.") % {"name": name})
@@ -321,7 +308,7 @@ def client_history(request, tenant_slug, pk):
     page = Paginator(events, HISTORY_PER_PAGE).get_page(request.GET.get("page"))
     rows = selectors.client_history_rows(page.object_list)
     context = {"client": client, "page": page, "rows": rows}
-    template = "clients/_history.html" if _is_partial(request) else "clients/history.html"
+    template = "clients/_history.html" if is_partial(request) else "clients/history.html"
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))
     return response
@@ -347,7 +334,7 @@ def contact_create_view(request, tenant_slug, pk):
         try:
             contact = services.contact_create(actor=request.membership, client=client, **form.service_fields())
         except domain.DomainError as error:
-            _raise_http(error)
+            raise_http(error)
             form.add_domain_error(error)
         else:
             messages.success(request, _("Contact « %(name)s » ajouté.") % {"name": contact})
@@ -370,7 +357,7 @@ def contact_edit_view(request, tenant_slug, pk, contact_pk):
         try:
             contact = services.contact_update(actor=request.membership, contact=contact, **form.service_fields())
         except domain.DomainError as error:
-            _raise_http(error)
+            raise_http(error)
             form.add_domain_error(error)
         else:
             messages.success(request, _("Contact « %(name)s » enregistré.") % {"name": contact})
@@ -390,7 +377,7 @@ def contact_delete_view(request, tenant_slug, pk, contact_pk):
     try:
         services.contact_delete(actor=request.membership, contact=contact)
     except domain.DomainError as error:
-        _raise_http(error)
+        raise_http(error)
         messages.error(request, error.message)
     else:
         messages.success(request, _("Contact « %(name)s » supprimé.") % {"name": name})
@@ -424,7 +411,7 @@ def billing_profile_edit(request, tenant_slug, pk):
                 **form.service_fields(),
             )
         except domain.DomainError as error:
-            _raise_http(error)
+            raise_http(error)
             form.add_domain_error(error)
         else:
             messages.success(request, _("Le profil de facturation de « %(name)s » est enregistré.") % {"name": client.display_name})
@@ -446,7 +433,7 @@ def platform_password_reveal(request, tenant_slug, pk):
     try:
         password = services.billing_profile_platform_password(actor=membership, profile=profile)
     except domain.DomainError as error:
-        _raise_http(error)
+        raise_http(error)
         raise
     logger.info(
         "e-invoicing platform password revealed",
@@ -459,7 +446,7 @@ def platform_password_reveal(request, tenant_slug, pk):
         },
     )
     context = {"client": client, "profile": profile, "password": password}
-    template = "clients/_password_revealed.html" if _is_partial(request) else "clients/password_revealed.html"
+    template = "clients/_password_revealed.html" if is_partial(request) else "clients/password_revealed.html"
     response = render(request, template, context)
     add_never_cache_headers(response)
     return response

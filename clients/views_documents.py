@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from adv.tenancy.context import require_tenant_id
 from adv.tenancy.errors import DomainError
 from adv.tenancy.models import Membership
+from adv.ui.pages import is_partial
 from adv.ui.permissions import require_admin, require_member
 
 from . import access, requirements, services
@@ -44,11 +45,6 @@ from .forms_documents import (
 from .models import Client, Document, DocumentRequirement, DocumentType, DocumentVersion
 
 DOCUMENTS_PER_PAGE = 20
-
-
-def _is_partial(request) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
 
 
 def _wants_json(request) -> bool:
@@ -178,7 +174,7 @@ def document_panel(request, tenant_slug, client_pk):
         "active_types": [t for t in types if t.is_active],
         **_upload_limits(),
     }
-    if _is_partial(request):
+    if is_partial(request):
         template = "clients/documents/_list.html" if request.GET.get("list") else "clients/documents/_panel.html"
     else:
         template = "clients/documents/panel.html"
@@ -382,7 +378,7 @@ def document_preview_pane(request, tenant_slug, client_pk, pk):
     document = _document_or_404(request.membership, client, pk)
     version = _version_for(request, document)
     context = {"client": client, "document": document, "version": version, "previewable": is_previewable(version)}
-    template = "clients/documents/_preview.html" if _is_partial(request) else "clients/documents/preview.html"
+    template = "clients/documents/_preview.html" if is_partial(request) else "clients/documents/preview.html"
     return render(request, template, context)
 
 

@@ -22,15 +22,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from adv import exports as tables
 from adv.network import client_ip
-from adv.tenancy.models import Role
+from adv.tenancy.roles import ADV_ROLES
+from adv.ui.pages import is_partial
 from adv.ui.permissions import require_role
 
 from . import access, exports, importing, reminders, requirements
 from .forms_reports import ImportUploadForm, MissingDocumentsFilterForm
-from .models import Document, RequirementReminder, RequirementReminderKind
+from .models import Document
 
 viewers = require_role(*sorted(access.VIEW_CLIENT_ROLES))
-importers = require_role(Role.ADMIN, Role.ADV)
+importers = require_role(*sorted(ADV_ROLES))
 
 ROWS_PER_PAGE = 50
 IMPORT_CACHE_SECONDS = 3600
@@ -45,11 +46,6 @@ REPORT_SORTS = {
         r.client.display_name.lower(),
     ),
 }
-
-
-def _is_partial(request) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
 
 
 def _client_or_404(client_pk):
@@ -76,14 +72,7 @@ def _panel_context(request, client, flash: tuple[str, str] | None = None) -> dic
         visible_ids = set(
             access.visible_documents(Document.objects.filter(pk__in=document_ids), membership).values_list("pk", flat=True)
         )
-    chased_today = []
-    if any(not item.is_present for item in items):
-        chased_today = [
-            reminder.membership
-            for reminder in RequirementReminder.objects.select_related("membership__user").filter(
-                kind=RequirementReminderKind.CHASE, step=f"{client.pk}:{today.isoformat()}"
-            )
-        ]
+    chased_today = reminders.chased_today(client, today) if any(not item.is_present for item in items) else []
     chaseable = [
         item for item in items if not item.is_present and item.responsible is not None and item.responsible.pk != membership.pk
     ]
@@ -104,7 +93,7 @@ def _panel_context(request, client, flash: tuple[str, str] | None = None) -> dic
 
 def _render_panel(request, client, flash=None, status: int = 200):
     context = _panel_context(request, client, flash)
-    template = "clients/_checklist_panel.html" if _is_partial(request) else "clients/reports/checklist_page.html"
+    template = "clients/_checklist_panel.html" if is_partial(request) else "clients/reports/checklist_page.html"
     response = render(request, template, context, status=status)
     patch_vary_headers(response, ("HX-Request",))
     return response
@@ -126,7 +115,7 @@ def checklist_chase(request, tenant_slug, client_pk):
         actor=request.membership, client=client, today=requirements.tenant_today(request.tenant)
     )
     level, text = reminders.chase_summary(result)
-    if _is_partial(request):
+    if is_partial(request):
         return _render_panel(request, client, flash=(level, text))
     messages.add_message(request, getattr(messages, level.upper()), text)
     return redirect(_client_page(tenant_slug, client))
@@ -163,7 +152,7 @@ def missing_documents(request, tenant_slug):
         "query": query.urlencode(),
         "sort": sort,
     }
-    template = "clients/reports/_missing_documents_results.html" if _is_partial(request) else "clients/reports/missing_documents.html"
+    template = "clients/reports/_missing_documents_results.html" if is_partial(request) else "clients/reports/missing_documents.html"
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))
     return response

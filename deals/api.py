@@ -20,11 +20,9 @@ from rest_framework.response import Response
 
 from adv.api.permissions import HasRole, IsTenantMember, RoleCanWrite
 from adv.api.viewsets import TenantGenericViewSet
-from adv.tenancy.errors import DomainError
-from adv.tenancy.models import Role
+from adv.tenancy.roles import DOCUMENT_ROLES
 
 from . import rules, selectors, services
-from .errors import MissingDocuments
 from .filters import AssignmentFilter, DealFilter, MilestoneFilter, PurchaseOrderFilter, SubscriptionFilter
 from .models import Assignment, Deal, Milestone, PurchaseOrder, Subscription
 from .serializers import (
@@ -63,21 +61,11 @@ SIGN_CONFLICT = OpenApiResponse(
 
 
 class _DealsApiMixin:
-    """The details a client of the API needs in problems: every invalid field, what is missing."""
+    """Role gate of the deals API (its problems' details, every invalid field and what is
+    missing, come from the errors themselves: adv/api/exceptions.py)."""
 
     permission_classes = [IsTenantMember, CanViewDeals, RoleCanWrite]
     write_roles = tuple(sorted(rules.EDIT_ROLES))
-
-    def handle_exception(self, exc):
-        response = super().handle_exception(exc)
-        if isinstance(exc, DomainError) and isinstance(getattr(response, "data", None), dict):
-            errors = getattr(exc, "errors", None)
-            if errors:
-                response.data["errors"] = {name: list(messages) for name, messages in errors.items()}
-            if isinstance(exc, MissingDocuments):
-                response.data["missing"] = list(exc.missing)
-                response.data["errors"] = {"missing": list(exc.missing)}
-        return response
 
 
 @extend_schema_view(
@@ -274,7 +262,7 @@ class MilestoneViewSet(_DealsApiMixin, mixins.ListModelMixin, mixins.RetrieveMod
     """Milestones of fixed-price deals (planned → due → ready / blocked → invoiced). The schedule
     is replaced through `PUT /deals/{id}/milestones/`."""
 
-    write_roles = tuple(sorted({Role.ADMIN, Role.ADV, Role.SALES, Role.PROJECT_MANAGER}))
+    write_roles = tuple(sorted(DOCUMENT_ROLES))
     serializer_class = MilestoneSerializer
     filterset_class = MilestoneFilter
     ordering_fields = {"due_date": "due_date", "amount": "amount", "status": "status", "blocked_since": "blocked_since", "created_at": "created_at"}

@@ -6,5 +6,6 @@ class DealsConfig(AppConfig):
     verbose_name = "Affaires"
 
     def ready(self) -> None:
-        # sidebar entries; chase and escalation templates; the dashboard's to-do items
-        from . import dashboard, navigation, reminders  # noqa: F401
+        # the dashboard's to-do items; how the deal's history reads; chase and escalation message
+        # templates; sidebar entries
+        from . import dashboard, history, messages, navigation  # noqa: F401

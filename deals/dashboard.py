@@ -10,14 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from adv.tenancy.models import Membership, Role
+from adv.tenancy.models import Membership
+from adv.tenancy.roles import ADV_ROLES
 from adv.ui.dashboard import WorkItem, register
 
 from .forms import ME
 from .models import Deal, DealStatus, Milestone, MilestoneStatus
 from .rules import VIEW_ROLES
 
-OVERSEERS = frozenset({Role.ADMIN, Role.ADV})
+OVERSEERS = ADV_ROLES
 
 
 @register

@@ -32,7 +32,7 @@ from clients.files import delete_blob
 from clients.models import Client, Contact, Document, DocumentRequirement, DocumentType
 
 from . import services
-from .models import Deal, DealReminder, DealStatus, DealType, Milestone, MilestoneStatus
+from .models import Deal, DealStatus, DealType, Milestone, MilestoneStatus
 from .reminders import chase_blocked_milestones, chase_unsigned_deals
 from .services import policy
 
@@ -236,11 +236,9 @@ def replay_chases(deal_ids, *, now: datetime.datetime | None = None) -> None:
         escalation = since + datetime.timedelta(days=rules.milestone_escalate_after_days)
         if escalation <= now:
             moments.add(escalation)
-    for moment in sorted(moments):
-        before = set(DealReminder.objects.filter(deal_id__in=deal_ids).values_list("pk", flat=True))
+    for moment in sorted(moments):  # each reminder is recorded as sent at `moment`
         chase_unsigned_deals(now=moment, deal_ids=deal_ids)
         chase_blocked_milestones(now=moment, deal_ids=deal_ids)
-        DealReminder.objects.filter(deal_id__in=deal_ids).exclude(pk__in=before).update(created_at=moment)
 
 
 def _hierarchy() -> None:

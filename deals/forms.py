@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from adv.tenancy.errors import DomainError
-from adv.tenancy.models import ADV_OWNER_ROLES, SALES_OWNER_ROLES, Membership, Role
+from adv.tenancy.models import Membership
+from adv.tenancy.roles import ADV_OWNER_ROLES, PROJECT_MANAGER_ROLES, SALES_OWNER_ROLES
 from adv.ui.forms import AmountField, BootstrapFormMixin, QuantityField
 from clients.forms_documents import DocumentUploadForm
 from clients.models import Client, Contact, Document, DocumentType
@@ -189,7 +190,7 @@ class DealForm(ServiceForm):
         current = deal or Deal()
         self.fields["sales_owner"].queryset = selectors.member_choices(SALES_OWNER_ROLES, keep=[current.sales_owner_id])
         self.fields["project_manager"].queryset = selectors.member_choices(
-            (Role.PROJECT_MANAGER, Role.MANAGER, Role.ADMIN, Role.SALES, Role.ADV), keep=[current.project_manager_id]
+            PROJECT_MANAGER_ROLES, keep=[current.project_manager_id]
         )
         self.fields["adv_owner"].queryset = selectors.member_choices(ADV_OWNER_ROLES, keep=[current.adv_owner_id])
         if deal is None:
@@ -584,7 +585,7 @@ class DealPolicyForm(BootstrapFormMixin, forms.ModelForm):
             "chase_every_days": forms.NumberInput(attrs={"min": 1, "max": 90}),
             "escalate_after_days": forms.NumberInput(attrs={"min": 1, "max": 365}),
             "milestone_escalate_after_days": forms.NumberInput(attrs={"min": 1, "max": 365}),
-            "reference_prefix": forms.TextInput(attrs={"autocomplete": "off", "style": "max-width: 10rem"}),
+            "reference_prefix": forms.TextInput(attrs={"autocomplete": "off", "class": "adv-maxw-10"}),
         }
         help_texts = {
             "chase_every_days": _("Le commercial d'une affaire validée provisoirement est relancé à ce rythme tant qu'elle n'est pas signée."),

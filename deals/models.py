@@ -363,26 +363,10 @@ class Subscription(TenantModel):
 
 
 class DealReminderKind(models.TextChoices):
-    UNSIGNED_CHASE = "unsigned_chase", _("Relance affaire non signée")
-    UNSIGNED_ESCALATION = "unsigned_escalation", _("Escalade affaire non signée")
-    MILESTONE_CHASE = "milestone_chase", _("Relance échéance bloquée")
-    MILESTONE_ESCALATION = "milestone_escalation", _("Escalade échéance bloquée")
+    """Kinds of the deal reminders in the reminder ledger (`notifications.ReminderSent`): the
+    subject is the deal's id for the first two, the milestone's id for the others."""
 
-
-class DealReminder(TenantModel):
-    """Each chase or escalation sent, once per (object, person, kind, step)."""
-
-    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="reminders")
-    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders")
-    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=30, choices=DealReminderKind.choices)
-    step = models.PositiveIntegerField(help_text="0 for the first chase, then one per period elapsed")
-
-    class Meta:
-        ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["tenant", "deal", "milestone", "membership", "kind", "step"],
-                name="dealreminder_once_per_step", nulls_distinct=False,
-            ),
-        ]
+    UNSIGNED_CHASE = "deals.unsigned_chase", _("Relance affaire non signée")
+    UNSIGNED_ESCALATION = "deals.unsigned_escalation", _("Escalade affaire non signée")
+    MILESTONE_CHASE = "deals.milestone_chase", _("Relance échéance bloquée")
+    MILESTONE_ESCALATION = "deals.milestone_escalation", _("Escalade échéance bloquée")

@@ -8,17 +8,19 @@ import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from adv.tenancy import roles
 from adv.tenancy.models import Membership, Role
+from clients.models import Document, DocumentRequirement
 
 from .models import STAFFABLE_STATUSES, Deal, Milestone, MilestoneStatus
 
 STAFFABLE = STAFFABLE_STATUSES
-VIEW_ROLES = frozenset({Role.ADMIN, Role.ADV, Role.SALES, Role.PROJECT_MANAGER, Role.MANAGER, Role.ACCOUNTANT})
-EDIT_ROLES = frozenset({Role.ADMIN, Role.ADV, Role.SALES})
-VALIDATE_ROLES = frozenset({Role.ADMIN, Role.ADV})
-STAFF_ROLES = frozenset({Role.ADMIN, Role.ADV, Role.SALES, Role.MANAGER})
+VIEW_ROLES = roles.OFFICE_ROLES
+EDIT_ROLES = roles.COMMERCIAL_ROLES
+VALIDATE_ROLES = roles.ADV_ROLES
+STAFF_ROLES = roles.STAFFING_ROLES
 # Sale rates are hidden from consultants (employees see their own deals' instructions only).
-RATE_ROLES = frozenset({Role.ADMIN, Role.ADV, Role.SALES, Role.MANAGER, Role.ACCOUNTANT, Role.PROJECT_MANAGER})
+RATE_ROLES = roles.OFFICE_ROLES
 
 
 def can_view_deals(m: Membership) -> bool:
@@ -60,8 +62,6 @@ def within(start: datetime.date | None, end: datetime.date | None, deal: Deal) -
 def missing_for_signature(deal: Deal) -> list[str]:
     """Labels of what the deal lacks to be signed: the document types its type requires (valid
     documents attached to the deal), and a purchase order number when one is required."""
-    from clients.models import DocumentRequirement
-
     today = timezone.localdate()
     requirements = DocumentRequirement.objects.filter(is_active=True, applies_to=f"deal_{deal.deal_type}").select_related(
         "document_type"
@@ -79,8 +79,6 @@ def missing_for_signature(deal: Deal) -> list[str]:
 def signature_proof_documents(deal: Deal) -> list:
     """The deal's documents that prove the order, recorded with the signature: the valid ones
     (current file, not expired) of a contractual type or of a type the deal type requires."""
-    from clients.models import Document, DocumentRequirement
-
     today = timezone.localdate()
     required = set(
         DocumentRequirement.objects.filter(is_active=True, applies_to=f"deal_{deal.deal_type}").values_list("document_type_id", flat=True)

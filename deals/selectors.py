@@ -31,19 +31,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from adv import history
+from adv.history import HistoryRow
 from adv.tenancy.context import require_tenant_id
 from adv.tenancy.errors import PermissionDenied
+from adv.tenancy.firm_settings import settings_read
 from adv.tenancy.models import Membership, Role
-from adv.ui.numbers import format_decimal
 from clients.models import Contact, Document, DocumentRequirement, DocumentType
+from notifications.models import ReminderSent
 
 from . import rules
+from .history import HISTORY_EVENT_MODELS, RATE_FIELDS
 from .models import (
     SIGNED_STATUSES,
     Assignment,
     Deal,
     DealPolicy,
-    DealReminder,
     DealReminderKind,
     DealSignatureDocument,
     DealStatus,
@@ -74,8 +77,7 @@ def rates_visible(actor: Membership | None) -> bool:
 
 def policy_get() -> DealPolicy:
     """The firm's rules, without writing (defaults when the firm never saved them)."""
-    found = DealPolicy.objects.filter(tenant_id=require_tenant_id()).first()
-    return found or DealPolicy()
+    return settings_read(DealPolicy)
 
 
 # --- Amount at stake, missing documents, provisional age -----------------------------------------
@@ -340,12 +342,16 @@ def milestone_document_choices(*, actor: Membership, deal: Deal) -> list[Documen
     return list(client_access.visible_documents(queryset, actor))
 
 
-def deal_chases(deal: Deal) -> tuple[list[DealReminder], DealReminder | None]:
+UNSIGNED_KINDS = (DealReminderKind.UNSIGNED_CHASE, DealReminderKind.UNSIGNED_ESCALATION)
+MILESTONE_KINDS = (DealReminderKind.MILESTONE_CHASE, DealReminderKind.MILESTONE_ESCALATION)
+
+
+def deal_chases(deal: Deal) -> tuple[list[ReminderSent], ReminderSent | None]:
     """The chases sent to the deal's sales owner (newest first) and its escalation, if any."""
     reminders = list(
-        DealReminder.objects.filter(tenant_id=require_tenant_id(), deal=deal, milestone__isnull=True)
-        .select_related("membership__user")
-        .order_by("-created_at")
+        ReminderSent.objects.filter(tenant_id=require_tenant_id(), kind__in=UNSIGNED_KINDS, subject=str(deal.pk))
+        .select_related("recipient__user")
+        .order_by("-sent_at")
     )
     chases = [r for r in reminders if r.kind == DealReminderKind.UNSIGNED_CHASE]
     escalation = next((r for r in reminders if r.kind == DealReminderKind.UNSIGNED_ESCALATION), None)
@@ -360,11 +366,12 @@ def deal_chases_attach(deals: list[Deal]) -> list[Deal]:
         deal.chase_count, deal.last_chase_at, deal.escalated_at = 0, None, None
     if not by_id:
         return deals
-    reminders = DealReminder.objects.filter(
-        tenant_id=require_tenant_id(), deal_id__in=list(by_id), milestone__isnull=True
-    ).order_by("created_at", "id").values_list("deal_id", "kind", "created_at")
-    for deal_id, kind, created_at in reminders:
-        deal = by_id[deal_id]
+    by_key = {str(pk): deal for pk, deal in by_id.items()}
+    reminders = ReminderSent.objects.filter(
+        tenant_id=require_tenant_id(), kind__in=UNSIGNED_KINDS, subject__in=list(by_key)
+    ).order_by("sent_at", "id").values_list("subject", "kind", "sent_at")
+    for subject, kind, created_at in reminders:
+        deal = by_key[subject]
         if kind == DealReminderKind.UNSIGNED_ESCALATION:
             deal.escalated_at = created_at
         else:
@@ -602,14 +609,14 @@ def milestone_chases_attach(milestones: list[Milestone]) -> list[Milestone]:
         milestone.chase_count, milestone.last_chase, milestone.escalation = 0, None, None
     if not blocked:
         return milestones
-    by_id = {m.pk: m for m in blocked}
+    by_id = {str(m.pk): m for m in blocked}
     reminders = (
-        DealReminder.objects.filter(tenant_id=require_tenant_id(), milestone_id__in=list(by_id))
-        .select_related("membership__user")
-        .order_by("created_at", "id")
+        ReminderSent.objects.filter(tenant_id=require_tenant_id(), kind__in=MILESTONE_KINDS, subject__in=list(by_id))
+        .select_related("recipient__user")
+        .order_by("sent_at", "id")
     )
     for reminder in reminders:
-        milestone = by_id[reminder.milestone_id]
+        milestone = by_id[reminder.subject]
         if reminder.kind == DealReminderKind.MILESTONE_ESCALATION:
             milestone.escalation = reminder
         else:
@@ -669,31 +676,6 @@ def is_signed_status(status: str) -> bool:
 
 # --- History ----------------------------------------------------------------------------------------
 
-HISTORY_EVENT_MODELS = (
-    "deals.DealEvent", "deals.AssignmentEvent", "deals.PurchaseOrderEvent", "deals.MilestoneEvent",
-    "deals.SubscriptionEvent", "deals.DealInvoiceRecipientEvent",
-)
-HISTORY_HIDDEN_FIELDS = {"id", "created_at", "updated_at", "tenant_id", "deal_id", "client_id", "reference"}
-RATE_FIELDS = {"daily_rate", "purchase_daily_rate"}
-# Columns whose model field has no French verbose name.
-HISTORY_LABELS = {
-    "signature_recorded_by_id": gettext_lazy("signature enregistrée par"),
-    "provisional_by_id": gettext_lazy("validée provisoirement par"),
-    "closed_at": gettext_lazy("clôturée le"),
-    "lost_at": gettext_lazy("perdue le"),
-    "blocked_since": gettext_lazy("bloquée depuis le"),
-    "invoiced_at": gettext_lazy("facturée le"),
-    "contact_id": gettext_lazy("contact"),
-}
-# What a creation shows, per event model.
-HISTORY_INSERT_FIELDS = {
-    "deals.DealEvent": ("title", "deal_type", "sales_owner_id", "start_date", "end_date", "ordered_amount"),
-    "deals.AssignmentEvent": ("daily_rate", "purchase_daily_rate", "start_date", "end_date", "planned_days"),
-    "deals.MilestoneEvent": ("amount", "due_date", "due_event"),
-    "deals.PurchaseOrderEvent": ("amount", "valid_from", "valid_until"),
-    "deals.SubscriptionEvent": ("amount", "period", "timing", "start_date"),
-}
-
 
 def deal_history_events(*, actor: Membership, deal: Deal):
     """pghistory events of the deal and of its children (deleted ones included), newest first."""
@@ -710,164 +692,8 @@ def deal_history_events(*, actor: Membership, deal: Deal):
     return Events.objects.across(*HISTORY_EVENT_MODELS).filter(child_filters).order_by("-pgh_created_at", "-pgh_id")
 
 
-@dataclass(frozen=True)
-class HistoryChange:
-    field: str
-    before: str
-    after: str
-
-
-@dataclass(frozen=True)
-class HistoryRow:
-    when: object
-    action: str
-    action_label: str
-    subject_kind: str
-    subject: str
-    actor: str | None
-    via_api: bool
-    changes: list[HistoryChange] = field(default_factory=list)
-
-
-def _is_uuid(value) -> bool:
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
-
-
-def _history_value(model, column: str, value, *, names: dict) -> str:
-    from django.utils import formats
-    from django.utils.dateparse import parse_date, parse_datetime
-    from django.utils.timezone import localtime
-
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return _("Oui") if value else _("Non")
-    name = column[:-3] if column.endswith("_id") else column
-    try:
-        model_field = model._meta.get_field(name)
-    except Exception:  # noqa: BLE001 - a column the model no longer has
-        return str(value)
-    if model_field.choices:
-        return str(dict(model_field.flatchoices).get(value, value))
-    if model_field.is_relation:
-        return names.get(str(value), _("élément supprimé"))
-    internal = model_field.get_internal_type()
-    if internal == "DateTimeField":
-        parsed = parse_datetime(str(value))
-        return formats.date_format(localtime(parsed), "SHORT_DATETIME_FORMAT") if parsed else str(value)
-    if internal == "DateField":
-        parsed = parse_date(str(value))
-        return formats.date_format(parsed, "SHORT_DATE_FORMAT") if parsed else str(value)
-    if internal == "DecimalField":
-        return format_decimal(Decimal(str(value)), None)
-    if internal == "TextField" and len(str(value)) > 200:
-        return str(value)[:197] + "…"
-    return str(value)
-
-
-def _history_label(model, column: str) -> str:
-    if column in HISTORY_LABELS:
-        return str(HISTORY_LABELS[column])
-    name = column[:-3] if column.endswith("_id") else column
-    try:
-        return str(model._meta.get_field(name).verbose_name)
-    except Exception:  # noqa: BLE001
-        return column
-
-
 def deal_history_rows(events, *, show_rates: bool = True) -> list[HistoryRow]:
-    """Readable rows for one page of `deal_history_events`: a few more queries at most (actors,
-    members, contacts, documents and document types named), whatever the page size."""
-    from django.contrib.auth import get_user_model
-
-    user_model = get_user_model()
-    events = list(events)
-    user_ids: set[str] = set()
-    ref_ids: dict[str, set[str]] = defaultdict(set)
-    relation_models = {
-        "sales_owner_id": "member", "project_manager_id": "member", "adv_owner_id": "member", "provisional_by_id": "member",
-        "signature_recorded_by_id": "member", "consultant_id": "member", "signed_by_contact_id": "contact",
-        "contact_id": "contact", "document_id": "document", "required_document_type_id": "type",
-    }
-    for event in events:
-        context = event.pgh_context or {}
-        if context.get("user") and _is_uuid(context["user"]):
-            user_ids.add(str(context["user"]))
-        data = event.pgh_data or {}
-        columns = (event.pgh_diff or {}) if event.pgh_label == "update" else {k: [None, v] for k, v in data.items()}
-        for column, values in columns.items():
-            kind = relation_models.get(column)
-            if kind:
-                ref_ids[kind].update(str(v) for v in values if v and _is_uuid(v))
-    names: dict[str, str] = {}
-    if ref_ids["member"]:
-        names.update({str(m.pk): str(m.user) for m in Membership.objects.select_related("user").filter(pk__in=ref_ids["member"])})
-    if ref_ids["contact"]:
-        names.update({str(c.pk): str(c) for c in Contact.objects.filter(pk__in=ref_ids["contact"])})
-    if ref_ids["document"]:
-        names.update({str(d.pk): d.title for d in Document.objects.filter(pk__in=ref_ids["document"])})
-    if ref_ids["type"]:
-        names.update({str(t.pk): t.name for t in DocumentType.objects.filter(pk__in=ref_ids["type"])})
-    users = {str(u.pk): u for u in user_model.objects.filter(pk__in=user_ids)} if user_ids else {}
-    labels = {"insert": _("Création"), "update": _("Modification"), "delete": _("Suppression")}
-    kinds = {
-        "deals.DealEvent": (Deal, _("Affaire")),
-        "deals.AssignmentEvent": (Assignment, _("Staffing")),
-        "deals.PurchaseOrderEvent": (PurchaseOrder, _("Bon de commande")),
-        "deals.MilestoneEvent": (Milestone, _("Échéance")),
-        "deals.SubscriptionEvent": (Subscription, _("Abonnement")),
-        "deals.DealInvoiceRecipientEvent": (None, _("Destinataire des factures")),
-    }
-    rows = []
-    for event in events:
-        data = event.pgh_data or {}
-        context = event.pgh_context or {}
-        model, kind = kinds.get(event.pgh_model, (None, event.pgh_model))
-        if event.pgh_model == "deals.AssignmentEvent":
-            subject = names.get(str(data.get("consultant_id")), "")
-        elif event.pgh_model == "deals.PurchaseOrderEvent":
-            subject = data.get("number") or ""
-        elif event.pgh_model == "deals.DealInvoiceRecipientEvent":
-            subject = names.get(str(data.get("contact_id")), "")
-        elif event.pgh_model == "deals.DealEvent":
-            subject = data.get("reference") or ""
-        else:
-            subject = data.get("label") or ""
-        changes = []
-        if event.pgh_label == "insert" and model is not None:
-            for column in HISTORY_INSERT_FIELDS.get(event.pgh_model, ()):
-                value = data.get(column)
-                if value in (None, "") or (not show_rates and column in RATE_FIELDS):
-                    continue
-                changes.append(
-                    HistoryChange(field=_history_label(model, column), before="", after=_history_value(model, column, value, names=names))
-                )
-        if event.pgh_label == "update" and event.pgh_diff and model is not None:
-            for column, (before, after) in sorted(event.pgh_diff.items()):
-                if column in HISTORY_HIDDEN_FIELDS or (not show_rates and column in RATE_FIELDS):
-                    continue
-                changes.append(
-                    HistoryChange(
-                        field=_history_label(model, column),
-                        before=_history_value(model, column, before, names=names),
-                        after=_history_value(model, column, after, names=names),
-                    )
-                )
-        user = users.get(str(context.get("user"))) if context.get("user") else None
-        rows.append(
-            HistoryRow(
-                when=event.pgh_created_at,
-                action=event.pgh_label,
-                action_label=labels.get(event.pgh_label, event.pgh_label),
-                subject_kind=str(kind),
-                subject=subject,
-                actor=(user.get_full_name() or user.email) if user else None,
-                via_api=bool(context.get("token")),
-                changes=changes,
-            )
-        )
-    return rows
+    """Readable rows for one page of `deal_history_events` (`deals.history` says how they read):
+    a few more queries at most (actors, members, contacts, documents and document types named),
+    whatever the page size. Rates are left out for whoever may not see them."""
+    return history.rows(events, hide=() if show_rates else RATE_FIELDS)

@@ -18,12 +18,13 @@ from django.utils.translation import gettext as _
 
 from adv.tenancy.context import require_tenant_id
 from adv.tenancy.errors import DomainError, NotFound, PermissionDenied
+from adv.tenancy.firm_settings import settings_for_update, settings_read
 from adv.tenancy.models import Membership, Role
 from adv.ui.numbers import format_money
 from clients.models import Client, Contact, Document
 
 from . import rules
-from .errors import InvalidTransition, MissingDocuments
+from .errors import DealErrorCode, InvalidTransition, MissingDocuments
 from .models import (
     PERIOD_MONTHS,
     TRANSITIONS,
@@ -65,7 +66,7 @@ def _clean(instance, exclude: Iterable[str] = ()) -> None:
         instance.full_clean(exclude=list(exclude), validate_unique=False)
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
-        error = DomainError(" ".join(messages), code="invalid", field=None if field == "__all__" else field)
+        error = DomainError(" ".join(messages), code=DealErrorCode.INVALID, field=None if field == "__all__" else field)
         error.errors = exc.message_dict
         raise error from exc
 
@@ -74,9 +75,9 @@ def _member_of_tenant(m: Membership | None, field: str, roles: Iterable[str] | N
     if m is None:
         return
     if m.tenant_id != require_tenant_id() or not m.is_active:
-        raise DomainError(_("Choisissez un membre actif de la société."), code="invalid_member", field=field)
+        raise DomainError(_("Choisissez un membre actif de la société."), code=DealErrorCode.INVALID_MEMBER, field=field)
     if roles is not None and m.role not in roles:
-        raise DomainError(_("Ce membre n'a pas le rôle attendu."), code="invalid_member_role", field=field)
+        raise DomainError(_("Ce membre n'a pas le rôle attendu."), code=DealErrorCode.INVALID_MEMBER_ROLE, field=field)
 
 
 def _transition(deal: Deal, target: str) -> None:
@@ -86,8 +87,8 @@ def _transition(deal: Deal, target: str) -> None:
 
 
 def policy() -> DealPolicy:
-    found, _created = DealPolicy.objects.get_or_create()
-    return found
+    """The firm's deal rules, read without writing (defaults when never saved)."""
+    return settings_read(DealPolicy)
 
 
 # --- Deals --------------------------------------------------------------------------------------
@@ -106,9 +107,9 @@ def deal_create(*, actor: Membership, client: Client, **fields) -> Deal:
     _require(actor, rules.can_edit_deals(actor))
     unknown = set(fields) - DEAL_FIELDS
     if unknown:
-        raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code="unknown_fields")
+        raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code=DealErrorCode.UNKNOWN_FIELDS)
     if client.archived_at is not None:
-        raise DomainError(_("Ce client est archivé."), code="client_archived", field="client")
+        raise DomainError(_("Ce client est archivé."), code=DealErrorCode.CLIENT_ARCHIVED, field="client")
     deal = Deal(client=client, **fields)
     if deal.sales_owner_id is None:
         deal.sales_owner = client.owner or actor
@@ -126,7 +127,7 @@ def _validate_deal(deal: Deal) -> None:
     _member_of_tenant(deal.project_manager, "project_manager")
     _member_of_tenant(deal.adv_owner, "adv_owner")
     if deal.deal_type not in DealType.values:
-        raise DomainError(_("Type d'affaire inconnu."), code="invalid_type", field="deal_type")
+        raise DomainError(_("Type d'affaire inconnu."), code=DealErrorCode.INVALID_TYPE, field="deal_type")
 
 
 @transaction.atomic
@@ -134,25 +135,25 @@ def deal_update(*, actor: Membership, deal: Deal, invoice_recipients: list[Conta
     _require(actor, rules.can_edit_deals(actor))
     deal = Deal.objects.select_for_update(of=("self",)).get(pk=deal.pk)
     if deal.status in (DealStatus.CLOSED, DealStatus.LOST):
-        raise DomainError(_("Une affaire clôturée ou perdue ne se modifie plus."), code="deal_finished")
+        raise DomainError(_("Une affaire clôturée ou perdue ne se modifie plus."), code=DealErrorCode.DEAL_FINISHED)
     unknown = set(fields) - DEAL_FIELDS
     if unknown:
-        raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code="unknown_fields")
+        raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code=DealErrorCode.UNKNOWN_FIELDS)
     if "deal_type" in fields and fields["deal_type"] != deal.deal_type and deal.status != DealStatus.DRAFT:
-        raise DomainError(_("Le type ne change plus après la validation."), code="type_locked", field="deal_type")
+        raise DomainError(_("Le type ne change plus après la validation."), code=DealErrorCode.TYPE_LOCKED, field="deal_type")
     for name, value in fields.items():
         setattr(deal, name, value)
     _validate_deal(deal)
     outside = [a for a in deal.assignments.filter(is_active=True) if not rules.within(a.start_date, a.end_date, deal)]
     if outside:
         raise DomainError(
-            _("Des staffings sortiraient des dates de l'affaire : ajustez-les d'abord."), code="assignments_outside",
+            _("Des staffings sortiraient des dates de l'affaire : ajustez-les d'abord."), code=DealErrorCode.ASSIGNMENTS_OUTSIDE,
             field="end_date",
         )
     deal.save()
     if invoice_recipients is not None:
         if any(c.client_id != deal.client_id for c in invoice_recipients):
-            raise DomainError(_("Les destinataires sont des contacts du client."), code="invalid_recipient", field="invoice_recipients")
+            raise DomainError(_("Les destinataires sont des contacts du client."), code=DealErrorCode.INVALID_RECIPIENT, field="invoice_recipients")
         deal.invoice_recipients.set(invoice_recipients, through_defaults={"tenant_id": deal.tenant_id})
     _billing_changed(deal.pk)
     return deal
@@ -187,11 +188,11 @@ def deal_sign(
     if deal.status not in (DealStatus.DRAFT, DealStatus.PROVISIONAL):
         raise InvalidTransition(deal.status, DealStatus.SIGNED)
     if signed_on is None:
-        raise DomainError(_("La date de signature est obligatoire."), code="required", field="signed_on")
+        raise DomainError(_("La date de signature est obligatoire."), code=DealErrorCode.REQUIRED, field="signed_on")
     if signed_on > timezone.localdate():
-        raise DomainError(_("La date de signature ne peut pas être dans le futur."), code="future_date", field="signed_on")
+        raise DomainError(_("La date de signature ne peut pas être dans le futur."), code=DealErrorCode.FUTURE_DATE, field="signed_on")
     if signed_by_contact is not None and signed_by_contact.client_id != deal.client_id:
-        raise DomainError(_("Le signataire est un contact du client."), code="invalid_contact", field="signed_by_contact")
+        raise DomainError(_("Le signataire est un contact du client."), code=DealErrorCode.INVALID_CONTACT, field="signed_by_contact")
     missing = rules.missing_for_signature(deal)
     override_reason = (override_reason or "").strip()
     if missing and not override_reason:
@@ -237,7 +238,7 @@ def deal_mark_lost(*, actor: Membership, deal: Deal, reason: str) -> Deal:
     deal = Deal.objects.select_for_update(of=("self",)).get(pk=deal.pk)
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError(_("Indiquez le motif de la perte."), code="required", field="reason")
+        raise DomainError(_("Indiquez le motif de la perte."), code=DealErrorCode.REQUIRED, field="reason")
     _transition(deal, DealStatus.LOST)
     deal.lost_at = timezone.now()
     deal.lost_reason = reason
@@ -257,12 +258,12 @@ def purchase_order_save(*, actor: Membership, deal: Deal, purchase_order: Purcha
         setattr(po, name, value)
     po.number = (po.number or "").strip()
     if not po.number:
-        raise DomainError(_("Le numéro de commande est obligatoire."), code="required", field="number")
+        raise DomainError(_("Le numéro de commande est obligatoire."), code=DealErrorCode.REQUIRED, field="number")
     if po.document_id and (po.document.client_id != deal.client_id):
         raise NotFound()
     _clean(po, exclude=["tenant", "deal", "document"])
     if PurchaseOrder.objects.filter(deal=deal, number=po.number).exclude(pk=po.pk).exists():
-        raise DomainError(_("Ce numéro de commande existe déjà sur l'affaire."), code="po_number_taken", field="number")
+        raise DomainError(_("Ce numéro de commande existe déjà sur l'affaire."), code=DealErrorCode.PO_NUMBER_TAKEN, field="number")
     po.save()
     _billing_changed(deal.pk)
     return po
@@ -280,7 +281,7 @@ def assignment_create(*, actor: Membership, deal: Deal, consultant: Membership, 
     deal = Deal.objects.select_for_update(of=("self",)).get(pk=deal.pk)
     if deal.status not in rules.STAFFABLE:
         raise DomainError(
-            _("On ne staffe que sur une affaire validée (au moins provisoirement)."), code="deal_not_staffable"
+            _("On ne staffe que sur une affaire validée (au moins provisoirement)."), code=DealErrorCode.DEAL_NOT_STAFFABLE
         )
     _member_of_tenant(consultant, "consultant", roles=[Role.CONSULTANT])
     assignment = Assignment(deal=deal, consultant=consultant)
@@ -297,20 +298,20 @@ def assignment_update(*, actor: Membership, assignment: Assignment, **fields) ->
 def _save_assignment(assignment: Assignment, deal: Deal, fields: dict) -> Assignment:
     unknown = set(fields) - ASSIGNMENT_FIELDS
     if unknown:
-        raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code="unknown_fields")
+        raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code=DealErrorCode.UNKNOWN_FIELDS)
     for name, value in fields.items():
         setattr(assignment, name, value)
     if assignment.daily_rate is None or assignment.daily_rate <= 0:
-        raise DomainError(_("Le TJM doit être strictement positif."), code="rate_not_positive", field="daily_rate")
+        raise DomainError(_("Le TJM doit être strictement positif."), code=DealErrorCode.RATE_NOT_POSITIVE, field="daily_rate")
     if assignment.purchase_daily_rate is not None and assignment.purchase_daily_rate <= 0:
-        raise DomainError(_("Le TJM d'achat doit être strictement positif."), code="rate_not_positive", field="purchase_daily_rate")
+        raise DomainError(_("Le TJM d'achat doit être strictement positif."), code=DealErrorCode.RATE_NOT_POSITIVE, field="purchase_daily_rate")
     if assignment.purchase_daily_rate is not None and not assignment.consultant.is_contractor:
         raise DomainError(
-            _("Le TJM d'achat ne concerne que les consultants externes."), code="purchase_rate_for_contractors",
+            _("Le TJM d'achat ne concerne que les consultants externes."), code=DealErrorCode.PURCHASE_RATE_FOR_CONTRACTORS,
             field="purchase_daily_rate",
         )
     if not rules.within(assignment.start_date, assignment.end_date, deal):
-        raise DomainError(_("Le staffing doit rester dans les dates de l'affaire."), code="outside_deal_dates", field="start_date")
+        raise DomainError(_("Le staffing doit rester dans les dates de l'affaire."), code=DealErrorCode.OUTSIDE_DEAL_DATES, field="start_date")
     _clean(assignment, exclude=["tenant", "deal", "consultant"])
     assignment.save()
     _billing_changed(deal.pk)  # rate, reception number required...
@@ -327,9 +328,9 @@ def milestone_schedule_replace(*, actor: Membership, deal: Deal, items: list[dic
     _require(actor, rules.can_manage_milestones(actor, deal))
     deal = Deal.objects.select_for_update(of=("self",)).get(pk=deal.pk)
     if deal.deal_type != DealType.FIXED_PRICE:
-        raise DomainError(_("Les échéances concernent les affaires au forfait."), code="not_fixed_price")
+        raise DomainError(_("Les échéances concernent les affaires au forfait."), code=DealErrorCode.NOT_FIXED_PRICE)
     if deal.ordered_amount is None:
-        raise DomainError(_("Renseignez d'abord le montant commandé."), code="ordered_amount_required", field="ordered_amount")
+        raise DomainError(_("Renseignez d'abord le montant commandé."), code=DealErrorCode.ORDERED_AMOUNT_REQUIRED, field="ordered_amount")
     invoiced = list(deal.milestones.filter(status=MilestoneStatus.INVOICED))
     remaining_total = deal.ordered_amount - sum((m.amount for m in invoiced), Decimal("0"))
     new = []
@@ -340,7 +341,7 @@ def milestone_schedule_replace(*, actor: Membership, deal: Deal, items: list[dic
         percentage = item.pop("percentage", None)
         amount = item.pop("amount", None)
         if amount is None and percentage is None:
-            raise DomainError(_("Échéance %(n)s : un montant ou un pourcentage.") % {"n": index + 1}, code="amount_required")
+            raise DomainError(_("Échéance %(n)s : un montant ou un pourcentage.") % {"n": index + 1}, code=DealErrorCode.AMOUNT_REQUIRED)
         from_percentage = amount is None
         if from_percentage:
             exact = deal.ordered_amount * Decimal(percentage) / 100
@@ -354,7 +355,7 @@ def milestone_schedule_replace(*, actor: Membership, deal: Deal, items: list[dic
         _member_of_tenant(milestone.project_manager, "project_manager")
         if milestone.due_date is None and not (milestone.due_event or "").strip():
             raise DomainError(
-                _("Échéance %(n)s : une date ou un événement déclencheur.") % {"n": index + 1}, code="due_required"
+                _("Échéance %(n)s : une date ou un événement déclencheur.") % {"n": index + 1}, code=DealErrorCode.DUE_REQUIRED
             )
         _clean(milestone, exclude=["tenant", "deal", "document", "project_manager", "required_document_type"])
         new.append(milestone)
@@ -368,7 +369,7 @@ def milestone_schedule_replace(*, actor: Membership, deal: Deal, items: list[dic
         raise DomainError(
             _("Les échéances totalisent %(total)s au lieu de %(expected)s : l'échéancier doit tomber juste.")
             % {"total": format_money(total, deal.currency), "expected": format_money(remaining_total, deal.currency)},
-            code="schedule_does_not_add_up",
+            code=DealErrorCode.SCHEDULE_DOES_NOT_ADD_UP,
         )
     deal.milestones.exclude(status=MilestoneStatus.INVOICED).delete()
     for milestone in new:
@@ -388,10 +389,10 @@ def milestone_attach_document(*, actor: Membership, milestone: Milestone, docume
     if milestone.required_document_type_id and document.document_type_id != milestone.required_document_type_id:
         raise DomainError(
             _("Cette échéance attend un document de type « %(type)s ».") % {"type": milestone.required_document_type.name},
-            code="wrong_document_type", field="document",
+            code=DealErrorCode.WRONG_DOCUMENT_TYPE, field="document",
         )
     if milestone.status == MilestoneStatus.INVOICED:
-        raise DomainError(_("Cette échéance est déjà facturée."), code="milestone_invoiced")
+        raise DomainError(_("Cette échéance est déjà facturée."), code=DealErrorCode.MILESTONE_INVOICED)
     milestone.document = document
     milestone.save(update_fields=["document", "updated_at"])
     milestones_refresh(deal=milestone.deal, today=timezone.localdate())
@@ -404,7 +405,7 @@ def milestone_attach_document(*, actor: Membership, milestone: Milestone, docume
 def milestone_record_event(*, actor: Membership, milestone: Milestone, occurred_on: datetime.date) -> Milestone:
     _require(actor, rules.can_manage_milestones(actor, milestone.deal))
     if occurred_on > timezone.localdate():
-        raise DomainError(_("L'événement ne peut pas être dans le futur."), code="future_date", field="occurred_on")
+        raise DomainError(_("L'événement ne peut pas être dans le futur."), code=DealErrorCode.FUTURE_DATE, field="occurred_on")
     Milestone.objects.filter(pk=milestone.pk).update(event_occurred_on=occurred_on, updated_at=timezone.now())
     milestones_refresh(deal=milestone.deal, today=timezone.localdate())
     milestone.refresh_from_db()
@@ -447,10 +448,10 @@ def first_billing_date(start: datetime.date, period: str, timing: str) -> dateti
 def subscription_save(*, actor: Membership, deal: Deal, subscription: Subscription | None = None, **fields) -> Subscription:
     _require(actor, rules.can_edit_deals(actor))
     if deal.deal_type != DealType.SUBSCRIPTION:
-        raise DomainError(_("Les abonnements concernent les affaires de type abonnement."), code="not_subscription")
+        raise DomainError(_("Les abonnements concernent les affaires de type abonnement."), code=DealErrorCode.NOT_SUBSCRIPTION)
     unknown = set(fields) - SUBSCRIPTION_FIELDS
     if unknown:
-        raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code="unknown_fields")
+        raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code=DealErrorCode.UNKNOWN_FIELDS)
     subscription = subscription or Subscription(deal=deal)
     schedule_changed = subscription.pk is None or any(
         k in fields and fields[k] != getattr(subscription, k) for k in ("start_date", "period", "timing")
@@ -458,9 +459,9 @@ def subscription_save(*, actor: Membership, deal: Deal, subscription: Subscripti
     for name, value in fields.items():
         setattr(subscription, name, value)
     if subscription.start_date is None:
-        raise DomainError(_("La date de début est obligatoire."), code="required", field="start_date")
+        raise DomainError(_("La date de début est obligatoire."), code=DealErrorCode.REQUIRED, field="start_date")
     if not rules.within(subscription.start_date, subscription.end_date, deal):
-        raise DomainError(_("L'abonnement doit rester dans les dates de l'affaire."), code="outside_deal_dates", field="start_date")
+        raise DomainError(_("L'abonnement doit rester dans les dates de l'affaire."), code=DealErrorCode.OUTSIDE_DEAL_DATES, field="start_date")
     if schedule_changed:
         subscription.next_billing_date = first_billing_date(subscription.start_date, subscription.period, subscription.timing)
     _clean(subscription, exclude=["tenant", "deal", "next_billing_date"])
@@ -483,7 +484,7 @@ def document_attach_to_deal(*, actor: Membership, deal: Deal, document: Document
         raise NotFound()
     if document.deal_id not in (None, deal.pk):
         raise DomainError(
-            _("Ce document est déjà rattaché à une autre affaire."), code="document_on_other_deal", field="document"
+            _("Ce document est déjà rattaché à une autre affaire."), code=DealErrorCode.DOCUMENT_ON_OTHER_DEAL, field="document"
         )
     document.deal = deal
     document.save(update_fields=["deal", "updated_at"])
@@ -502,10 +503,10 @@ def document_detach_from_deal(*, actor: Membership, deal: Deal, document: Docume
     if DealSignatureDocument.objects.filter(deal=deal, document=document).exists():
         raise DomainError(
             _("Ce document prouve la signature de l'affaire : il reste rattaché (preuve pour le commissaire aux comptes)."),
-            code="document_proves_signature",
+            code=DealErrorCode.DOCUMENT_PROVES_SIGNATURE,
         )
     if deal.milestones.filter(document=document, status=MilestoneStatus.INVOICED).exists():
-        raise DomainError(_("Ce document justifie une échéance déjà facturée."), code="document_in_use")
+        raise DomainError(_("Ce document justifie une échéance déjà facturée."), code=DealErrorCode.DOCUMENT_IN_USE)
     document.deal = None
     document.save(update_fields=["deal", "updated_at"])
     return document
@@ -530,12 +531,12 @@ def milestone_document_upload(*, actor: Membership, milestone: Milestone, **fiel
     milestone = Milestone.objects.select_for_update(of=("self",)).select_related("deal", "required_document_type").get(pk=milestone.pk)
     # Checked before the file is stored, so that a refusal leaves no file behind.
     if milestone.status == MilestoneStatus.INVOICED:
-        raise DomainError(_("Cette échéance est déjà facturée."), code="milestone_invoiced")
+        raise DomainError(_("Cette échéance est déjà facturée."), code=DealErrorCode.MILESTONE_INVOICED)
     expected = milestone.required_document_type
     if expected is not None and fields.get("document_type") is not None and fields["document_type"].pk != expected.pk:
         raise DomainError(
             _("Cette échéance attend un document de type « %(type)s ».") % {"type": expected.name},
-            code="wrong_document_type", field="document_type",
+            code=DealErrorCode.WRONG_DOCUMENT_TYPE, field="document_type",
         )
     document = deal_document_upload(actor=actor, deal=milestone.deal, **fields)
     return milestone_attach_document(actor=actor, milestone=milestone, document=document)
@@ -552,16 +553,16 @@ def policy_update(*, actor: Membership, **fields) -> DealPolicy:
     _require(actor, actor is not None and actor.role == Role.ADMIN)
     unknown = set(fields) - POLICY_FIELDS
     if unknown:
-        raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code="unknown_fields")
-    current = DealPolicy.objects.select_for_update(of=("self",)).get(pk=policy().pk)
+        raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code=DealErrorCode.UNKNOWN_FIELDS)
+    current = settings_for_update(DealPolicy)
     for name, value in fields.items():
         setattr(current, name, value)
     current.reference_prefix = (current.reference_prefix or "").strip().upper()
     if not current.reference_prefix:
-        raise DomainError(_("Le préfixe est obligatoire."), code="required", field="reference_prefix")
+        raise DomainError(_("Le préfixe est obligatoire."), code=DealErrorCode.REQUIRED, field="reference_prefix")
     if not current.reference_prefix.replace("-", "").isalnum():
         raise DomainError(
-            _("Le préfixe ne contient que des lettres, des chiffres et des tirets."), code="invalid_prefix",
+            _("Le préfixe ne contient que des lettres, des chiffres et des tirets."), code=DealErrorCode.INVALID_PREFIX,
             field="reference_prefix",
         )
     _clean(current, exclude=["tenant"])

@@ -3,24 +3,20 @@
 from celery import shared_task
 from django.utils import timezone
 
-from adv.tenancy.models import Tenant
-from adv.tenancy.tasks import tenant_task
+from adv.tenancy.tasks import fan_out, tenant_task
+
+from .reminders import chase_blocked_milestones, chase_unsigned_deals
+from .services import milestones_refresh
 
 
 @shared_task
 def deals_periodic_all() -> int:
     """Fan out to one task per active firm (beat runs this hourly; every step is idempotent)."""
-    tenant_ids = [str(pk) for pk in Tenant.objects.filter(is_active=True).values_list("pk", flat=True)]
-    for tenant_id in tenant_ids:
-        deals_periodic.delay(tenant_id)
-    return len(tenant_ids)
+    return fan_out(deals_periodic)
 
 
 @tenant_task()
 def deals_periodic(tenant_id) -> dict:
-    from .reminders import chase_blocked_milestones, chase_unsigned_deals
-    from .services import milestones_refresh
-
     changed = milestones_refresh(today=timezone.localdate())
     return {
         "milestones_changed": changed,

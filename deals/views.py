@@ -25,6 +25,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from adv.network import client_ip
 from adv.tenancy import errors as domain
 from adv.tenancy.models import Role
+from adv.tenancy.roles import DEAL_OWNER_ROLES
+from adv.ui.pages import is_partial, raise_http
 from adv.ui.permissions import require_role
 from clients import access as client_access
 from clients.models import Client
@@ -41,23 +43,9 @@ TABS = ("staffing", "orders", "milestones", "subscriptions", "documents", "instr
 viewers = require_role(*sorted(rules.VIEW_ROLES))
 
 
-def is_partial(request) -> bool:
-    """An htmx request for a fragment (not a history restore, which needs the whole page)."""
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
-
-
 def require(allowed: bool, message: str | None = None) -> None:
     if not allowed:
         raise PermissionDenied(message or _("Votre rôle ne permet pas cette action sur les affaires."))
-
-
-def raise_http(error: domain.DomainError) -> None:
-    """Errors that are not a form's business: forbidden and not found."""
-    if isinstance(error, domain.PermissionDenied):
-        raise PermissionDenied(error.message)
-    if isinstance(error, domain.NotFound):
-        raise Http404(error.message)
 
 
 def deal_or_404(request, pk) -> Deal:
@@ -98,7 +86,7 @@ def deal_permissions(membership, deal: Deal | None = None) -> dict:
 @require_GET
 def deal_list(request, tenant_slug):
     membership = request.membership
-    owners = list(selectors.member_choices(roles=(Role.SALES, Role.ADMIN, Role.ADV, Role.MANAGER)))
+    owners = list(selectors.member_choices(roles=DEAL_OWNER_ROLES))
     clients = list(Client.objects.filter(archived_at__isnull=True).only("id", "legal_name", "trade_name").order_by("legal_name", "id"))
     form = DealFilterForm(request.GET or None, owners=owners, clients=clients)
     filters = (form if request.GET else DealFilterForm({}, owners=owners, clients=clients)).filters(me=membership)
@@ -248,13 +236,13 @@ def deal_detail(request, tenant_slug, pk):
         "tab": tab if tab in TABS else default_tab,
         "today": timezone.localdate(),
         "lost_form": LostForm(),
-        "upload_form": _upload_form(membership) if permissions["can_upload"] else None,
+        "upload_form": upload_form(membership) if permissions["can_upload"] else None,
         **permissions,
     }
     return render(request, "deals/detail.html", context)
 
 
-def _upload_form(membership, data=None, files=None, initial=None):
+def upload_form(membership, data=None, files=None, initial=None):
     from .forms import DealDocumentUploadForm
 
     return DealDocumentUploadForm(data, files, actor=membership, auto_id="id_upload_%s", initial=initial)

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from adv.tenancy import errors as domain
-from adv.tenancy.models import Role
+from adv.tenancy.roles import PROJECT_MANAGER_ROLES
+from adv.ui.pages import raise_http
 from clients import access as client_access
 from clients.models import Document
 
@@ -30,7 +31,7 @@ from .forms import (
     schedule_initial,
 )
 from .models import Assignment, Deal, DealType, Milestone, MilestoneStatus, PurchaseOrder, Subscription
-from .views import _upload_form, deal_copy_or_404, deal_or_404, detail_url, raise_http, require, viewers
+from .views import deal_copy_or_404, deal_or_404, detail_url, require, upload_form, viewers
 
 
 def _child_or_404(model, deal: Deal, pk):
@@ -139,7 +140,7 @@ def milestone_schedule(request, tenant_slug, pk):
     invoiced = [m for m in milestones if m.status == MilestoneStatus.INVOICED]
     editable = [m for m in milestones if m.status != MilestoneStatus.INVOICED]
     types = selectors.document_type_choices()
-    managers = selectors.member_choices(roles=(Role.PROJECT_MANAGER, Role.MANAGER, Role.ADMIN, Role.ADV, Role.SALES))
+    managers = selectors.member_choices(roles=PROJECT_MANAGER_ROLES)
     formset = ScheduleFormSet(
         request.POST or None, prefix="m", initial=None if request.POST else schedule_initial(editable), types=types, managers=managers,
     )
@@ -300,7 +301,7 @@ def document_upload(request, tenant_slug, pk):
     if milestone is not None:
         require(rules.can_manage_milestones(request.membership, deal), _("Votre rôle ne permet pas de modifier les échéances."))
     initial = {"document_type": milestone.required_document_type_id} if milestone is not None else None
-    form = _upload_form(request.membership, request.POST or None, request.FILES or None, initial=initial)
+    form = upload_form(request.membership, request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         fields = {

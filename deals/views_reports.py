@@ -16,14 +16,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from adv import exports as tables
 from adv.tenancy import errors as domain
-from adv.tenancy.models import Role
+from adv.tenancy.roles import DEAL_OWNER_ROLES, PROJECT_MANAGER_ROLES
+from adv.ui.pages import is_partial, raise_http
 from adv.ui.permissions import require_admin
 from clients.models import Client
 
 from . import exports, selectors, services
 from .forms import CommissionFilterForm, DealPolicyForm, MilestoneFilterForm, UnsignedFilterForm
 from .models import DealPolicy
-from .views import is_partial, raise_http, require, viewers
+from .views import require, viewers
 
 ROWS_PER_PAGE = 50
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -48,7 +49,7 @@ def _querystring_without(request, *names: str) -> str:
 def unsigned_report(request, tenant_slug):
     membership = request.membership
     now = timezone.now()
-    owners = list(selectors.member_choices(roles=(Role.SALES, Role.ADMIN, Role.ADV, Role.MANAGER)))
+    owners = list(selectors.member_choices(roles=DEAL_OWNER_ROLES))
     form = UnsignedFilterForm(request.GET or None, owners=owners)
     filters = (form if request.GET else UnsignedFilterForm({}, owners=owners)).filters(me=membership)
     queryset = selectors.unsigned_deals(actor=membership, filters=filters, now=now)
@@ -90,7 +91,7 @@ def unsigned_report(request, tenant_slug):
 def milestone_report(request, tenant_slug):
     membership = request.membership
     now = timezone.now()
-    managers = list(selectors.member_choices(roles=(Role.PROJECT_MANAGER, Role.MANAGER, Role.ADMIN, Role.ADV, Role.SALES)))
+    managers = list(selectors.member_choices(roles=PROJECT_MANAGER_ROLES))
     form = MilestoneFilterForm(request.GET or None, managers=managers)
     filters = (form if request.GET else MilestoneFilterForm({}, managers=managers)).filters(me=membership)
     queryset = selectors.milestone_report(actor=membership, filters=filters)
@@ -129,7 +130,7 @@ def commissions(request, tenant_slug):
     """Every deal with its signature status: only signed deals are commissionable."""
     membership = request.membership
     require(selectors.rates_visible(membership), _("Votre rôle ne donne pas accès aux commissions."))
-    owners = list(selectors.member_choices(roles=(Role.SALES, Role.ADMIN, Role.ADV, Role.MANAGER)))
+    owners = list(selectors.member_choices(roles=DEAL_OWNER_ROLES))
     form = CommissionFilterForm(request.GET or None, owners=owners)
     filters = (form if request.GET else CommissionFilterForm({}, owners=owners)).filters(me=membership)
     queryset = selectors.commission_deals(actor=membership, filters=filters)

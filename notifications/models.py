@@ -1,5 +1,6 @@
-"""Notifications core: in-app notifications, the email outbox, message templates, preferences
-and the daily digest. Every table is tenant-owned (row-level security in migration 0002).
+"""Notifications core: in-app notifications, the email outbox, message templates, preferences,
+the daily digest and the reminder ledger. Every table is tenant-owned (row-level security in
+migrations 0002 and 0004).
 """
 
 from __future__ import annotations
@@ -193,3 +194,36 @@ class DailyDigest(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.recipient_id} {self.day}"
+
+
+class ReminderSent(TenantModel):
+    """The reminder ledger: one row per reminder, chase, digest or escalation that went out, for
+    every app. Its unique key (kind, subject, step, recipient) is the once-only lock: a message is
+    sent only by whoever inserted its row (`notifications.ledger.claim`), so a task run twice, two
+    workers or two clicks at once send each step once.
+
+    `kind` is namespaced by the app that owns it ("deals.unsigned_chase"); `subject` says what the
+    reminder is about (a client, deal or milestone id, a month), `step` which occurrence of the
+    schedule it is (a day, an ISO week, a chase number, "escalation")."""
+
+    kind = models.CharField(_("type"), max_length=60)
+    subject = models.CharField(_("objet"), max_length=100, blank=True, default="")
+    step = models.CharField(_("étape"), max_length=100)
+    recipient = models.ForeignKey("tenancy.Membership", on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(_("envoyée le"), default=timezone.now)
+    sent_by = models.ForeignKey("tenancy.Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    template_key = models.CharField(max_length=100, blank=True, default="")
+    details = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "id"]
+        verbose_name = _("relance envoyée")
+        verbose_name_plural = _("relances envoyées")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "kind", "subject", "step", "recipient"], name="remindersent_once_per_step"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject} {self.step} → {self.recipient_id}"

@@ -36,7 +36,7 @@ from adv.tenancy.models import Membership, Role, Tenant
 from adv.tenancy.tasks import jittered
 
 from . import defaults
-from .errors import Conflict, DomainError, InvalidTemplate, NotFound, PermissionDenied
+from .errors import Conflict, DomainError, InvalidTemplate, NotFound, NotificationErrorCode, PermissionDenied
 from .models import (
     DailyDigest,
     MessageTemplate,
@@ -78,7 +78,7 @@ def _language(language: str | None, fallback: str = defaults.FALLBACK_LANGUAGE) 
     return language if language in codes else fallback
 
 
-def _absolute_url(url: str) -> str:
+def absolute_url(url: str) -> str:
     if not url or url.startswith(("http://", "https://")):
         return url
     return settings.SITE_URL + (url if url.startswith("/") else "/" + url)
@@ -195,7 +195,7 @@ def _clean_addresses(addresses: Iterable[str] | None, *, field: str) -> list[str
             validate_email(address)
         except ValidationError:
             raise DomainError(
-                _("Adresse e-mail invalide : %(address)s") % {"address": address}, code="invalid_email", field=field
+                _("Adresse e-mail invalide : %(address)s") % {"address": address}, code=NotificationErrorCode.INVALID_EMAIL, field=field
             )
         if address not in cleaned:
             cleaned.append(address)
@@ -305,7 +305,7 @@ def email_enqueue(
             return existing
     to = _clean_addresses(to, field="to")
     if not to:
-        raise DomainError(_("Aucun destinataire."), code="no_recipient", field="to")
+        raise DomainError(_("Aucun destinataire."), code=NotificationErrorCode.NO_RECIPIENT, field="to")
     cc = _clean_addresses(cc, field="cc")
     tenant = _current_tenant()
     language = _language(language or tenant.language)
@@ -421,7 +421,7 @@ def outbox_email_retry(*, actor: Membership, email_id) -> OutboxEmail:
     if email is None:
         raise NotFound(_("Cet e-mail n'existe pas."))
     if email.status == OutboxStatus.SENT:
-        raise Conflict(_("Cet e-mail a déjà été envoyé."), code="email_already_sent")
+        raise Conflict(_("Cet e-mail a déjà été envoyé."), code=NotificationErrorCode.EMAIL_ALREADY_SENT)
     email.status = OutboxStatus.PENDING
     email.attempts = 0
     email.next_attempt_at = timezone.now()
@@ -568,7 +568,7 @@ def notify(
     base_context = {
         "tenant_name": tenant.name,
         "actor_name": str(actor_user) if actor_user else "",
-        "url": _absolute_url(url),
+        "url": absolute_url(url),
         **context,
     }
     notifications, renders = [], {}
@@ -659,7 +659,7 @@ def _digest_items_text(notifications: list[Notification]) -> str:
     for notification in notifications:
         lines.append(f"- {notification.title}")
         if notification.url:
-            lines.append(f"  {_absolute_url(notification.url)}")
+            lines.append(f"  {absolute_url(notification.url)}")
     return "\n".join(lines)
 
 

@@ -9,22 +9,11 @@
 
 from __future__ import annotations
 
-import logging
-
 from celery import shared_task
 
-from adv.tenancy.context import tenant_context
-from adv.tenancy.models import Tenant
-from adv.tenancy.tasks import DEFAULT_TASK_OPTIONS, tenant_task
+from adv.tenancy.tasks import DEFAULT_TASK_OPTIONS, fan_out, for_each_active_tenant, tenant_task
 
 from . import services
-
-logger = logging.getLogger(__name__)
-
-
-def _active_tenant_ids() -> list:
-    # Tenants are not tenant-owned rows: listing them crosses no isolation boundary.
-    return list(Tenant.objects.filter(is_active=True).order_by("id").values_list("id", flat=True))
 
 
 @shared_task(**DEFAULT_TASK_OPTIONS)
@@ -36,14 +25,7 @@ def deliver_email(tenant_id, email_id) -> str:
 
 @shared_task(acks_late=True)
 def outbox_sweep() -> int:
-    dispatched = 0
-    for tenant_id in _active_tenant_ids():
-        try:
-            with tenant_context(tenant_id):
-                dispatched += services.outbox_redispatch_due()
-        except Exception:  # noqa: BLE001 - one tenant's problem must not stop the others
-            logger.exception("Outbox sweep failed for tenant %s", tenant_id)
-    return dispatched
+    return sum(for_each_active_tenant(services.outbox_redispatch_due))
 
 
 @tenant_task()
@@ -53,7 +35,4 @@ def daily_digest(tenant_id) -> int:
 
 @shared_task(acks_late=True)
 def daily_digest_all() -> int:
-    tenant_ids = _active_tenant_ids()
-    for tenant_id in tenant_ids:
-        daily_digest.apply_async(args=[str(tenant_id)])
-    return len(tenant_ids)
+    return fan_out(daily_digest)

@@ -17,6 +17,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from adv.ui.pages import raise_http
+
 from . import defaults, selectors, services
 from .errors import DomainError, InvalidTemplate, NotFound, UnknownTemplate
 from .errors import PermissionDenied as DomainPermissionDenied
@@ -56,14 +58,6 @@ def _template_or_404(key: str) -> defaults.DefaultTemplate:
         raise Http404
 
 
-def _raise_http(error: DomainError):
-    if isinstance(error, NotFound):
-        raise Http404(error.message)
-    if isinstance(error, DomainPermissionDenied):
-        raise PermissionDenied(error.message)
-    raise error
-
-
 # --- Bell and list ---------------------------------------------------------------------------------
 
 
@@ -93,7 +87,8 @@ def notification_mark_read(request, tenant_slug, pk):
     try:
         notification = services.notification_mark_read(user=request.user, notification_id=pk)
     except DomainError as error:
-        _raise_http(error)
+        raise_http(error)
+        raise  # any other business error is a bug of this page: a 500, as before
     if request.htmx:
         response = render(request, "notifications/_notification_row.html", {"notification": notification})
         response["HX-Trigger"] = UNREAD_CHANGED_EVENT
@@ -107,7 +102,8 @@ def notification_open(request, tenant_slug, pk):
     try:
         notification = services.notification_mark_read(user=request.user, notification_id=pk)
     except DomainError as error:
-        _raise_http(error)
+        raise_http(error)
+        raise  # any other business error is a bug of this page: a 500, as before
     target = notification.url
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return redirect(target)
@@ -169,7 +165,8 @@ def template_edit(request, tenant_slug, key, language):
                 for message in field_errors:
                     form.add_error(field, message)
         except DomainError as error:
-            _raise_http(error)
+            raise_http(error)
+            raise  # any other business error is a bug of this page: a 500, as before
         else:
             messages.success(request, _("Le modèle « %(label)s » est enregistré.") % {"label": template.label})
             return redirect(_url(request, "templates"))
@@ -207,7 +204,8 @@ def template_reset(request, tenant_slug, key, language):
     try:
         services.message_template_reset(actor=request.membership, key=key, language=language)
     except DomainError as error:
-        _raise_http(error)
+        raise_http(error)
+        raise  # any other business error is a bug of this page: a 500, as before
     messages.success(request, _("Le modèle « %(label)s » reprend le texte par défaut.") % {"label": template.label})
     return redirect(_url(request, "templates"))
 
@@ -239,7 +237,7 @@ def email_retry(request, tenant_slug, pk):
         email = services.outbox_email_retry(actor=request.membership, email_id=pk)
     except DomainError as error:
         if isinstance(error, NotFound | DomainPermissionDenied):
-            _raise_http(error)
+            raise_http(error)
         messages.error(request, error.message)
     else:
         messages.success(request, _("L'e-mail « %(subject)s » est renvoyé.") % {"subject": email.subject})

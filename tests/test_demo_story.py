@@ -6,15 +6,16 @@ purchase order requires one, and nothing is dated after now."""
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from django.utils import formats, timezone, translation
 
 from adv.tenancy.context import tenant_context
 from clients.models import BillingProfile
-from deals.models import Deal, DealReminder, DealStatus
+from deals.models import Deal, DealStatus
 from deals.services import policy as deal_policy
-from notifications.models import Notification, OutboxEmail
+from notifications.models import Notification, OutboxEmail, ReminderSent
 from timesheets import reports
 from timesheets.models import ClosingCalendar, Timesheet
 
@@ -40,16 +41,21 @@ def test_the_demo_tells_one_story_whatever_the_day(demo_tenant):
         failed = OutboxEmail.objects.get(idempotency_key="demo:failed-reminder")
         provisional = list(Deal.objects.filter(status=DealStatus.PROVISIONAL))
         chases = {
-            deal.pk: sorted(DealReminder.objects.filter(deal=deal, kind="unsigned_chase").values_list("step", flat=True))
+            deal.pk: sorted(
+                int(step) for step in ReminderSent.objects.filter(subject=str(deal.pk), kind="deals.unsigned_chase").values_list("step", flat=True)
+            )
             for deal in provisional
         }
-        escalated = set(DealReminder.objects.filter(kind="unsigned_escalation").values_list("deal_id", flat=True))
+        escalated = {
+            uuid.UUID(subject)
+            for subject in ReminderSent.objects.filter(kind="deals.unsigned_escalation").values_list("subject", flat=True)
+        }
         rules = deal_policy()
         profiles = list(BillingProfile.objects.select_related("client"))
         future = {
             "timesheets submitted": Timesheet.objects.filter(first_submitted_at__gt=now).count(),
             "timesheets approved": Timesheet.objects.filter(approved_at__gt=now).count(),
-            "deal chases": DealReminder.objects.filter(created_at__gt=now).count(),
+            "deal chases": ReminderSent.objects.filter(kind__startswith="deals.", sent_at__gt=now).count(),
             "notifications": Notification.objects.filter(created_at__gt=now).count(),
         }
     # no message asks for, or reports, the timesheet of a month to come

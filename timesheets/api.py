@@ -20,6 +20,7 @@ from adv.api.viewsets import TenantGenericViewSet
 from adv.tenancy.errors import DomainError
 
 from . import selectors, services
+from .errors import TimesheetErrorCode
 from .filters import TimesheetFilter
 from .models import Timesheet, TimesheetEntry
 from .serializers import ReasonSerializer, TimesheetGridSerializer, TimesheetOpenSerializer, TimesheetSerializer
@@ -127,7 +128,7 @@ class TimesheetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantG
         sent = {str(line["id"]): line for line in data["lines"]}
         unknown = sorted(set(sent) - known)
         if unknown:
-            raise DomainError(f"Unknown line(s) for this timesheet: {', '.join(unknown)}", code="unknown_line", field="lines")
+            raise DomainError(f"Unknown line(s) for this timesheet: {', '.join(unknown)}", code=TimesheetErrorCode.UNKNOWN_LINE, field="lines")
         cells = [
             Cell(line_id=line_id, day=entry["day"], quantity=entry["quantity"], is_extra=entry["is_extra"])
             for line_id, line in sent.items()

@@ -14,9 +14,11 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from adv.months import first_day
 from adv.tenancy.errors import DomainError
 
 from . import calendar as cal
+from .errors import TimesheetErrorCode
 from .models import TimesheetStatus, month_start
 from .services import Cell
 
@@ -71,7 +73,7 @@ def parse_grid(data, *, month: datetime.date) -> ParsedGrid:
             parsed.raw[key] = value
             day_number = int(day_text)
             if not 1 <= day_number <= last_day:
-                raise DomainError(_("Ce mois n'a pas de jour %(day)s.") % {"day": day_number}, code="day_outside_month")
+                raise DomainError(_("Ce mois n'a pas de jour %(day)s.") % {"day": day_number}, code=TimesheetErrorCode.DAY_OUTSIDE_MONTH)
             day = month.replace(day=day_number)
             try:
                 quantity = parse_quantity(value)
@@ -79,7 +81,7 @@ def parse_grid(data, *, month: datetime.date) -> ParsedGrid:
                 raise DomainError(
                     _("« %(value)s » le %(day)s n'est pas une durée : saisissez 1, 0,5 ou laissez vide.")
                     % {"value": value, "day": formats.date_format(day, "SHORT_DATE_FORMAT")},
-                    code="invalid_quantity",
+                    code=TimesheetErrorCode.INVALID_QUANTITY,
                 ) from None
             if quantity:
                 parsed.cells.append(Cell(line_id=line_id, day=day, quantity=quantity, is_extra=CELL_PREFIXES[prefix]))
@@ -152,13 +154,7 @@ def recent_months(count: int = 13) -> list[datetime.date]:
 
 def month_param(value: str | None) -> datetime.date | None:
     """"2026-05" (or "2026-05-01") → 2026-05-01; anything else → None."""
-    if not value:
-        return None
-    try:
-        year, month = (int(part) for part in value.split("-")[:2])
-        return datetime.date(year, month, 1)
-    except ValueError:
-        return None
+    return first_day(value, day_allowed=True)
 
 
 STATUS_ALL = "all"

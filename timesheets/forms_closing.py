@@ -3,8 +3,6 @@ grouped reminder, and the month pickers of the reports. They parse; the services
 
 from __future__ import annotations
 
-import datetime
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -15,15 +13,6 @@ from . import reminders
 from .models import ClosingCalendar, TimesheetPolicy
 
 DEADLINE_FIELDS = ("submission_deadline", "approval_deadline", "client_approval_deadline", "billing_close_deadline")
-
-
-def parse_month(value: str | None, default: datetime.date) -> datetime.date:
-    """"2026-05" → 1 May 2026; anything else → `default`."""
-    try:
-        year, month = (int(part) for part in (value or "").split("-")[:2])
-        return datetime.date(year, month, 1)
-    except (TypeError, ValueError):
-        return default
 
 
 class DateInput(forms.DateInput):
@@ -90,8 +79,8 @@ class TimesheetPolicyForm(BootstrapFormMixin, forms.ModelForm):
         }
         field_classes = {"hours_per_day": QuantityField}  # "7,5" typed the French way, in a text input
         widgets = {
-            "reminder_offsets": forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "style": "max-width: 12rem"}),
-            "holiday_country": forms.TextInput(attrs={"style": "max-width: 6rem", "autocomplete": "off"}),
+            "reminder_offsets": forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "class": "adv-maxw-12"}),
+            "holiday_country": forms.TextInput(attrs={"class": "adv-maxw-6", "autocomplete": "off"}),
         }
 
     def _post_clean(self):  # the service validates

@@ -225,28 +225,14 @@ class ClientApproval(TenantModel):
 
 
 class ReminderKind(models.TextChoices):
-    SUBMISSION = "submission", _("Relance de soumission")
-    SUBMISSION_ESCALATION = "submission_escalation", _("Escalade au manager")
-    APPROVAL = "approval", _("Relance de validation")
-    APPROVAL_ESCALATION = "approval_escalation", _("Escalade de la validation au manager")
-    ANNOUNCEMENT = "announcement", _("Annonce du calendrier")
+    """Kinds of the closing reminders in the reminder ledger (`notifications.ReminderSent`),
+    whose subject is the month ("2026-05-01")."""
 
-
-class Reminder(TenantModel):
-    """Every reminder sent: who, when, which template; never two for the same person and step."""
-
-    month = models.DateField()
-    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=30, choices=ReminderKind.choices)
-    step = models.CharField(max_length=40, help_text="the schedule step: a date, or 'manual:<date>'")
-    template_key = models.CharField(max_length=100)
-    sent_by = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-
-    class Meta:
-        ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["tenant", "month", "membership", "kind", "step"], name="reminder_once_per_step"),
-        ]
+    SUBMISSION = "timesheets.submission", _("Relance de soumission")
+    SUBMISSION_ESCALATION = "timesheets.submission_escalation", _("Escalade au manager")
+    APPROVAL = "timesheets.approval", _("Relance de validation")
+    APPROVAL_ESCALATION = "timesheets.approval_escalation", _("Escalade de la validation au manager")
+    ANNOUNCEMENT = "timesheets.announcement", _("Annonce du calendrier")
 
 
 def month_start(day: datetime.date) -> datetime.date:

@@ -5,17 +5,14 @@ close (managers see their team), grouped reminders for ADV, the firm's rules for
 from django.utils.translation import gettext_lazy as _
 
 from adv.tenancy.models import Role
+from adv.tenancy.roles import ADV_ROLES, CLOSE_FOLLOWERS
 from adv.ui.navigation import SECTION_ADMIN, NavItem, register
-
-ADV_ROLES = frozenset({Role.ADMIN, Role.ADV})
-# Who follows the close: ADV and admins (the whole firm), managers (their team), the accountant (reads).
-FOLLOW_ROLES = frozenset({Role.ADMIN, Role.ADV, Role.MANAGER, Role.ACCOUNTANT})
 
 register(
     NavItem("timesheets:closing", _("Calendrier de clôture"), "bi-calendar-event", order=12, test_id="nav-closing-calendar"),
-    NavItem("timesheets:completion", _("Complétude du mois"), "bi-pie-chart", roles=FOLLOW_ROLES, order=13, test_id="nav-completion"),
+    NavItem("timesheets:completion", _("Complétude du mois"), "bi-pie-chart", roles=CLOSE_FOLLOWERS, order=13, test_id="nav-completion"),
     NavItem("timesheets:reminders", _("Relances CRA"), "bi-megaphone", roles=ADV_ROLES, order=14, test_id="nav-grouped-reminders"),
-    NavItem("timesheets:late_report", _("Retards de CRA"), "bi-alarm", roles=FOLLOW_ROLES, order=15, test_id="nav-late-report"),
+    NavItem("timesheets:late_report", _("Retards de CRA"), "bi-alarm", roles=CLOSE_FOLLOWERS, order=15, test_id="nav-late-report"),
     NavItem(
         "timesheets:closing_policy", _("Règles des CRA"), "bi-sliders", section=SECTION_ADMIN, roles=frozenset({Role.ADMIN}),
         order=36, test_id="nav-timesheet-policy",

@@ -30,6 +30,7 @@ from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from adv.tenancy.context import require_tenant_id
+from adv.tenancy.firm_settings import settings_read
 from adv.tenancy.models import Membership, Role, Tenant
 
 from . import calendar as cal
@@ -62,7 +63,7 @@ def month_bounds(month: datetime.date, zone: zoneinfo.ZoneInfo) -> tuple[datetim
 
 def rules() -> TimesheetPolicy:
     """The firm's policy without writing (an unsaved default when the firm has none yet)."""
-    return TimesheetPolicy.objects.first() or TimesheetPolicy()
+    return settings_read(TimesheetPolicy)
 
 
 def calendar_for(month: datetime.date, policy: TimesheetPolicy | None = None) -> ClosingCalendar:

@@ -19,7 +19,8 @@ from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 from django.utils.translation import pgettext
 
-from adv.tenancy.models import Membership, Role
+from adv.tenancy.models import Membership
+from adv.tenancy.roles import ADV_ROLES, BILLING_READERS
 from clients.models import BillingProfile, Contact
 
 from . import calendar as cal
@@ -34,9 +35,9 @@ from .models import (
     TimeUnit,
     month_start,
 )
-from .services import ADV_ROLES, _can_approve, _can_edit, policy
+from .services import may_approve, may_edit, policy
 
-READ_ALL_ROLES = frozenset(ADV_ROLES | {Role.ACCOUNTANT})
+READ_ALL_ROLES = BILLING_READERS
 ZERO = Decimal("0")
 DAY = Decimal("1")
 
@@ -53,11 +54,11 @@ def reads_all(actor: Membership) -> bool:
 
 
 def can_edit(actor: Membership, timesheet: Timesheet) -> bool:
-    return timesheet.is_editable and _can_edit(actor, timesheet)
+    return timesheet.is_editable and may_edit(actor, timesheet)
 
 
 def can_approve(actor: Membership, timesheet: Timesheet) -> bool:
-    return timesheet.status == TimesheetStatus.SUBMITTED and _can_approve(actor, timesheet)
+    return timesheet.status == TimesheetStatus.SUBMITTED and may_approve(actor, timesheet)
 
 
 def can_reopen(actor: Membership, timesheet: Timesheet) -> bool:

@@ -22,13 +22,17 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from adv.months import Month
 from adv.tenancy.context import require_tenant_id
 from adv.tenancy.errors import Conflict, DomainError, NotFound, PermissionDenied
-from adv.tenancy.models import Membership, Role
+from adv.tenancy.firm_settings import settings_read
+from adv.tenancy.models import Membership
+from adv.tenancy.roles import ADV_ROLES
 from deals.models import STAFFABLE_STATUSES, Assignment
 
 from . import calendar as cal
 from .defaults import ABSENCE_TYPES
+from .errors import TimesheetErrorCode
 from .models import (
     AbsenceType,
     ClientApproval,
@@ -45,7 +49,6 @@ from .models import (
 from .signals import timesheet_billing_changed
 
 logger = logging.getLogger(__name__)
-ADV_ROLES = frozenset({Role.ADMIN, Role.ADV})
 HALF = Decimal("0.5")
 ONE = Decimal("1")
 QUARTER = Decimal("0.25")
@@ -62,8 +65,8 @@ def _hash(raw: str) -> str:
 
 
 def policy() -> TimesheetPolicy:
-    found, _created = TimesheetPolicy.objects.get_or_create()
-    return found
+    """The firm's timesheet rules, read without writing (defaults when never saved)."""
+    return settings_read(TimesheetPolicy)
 
 
 def absence_types_seed_defaults() -> None:
@@ -75,12 +78,12 @@ def _is_adv(m: Membership) -> bool:
     return m.role in ADV_ROLES
 
 
-def _can_edit(actor: Membership, timesheet: Timesheet) -> bool:
+def may_edit(actor: Membership, timesheet: Timesheet) -> bool:
     """The consultant; ADV on their behalf (or an integration token with that role)."""
     return actor.pk == timesheet.consultant_id or _is_adv(actor)
 
 
-def _can_approve(actor: Membership, timesheet: Timesheet) -> bool:
+def may_approve(actor: Membership, timesheet: Timesheet) -> bool:
     if actor.pk == timesheet.consultant_id:
         return False  # never one's own
     return timesheet.consultant.reports_to_id == actor.pk or _is_adv(actor)
@@ -110,7 +113,7 @@ def timesheet_open(*, actor: Membership, consultant: Membership, month: datetime
     active that month and per absence type (new assignments are added while it is a draft)."""
     month = month_start(month)
     if month > month_start(timezone.localdate()):
-        raise DomainError(_("On ne saisit pas un CRA d'un mois futur."), code="future_month", field="month")
+        raise DomainError(_("On ne saisit pas un CRA d'un mois futur."), code=TimesheetErrorCode.FUTURE_MONTH, field="month")
     if consultant.tenant_id != actor.tenant_id:
         raise NotFound()
     if actor.pk != consultant.pk and not _is_adv(actor) and consultant.reports_to_id != actor.pk:
@@ -141,12 +144,12 @@ class Cell:
 def _check_quantity(quantity: Decimal, rules: TimesheetPolicy) -> None:
     if rules.unit == TimeUnit.DAYS:
         if quantity not in (HALF, ONE):
-            raise DomainError(_("Une case vaut 0, 0,5 ou 1 jour."), code="invalid_quantity")
+            raise DomainError(_("Une case vaut 0, 0,5 ou 1 jour."), code=TimesheetErrorCode.INVALID_QUANTITY)
     else:
         if quantity <= 0 or quantity > rules.hours_per_day or (quantity / QUARTER) % 1:
             raise DomainError(
                 _("Une case vaut entre 0,25 et %(max)s heures, par quarts d'heure.") % {"max": rules.hours_per_day},
-                code="invalid_quantity",
+                code=TimesheetErrorCode.INVALID_QUANTITY,
             )
 
 
@@ -163,16 +166,16 @@ def timesheet_save(
     """Replace the grid with `cells` (zero cells are simply absent). `version` must be the one the
     form was built from: two tabs saving the same timesheet get a clear conflict, not a silent loss."""
     timesheet = _locked(timesheet.pk)
-    if not _can_edit(actor, timesheet):
+    if not may_edit(actor, timesheet):
         raise PermissionDenied(_("Ce CRA n'est pas le vôtre."))
     if timesheet.is_locked:
-        raise Conflict(_("Ce CRA est facturé : il ne se modifie plus."), code="timesheet_locked")
+        raise Conflict(_("Ce CRA est facturé : il ne se modifie plus."), code=TimesheetErrorCode.TIMESHEET_LOCKED)
     if timesheet.status != TimesheetStatus.DRAFT:
-        raise Conflict(_("Ce CRA est soumis : il ne se modifie plus (demandez un refus ou une réouverture)."), code="not_draft")
+        raise Conflict(_("Ce CRA est soumis : il ne se modifie plus (demandez un refus ou une réouverture)."), code=TimesheetErrorCode.NOT_DRAFT)
     if version != timesheet.version:
         raise Conflict(
             _("Ce CRA a été modifié entre-temps (dans un autre onglet ?). Rechargez la page : vos saisies n'ont pas été enregistrées."),
-            code="stale_version",
+            code=TimesheetErrorCode.STALE_VERSION,
         )
     rules = policy()
     lines = {line.pk: line for line in timesheet.lines.select_related("assignment", "absence_type")}
@@ -188,11 +191,11 @@ def timesheet_save(
             continue
         line = lines.get(_line_key(cell.line_id))
         if line is None:
-            raise DomainError(_("Ligne inconnue dans ce CRA."), code="unknown_line")
+            raise DomainError(_("Ligne inconnue dans ce CRA."), code=TimesheetErrorCode.UNKNOWN_LINE)
         if not (first <= cell.day < end):
-            raise DomainError(_("Le %(day)s n'est pas dans le mois du CRA.") % {"day": cell.day.strftime("%d/%m/%Y")}, code="day_outside_month")
+            raise DomainError(_("Le %(day)s n'est pas dans le mois du CRA.") % {"day": cell.day.strftime("%d/%m/%Y")}, code=TimesheetErrorCode.DAY_OUTSIDE_MONTH)
         if (line.pk, cell.day, cell.is_extra) in seen:
-            raise DomainError(_("Deux saisies pour la même case."), code="duplicate_cell")
+            raise DomainError(_("Deux saisies pour la même case."), code=TimesheetErrorCode.DUPLICATE_CELL)
         seen.add((line.pk, cell.day, cell.is_extra))
         _check_quantity(quantity, rules)
         if line.assignment_id:
@@ -201,17 +204,17 @@ def timesheet_save(
                 raise DomainError(
                     _("Le %(day)s est hors de la période du staffing sur %(deal)s.")
                     % {"day": cell.day.strftime("%d/%m/%Y"), "deal": a.deal.reference},
-                    code="outside_assignment",
+                    code=TimesheetErrorCode.OUTSIDE_ASSIGNMENT,
                 )
         elif not days[cell.day].is_working_day:
             raise DomainError(
-                _("Pas d'absence un jour non ouvré (%(day)s).") % {"day": cell.day.strftime("%d/%m/%Y")}, code="absence_on_non_working_day"
+                _("Pas d'absence un jour non ouvré (%(day)s).") % {"day": cell.day.strftime("%d/%m/%Y")}, code=TimesheetErrorCode.ABSENCE_ON_NON_WORKING_DAY
             )
         if cell.is_extra:
             if not rules.allow_extra_time:
-                raise DomainError(_("Le temps supplémentaire n'est pas autorisé dans votre société."), code="extra_not_allowed")
+                raise DomainError(_("Le temps supplémentaire n'est pas autorisé dans votre société."), code=TimesheetErrorCode.EXTRA_NOT_ALLOWED)
             if not line.assignment_id:
-                raise DomainError(_("Le temps supplémentaire se saisit sur une mission."), code="extra_on_absence")
+                raise DomainError(_("Le temps supplémentaire se saisit sur une mission."), code=TimesheetErrorCode.EXTRA_ON_ABSENCE)
         else:
             per_day[cell.day] += quantity
         entries.append(TimesheetEntry(line=line, day=cell.day, quantity=quantity, is_extra=cell.is_extra))
@@ -220,7 +223,7 @@ def timesheet_save(
     if over:
         raise DomainError(
             _("Plus d'une journée saisie le %(days)s.") % {"days": ", ".join(d.strftime("%d/%m") for d in over)},
-            code="more_than_a_day",
+            code=TimesheetErrorCode.MORE_THAN_A_DAY,
         )
     TimesheetEntry.objects.filter(line__timesheet=timesheet).delete()
     for entry in entries:
@@ -256,12 +259,12 @@ def timesheet_set_reception_number(*, actor: Membership, line: TimesheetLine, nu
     """The client's reception number for this consultant and month: the consultant or ADV,
     at any time before billing (it is often known only after approval)."""
     timesheet = _locked(line.timesheet_id)
-    if not _can_edit(actor, timesheet):
+    if not may_edit(actor, timesheet):
         raise PermissionDenied(_("Ce CRA n'est pas le vôtre."))
     if timesheet.is_locked:
-        raise Conflict(_("Ce CRA est facturé : il ne se modifie plus."), code="timesheet_locked")
+        raise Conflict(_("Ce CRA est facturé : il ne se modifie plus."), code=TimesheetErrorCode.TIMESHEET_LOCKED)
     if line.assignment_id is None:
-        raise DomainError(_("Le numéro de réception concerne une mission."), code="not_an_assignment")
+        raise DomainError(_("Le numéro de réception concerne une mission."), code=TimesheetErrorCode.NOT_AN_ASSIGNMENT)
     line.reception_number = (number or "").strip()[:100]
     line.save(update_fields=["reception_number", "updated_at"])
     _billing_changed(timesheet.pk)
@@ -274,12 +277,12 @@ def timesheet_set_reception_number(*, actor: Membership, line: TimesheetLine, nu
 @transaction.atomic
 def timesheet_submit(*, actor: Membership, timesheet: Timesheet, now: datetime.datetime | None = None) -> Timesheet:
     timesheet = _locked(timesheet.pk)
-    if not _can_edit(actor, timesheet):
+    if not may_edit(actor, timesheet):
         raise PermissionDenied(_("Ce CRA n'est pas le vôtre."))
     if timesheet.status != TimesheetStatus.DRAFT:
-        raise Conflict(_("Ce CRA est déjà soumis."), code="already_submitted")
+        raise Conflict(_("Ce CRA est déjà soumis."), code=TimesheetErrorCode.ALREADY_SUBMITTED)
     if timesheet.month > month_start(timezone.localdate()):
-        raise DomainError(_("On ne soumet pas un CRA d'un mois futur."), code="future_month")
+        raise DomainError(_("On ne soumet pas un CRA d'un mois futur."), code=TimesheetErrorCode.FUTURE_MONTH)
     now = now or timezone.now()
     timesheet.status = TimesheetStatus.SUBMITTED
     timesheet.submitted_at = now
@@ -292,12 +295,12 @@ def timesheet_submit(*, actor: Membership, timesheet: Timesheet, now: datetime.d
 @transaction.atomic
 def timesheet_approve(*, actor: Membership, timesheet: Timesheet) -> Timesheet:
     timesheet = _locked(timesheet.pk)
-    if not _can_approve(actor, timesheet):
+    if not may_approve(actor, timesheet):
         raise PermissionDenied(
             _("Seul le manager du consultant (ou l'ADV) valide ce CRA, et jamais le sien.")
         )
     if timesheet.status != TimesheetStatus.SUBMITTED:
-        raise Conflict(_("Seul un CRA soumis se valide."), code="not_submitted")
+        raise Conflict(_("Seul un CRA soumis se valide."), code=TimesheetErrorCode.NOT_SUBMITTED)
     timesheet.status = TimesheetStatus.APPROVED
     timesheet.approved_at = timezone.now()
     timesheet.approved_by = actor
@@ -320,13 +323,13 @@ def timesheet_approve_many(*, actor: Membership, timesheets: Iterable[Timesheet]
 @transaction.atomic
 def timesheet_reject(*, actor: Membership, timesheet: Timesheet, reason: str) -> Timesheet:
     timesheet = _locked(timesheet.pk)
-    if not _can_approve(actor, timesheet):
+    if not may_approve(actor, timesheet):
         raise PermissionDenied(_("Seul le manager du consultant (ou l'ADV) refuse ce CRA, et jamais le sien."))
     if timesheet.status != TimesheetStatus.SUBMITTED:
-        raise Conflict(_("Seul un CRA soumis se refuse."), code="not_submitted")
+        raise Conflict(_("Seul un CRA soumis se refuse."), code=TimesheetErrorCode.NOT_SUBMITTED)
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError(_("Indiquez le motif du refus : le consultant le verra."), code="reason_required", field="reason")
+        raise DomainError(_("Indiquez le motif du refus : le consultant le verra."), code=TimesheetErrorCode.REASON_REQUIRED, field="reason")
     timesheet.status = TimesheetStatus.DRAFT
     timesheet.submitted_at = None
     timesheet.rejected_at = timezone.now()
@@ -344,12 +347,12 @@ def timesheet_reopen(*, actor: Membership, timesheet: Timesheet, reason: str) ->
         raise PermissionDenied(_("Seule l'ADV rouvre un CRA validé."))
     timesheet = _locked(timesheet.pk)
     if timesheet.is_locked:
-        raise Conflict(_("Ce CRA est facturé : il ne se rouvre plus (passez par un avoir)."), code="timesheet_locked")
+        raise Conflict(_("Ce CRA est facturé : il ne se rouvre plus (passez par un avoir)."), code=TimesheetErrorCode.TIMESHEET_LOCKED)
     if timesheet.status != TimesheetStatus.APPROVED:
-        raise Conflict(_("Seul un CRA validé se rouvre."), code="not_approved")
+        raise Conflict(_("Seul un CRA validé se rouvre."), code=TimesheetErrorCode.NOT_APPROVED)
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError(_("Indiquez le motif de la réouverture."), code="reason_required", field="reason")
+        raise DomainError(_("Indiquez le motif de la réouverture."), code=TimesheetErrorCode.REASON_REQUIRED, field="reason")
     timesheet.status = TimesheetStatus.DRAFT
     timesheet.submitted_at = None
     timesheet.approved_at = None
@@ -376,10 +379,7 @@ def timesheet_url(timesheet: Timesheet) -> str:
 
 
 def _month_label(month: datetime.date, language: str | None = None) -> str:
-    from django.utils import formats, translation
-
-    with translation.override(language or translation.get_language()):
-        return formats.date_format(month, "F Y")
+    return Month.of(month).label(language)
 
 
 def _notify_consultant(timesheet: Timesheet, *, event: str, actor: Membership | None, reason: str) -> None:
@@ -396,7 +396,7 @@ def timesheet_lock(*, timesheet: Timesheet) -> Timesheet:
     """Called by billing when the timesheet is invoiced."""
     timesheet = _locked(timesheet.pk)
     if timesheet.status != TimesheetStatus.APPROVED:
-        raise Conflict(_("Seul un CRA validé se facture."), code="not_approved")
+        raise Conflict(_("Seul un CRA validé se facture."), code=TimesheetErrorCode.NOT_APPROVED)
     if timesheet.locked_at is None:
         timesheet.locked_at = timezone.now()
         timesheet.save(update_fields=["locked_at", "updated_at"])
@@ -427,12 +427,12 @@ def client_approval_send_link(*, actor: Membership, approval: ClientApproval, co
         raise PermissionDenied(_("Réservé à l'ADV et au consultant."))
     approval = ClientApproval.objects.select_for_update(of=("self",)).get(pk=approval.pk)
     if approval.status != ClientApprovalStatus.PENDING:
-        raise Conflict(_("Ce mois est déjà validé ou refusé par le client."), code="already_decided")
+        raise Conflict(_("Ce mois est déjà validé ou refusé par le client."), code=TimesheetErrorCode.ALREADY_DECIDED)
     contact = contact or approval.deal.client.contacts.filter(signs_timesheets=True, is_active=True).exclude(email="").first()
     if contact is None or contact.client_id != approval.deal.client_id or not contact.email:
         raise DomainError(
             _("Aucun signataire des CRA avec une adresse e-mail chez ce client : ajoutez-en un sur la fiche client."),
-            code="no_signatory", field="contact",
+            code=TimesheetErrorCode.NO_SIGNATORY, field="contact",
         )
     raw = secrets.token_urlsafe(32)
     approval.contact = contact
@@ -458,14 +458,14 @@ def client_approval_decide(*, approval_id, raw_token: str, approve: bool, commen
     if approval.key_hash != _hash(raw_token):
         raise NotFound()
     if approval.link_used_at is not None:
-        raise Conflict(_("Ce lien a déjà été utilisé."), code="link_used")
+        raise Conflict(_("Ce lien a déjà été utilisé."), code=TimesheetErrorCode.LINK_USED)
     if approval.link_expires_at is None or approval.link_expires_at <= timezone.now():
-        raise Conflict(_("Ce lien a expiré : demandez-en un nouveau à votre contact."), code="link_expired")
+        raise Conflict(_("Ce lien a expiré : demandez-en un nouveau à votre contact."), code=TimesheetErrorCode.LINK_EXPIRED)
     if approval.status != ClientApprovalStatus.PENDING:  # e.g. the signed copy was uploaded meanwhile
-        raise Conflict(_("Ce mois est déjà validé ou refusé par le client."), code="already_decided")
+        raise Conflict(_("Ce mois est déjà validé ou refusé par le client."), code=TimesheetErrorCode.ALREADY_DECIDED)
     comment = (comment or "").strip()
     if not approve and not comment:
-        raise DomainError(_("Indiquez ce qui ne va pas : votre commentaire sera transmis."), code="comment_required", field="comment")
+        raise DomainError(_("Indiquez ce qui ne va pas : votre commentaire sera transmis."), code=TimesheetErrorCode.COMMENT_REQUIRED, field="comment")
     now = timezone.now()
     approval.status = ClientApprovalStatus.APPROVED if approve else ClientApprovalStatus.REFUSED
     approval.link_used_at = now
@@ -609,7 +609,7 @@ def closing_calendar_update(*, actor: Membership, calendar_row: ClosingCalendar,
     allowed = {"submission_deadline", "approval_deadline", "client_approval_deadline", "billing_close_deadline"}
     unknown = set(deadlines) - allowed
     if unknown:
-        raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code="unknown_fields")
+        raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code=TimesheetErrorCode.UNKNOWN_FIELDS)
     calendar_row = ClosingCalendar.objects.select_for_update(of=("self",)).get(pk=calendar_row.pk)
     for name, value in deadlines.items():
         setattr(calendar_row, name, value)
@@ -622,7 +622,7 @@ def closing_calendar_update(*, actor: Membership, calendar_row: ClosingCalendar,
     if order != sorted(order):
         raise DomainError(
             _("Les échéances se suivent : soumission, validation manager, validation client, puis clôture."),
-            code="deadlines_out_of_order",
+            code=TimesheetErrorCode.DEADLINES_OUT_OF_ORDER,
         )
     calendar_row.save()
     if calendar_row.announced_at is not None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 
+import holidays
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -22,11 +23,14 @@ from django.utils.translation import gettext as _
 
 from adv.tenancy.context import require_tenant_id
 from adv.tenancy.errors import DomainError, PermissionDenied
+from adv.tenancy.firm_settings import settings_for_update
 from adv.tenancy.models import Membership, Role
+from adv.tenancy.roles import ADV_ROLES
 from deals.models import STAFFABLE_STATUSES, Assignment
 
 from . import calendar as cal
 from . import reports
+from .errors import TimesheetErrorCode
 from .models import AbsenceType, Timesheet, TimesheetLine, TimesheetPolicy, TimesheetStatus, month_start
 
 BATCH = 2000
@@ -38,8 +42,8 @@ def timesheets_open_month(*, month: datetime.date, actor: Membership | None = No
     created. `actor` None: the system (a task); otherwise ADV or an admin."""
     month = month_start(month)
     if month > month_start(timezone.localdate()):
-        raise DomainError(_("On ne saisit pas un CRA d'un mois futur."), code="future_month", field="month")
-    if actor is not None and actor.role not in (Role.ADMIN, Role.ADV):
+        raise DomainError(_("On ne saisit pas un CRA d'un mois futur."), code=TimesheetErrorCode.FUTURE_MONTH, field="month")
+    if actor is not None and actor.role not in ADV_ROLES:
         raise PermissionDenied(_("Réservé à l'ADV."))
     tenant_id = require_tenant_id()
     consultants = list(reports.expected_consultants(month).values_list("pk", flat=True))
@@ -103,7 +107,7 @@ def normalize_offsets(text: str) -> str:
         raise DomainError(
             _("Indiquez des jours ouvrés avant l'échéance, séparés par des virgules, entre -%(max)s et 0 (par exemple -2,0).")
             % {"max": MAX_OFFSET},
-            code="invalid_offsets", field="reminder_offsets",
+            code=TimesheetErrorCode.INVALID_OFFSETS, field="reminder_offsets",
         )
     return ",".join(str(v) for v in values)
 
@@ -112,45 +116,41 @@ def normalize_offsets(text: str) -> str:
 def timesheet_policy_update(*, actor: Membership, **fields) -> TimesheetPolicy:
     """The firm's rules: entry unit, closing calendar rule, reminders and the habitual-lateness
     rule (admins). Saved calendars keep their deadlines (ADV edits them month by month)."""
-    from .services import policy
-
     if actor.role != Role.ADMIN:
         raise PermissionDenied(_("Réservé aux administrateurs de la société."))
     unknown = set(fields) - set(POLICY_FIELDS)
     if unknown:
-        raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code="unknown_fields")
+        raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code=TimesheetErrorCode.UNKNOWN_FIELDS)
     if "reminder_offsets" in fields:
         fields["reminder_offsets"] = normalize_offsets(fields["reminder_offsets"])
     if "holiday_country" in fields:
-        import holidays
-
         fields["holiday_country"] = (fields["holiday_country"] or "").strip().upper()
         if fields["holiday_country"] not in holidays.list_supported_countries():
             raise DomainError(_("Pays inconnu pour les jours fériés : indiquez un code ISO à 2 lettres, par exemple FR."),
-                              code="unknown_country", field="holiday_country")
-    current = TimesheetPolicy.objects.select_for_update(of=("self",)).get(pk=policy().pk)
+                              code=TimesheetErrorCode.UNKNOWN_COUNTRY, field="holiday_country")
+    current = settings_for_update(TimesheetPolicy)
     for name, value in fields.items():
         setattr(current, name, value)
     if current.habitually_late_count < 1 or current.habitually_late_window_months < 1:
         raise DomainError(_("La règle du retardataire habituel compte au moins un retard sur au moins un mois."),
-                          code="invalid_habitual_rule", field="habitually_late_count")
+                          code=TimesheetErrorCode.INVALID_HABITUAL_RULE, field="habitually_late_count")
     if current.habitually_late_window_months > 24:
         raise DomainError(_("La fenêtre du retardataire habituel ne dépasse pas 24 mois."),
-                          code="invalid_habitual_rule", field="habitually_late_window_months")
+                          code=TimesheetErrorCode.INVALID_HABITUAL_RULE, field="habitually_late_window_months")
     if current.habitually_late_count > current.habitually_late_window_months:
         raise DomainError(
             _("On ne peut pas être en retard plus de fois qu'il n'y a de mois dans la fenêtre."),
-            code="invalid_habitual_rule", field="habitually_late_count",
+            code=TimesheetErrorCode.INVALID_HABITUAL_RULE, field="habitually_late_count",
         )
     if current.announce_days_ahead > 31:
-        raise DomainError(_("L'annonce part au plus 31 jours avant l'échéance."), code="invalid_announce", field="announce_days_ahead")
+        raise DomainError(_("L'annonce part au plus 31 jours avant l'échéance."), code=TimesheetErrorCode.INVALID_ANNOUNCE, field="announce_days_ahead")
     if current.escalate_after_working_days > MAX_OFFSET:
         raise DomainError(_("L'escalade intervient au plus 20 jours ouvrés après l'échéance."),
-                          code="invalid_escalation", field="escalate_after_working_days")
+                          code=TimesheetErrorCode.INVALID_ESCALATION, field="escalate_after_working_days")
     try:
         current.full_clean(exclude=["tenant"])
     except ValidationError as error:
         field, messages = next(iter(error.message_dict.items()))
-        raise DomainError(messages[0], code="invalid_policy", field=field)
+        raise DomainError(messages[0], code=TimesheetErrorCode.INVALID_POLICY, field=field)
     current.save()
     return current

@@ -19,6 +19,8 @@ from adv.tenancy.models import Membership
 from clients.models import Document, DocumentType
 from clients.services import document_store
 
+from .errors import TimesheetErrorCode
+
 SIGNED_TIMESHEET_DOCUMENT_TYPE = "feuille-temps-signee"
 
 
@@ -27,7 +29,7 @@ def signed_document_type() -> DocumentType:
     if document_type is None:
         raise DomainError(
             _("Le type de document « Feuille de temps signée » n'existe pas ou est désactivé : un administrateur doit le rétablir."),
-            code="document_type_missing",
+            code=TimesheetErrorCode.DOCUMENT_TYPE_MISSING,
         )
     return document_type
 

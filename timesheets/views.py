@@ -24,8 +24,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from adv.months import Month
 from adv.tenancy import errors as domain
 from adv.tenancy.models import Membership
+from adv.ui.pages import raise_http
 from adv.ui.permissions import require_member
 from deals.models import Deal
 
@@ -40,17 +42,9 @@ MONDAY = datetime.date(2024, 1, 1)
 # --- Helpers ---------------------------------------------------------------------------------------
 
 
-def raise_http(error: domain.DomainError) -> None:
-    """Errors that are not a form's business: forbidden and not found."""
-    if isinstance(error, domain.PermissionDenied):
-        raise PermissionDenied(error.message)
-    if isinstance(error, domain.NotFound):
-        raise Http404(error.message)
-
-
 def _month(year: int, month: int) -> datetime.date:
     try:
-        return datetime.date(year, month, 1)
+        return Month(year, month).first
     except ValueError:
         raise Http404(_("Ce mois n'existe pas."))
 

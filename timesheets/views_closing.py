@@ -13,7 +13,6 @@ import zoneinfo
 from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -25,24 +24,25 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from adv import exports
+from adv.months import first_day
 from adv.tenancy import errors as domain
 from adv.tenancy.models import Membership, Role
+from adv.tenancy.roles import ADV_ROLES, CLOSE_FOLLOWERS
+from adv.ui.pages import is_partial, raise_http
 from adv.ui.permissions import require_member, require_role
 
 from . import calendar as cal
 from . import reminders, reports
-from .forms_closing import DEADLINE_FIELDS, ClosingCalendarForm, GroupedReminderForm, TimesheetPolicyForm, parse_month
-from .models import ClosingCalendar, Reminder, Timesheet, TimesheetPolicy, TimesheetStatus, month_start
+from .forms_closing import DEADLINE_FIELDS, ClosingCalendarForm, GroupedReminderForm, TimesheetPolicyForm
+from .models import ClosingCalendar, Timesheet, TimesheetPolicy, TimesheetStatus, month_start
 from .services import closing_calendar_ensure, closing_calendar_update
 from .services_closing import timesheet_policy_update
 
-ADV_ROLES = (Role.ADMIN, Role.ADV)
-FOLLOW_ROLES = (Role.ADMIN, Role.ADV, Role.MANAGER, Role.ACCOUNTANT)
 PER_PAGE = 50
 EXPORT_FORMATS = ("csv", "xlsx")
 
-adv_only = require_role(*ADV_ROLES)
-followers = require_role(*FOLLOW_ROLES)
+adv_only = require_role(*sorted(ADV_ROLES))
+followers = require_role(*sorted(CLOSE_FOLLOWERS))
 
 DEADLINES = [
     # (field, label, short marker, css modifier)
@@ -51,18 +51,6 @@ DEADLINES = [
     ("client_approval_deadline", _("Validation client"), "C", "client"),
     ("billing_close_deadline", _("Clôture de facturation"), "F", "close"),
 ]
-
-
-def _is_partial(request) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
-
-
-def _raise_http(error: domain.DomainError) -> None:
-    if isinstance(error, domain.PermissionDenied):
-        raise PermissionDenied(error.message)
-    if isinstance(error, domain.NotFound):
-        raise Http404(error.message)
 
 
 def _team_of(membership: Membership) -> Membership | None:
@@ -213,7 +201,7 @@ def _calendar_page(request, *, first: datetime.date, bound: dict | None = None, 
 @require_member
 @require_GET
 def closing_calendar(request, tenant_slug):
-    first = parse_month(request.GET.get("from"), month_start(timezone.localdate()))
+    first = first_day(request.GET.get("from"), month_start(timezone.localdate()))
     return _calendar_page(request, first=first)
 
 
@@ -226,7 +214,7 @@ def closing_calendar_edit(request, tenant_slug, year, month):
         raise Http404(_("Ce mois n'existe pas."))
     prefix = f"m{month:%Y%m}"
     row = closing_calendar_ensure(month=month)
-    first = parse_month(request.POST.get("from"), month_start(timezone.localdate()))
+    first = first_day(request.POST.get("from"), month_start(timezone.localdate()))
     if month not in (first, cal.next_month(first)):
         first = month  # the page shows the month being edited
     back = reverse("timesheets:closing", kwargs={"tenant_slug": tenant_slug})
@@ -241,7 +229,7 @@ def closing_calendar_edit(request, tenant_slug, year, month):
         try:
             closing_calendar_update(actor=request.membership, calendar_row=row, **deadlines)
         except domain.DomainError as error:
-            _raise_http(error)
+            raise_http(error)
             form.add_domain_error(error)
         else:
             text = _("Le calendrier de %(month)s revient à la proposition de la règle.") if "reset" in request.POST else _(
@@ -265,7 +253,7 @@ def closing_policy(request, tenant_slug):
         try:
             timesheet_policy_update(actor=request.membership, **form.cleaned_data)
         except domain.DomainError as error:
-            _raise_http(error)
+            raise_http(error)
             form.add_domain_error(error)
         else:
             messages.success(request, _("Les règles des CRA sont enregistrées. Les calendriers déjà enregistrés gardent leurs dates."))
@@ -288,7 +276,7 @@ def grouped_reminders(request, tenant_slug):
     today = timezone.localdate()
     policy = reports.rules()
     data = request.POST if request.method == "POST" else request.GET
-    month = parse_month(data.get("month"), month_in_close(today, policy))
+    month = first_day(data.get("month"), month_in_close(today, policy))
     if month > month_start(today):
         month = month_start(today)
     audience = _audience(request)
@@ -309,7 +297,7 @@ def grouped_reminders(request, tenant_slug):
                         membership_ids=chosen, today=today,
                     )
                 except domain.DomainError as error:
-                    _raise_http(error)
+                    raise_http(error)
                     form.add_domain_error(error)
                     status = 400
                 else:
@@ -332,7 +320,7 @@ def grouped_reminders(request, tenant_slug):
                 "people": [str(c.pk) for c in candidates],
             },
         )
-    if _is_partial(request) and request.POST.get("action") == "preview":
+    if is_partial(request) and request.POST.get("action") == "preview":
         response = render(request, "timesheets/closing/_preview.html", {"preview": preview, "preview_for": preview_for, "form": form}, status=status)
         patch_vary_headers(response, ("HX-Request",))
         return response
@@ -411,7 +399,7 @@ def late_report(request, tenant_slug):
     page_number = 1 if fmt in EXPORT_FORMATS else _page_number(request)
     context = {"view": view, "policy": policy, "team_of": team_of, "today": today}
     if view == "month":
-        month = parse_month(request.GET.get("month"), reports.reference_month(today, policy))
+        month = first_day(request.GET.get("month"), reports.reference_month(today, policy))
         if month > month_start(today):
             month = month_start(today)
         page = reports.late_for_month(month=month, today=today, page=page_number, per_page=per_page, team_of=team_of,
@@ -499,7 +487,7 @@ def completion(request, tenant_slug):
     policy = reports.rules()
     zone = zoneinfo.ZoneInfo(request.tenant.time_zone)
     team_of = _team_of(membership)
-    month = parse_month(request.GET.get("month"), month_in_close(today, policy))
+    month = first_day(request.GET.get("month"), month_in_close(today, policy))
     if month > month_start(today):
         month = month_start(today)
     show = request.GET.get("show")
@@ -530,7 +518,7 @@ def completion(request, tenant_slug):
             ("pending_client", _("Validation client attendue")), ("all", _("Tous")),
         ],
     }
-    template = "timesheets/closing/_completion_people.html" if _is_partial(request) else "timesheets/closing/completion.html"
+    template = "timesheets/closing/_completion_people.html" if is_partial(request) else "timesheets/closing/completion.html"
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))
     return response
@@ -580,9 +568,9 @@ def dashboard_card(membership: Membership, *, today: datetime.date | None = None
         card["own_status"] = own or "missing"
         if own not in (TimesheetStatus.SUBMITTED, TimesheetStatus.APPROVED) and today > row.submission_deadline:
             card["own_late_days"] = (today - row.submission_deadline).days
-    if membership.role in FOLLOW_ROLES:
+    if membership.role in CLOSE_FOLLOWERS:
         card["completion"] = reports.completion(month=month, team_of=_team_of(membership)).total
     card["reminders_sent"] = (
-        Reminder.objects.filter(month=month).count() if membership.role in ADV_ROLES else None
+        reminders.sent_count(month) if membership.role in ADV_ROLES else None
     )
     return card

@@ -37,8 +37,9 @@ def _problem(status_code: int, code: str, title: str, detail=None, errors=None, 
 
 def problem_exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        errors = {exc.field: [exc.message]} if exc.field else None
-        return _problem(exc.status, exc.code, exc.message or exc.code, errors=errors, context=context)
+        problem = _problem(exc.status, exc.code, exc.message or exc.code, errors=exc.field_errors(), context=context)
+        problem.data.update(exc.problem_extensions())
+        return problem
     if isinstance(exc, OperationalError | InterfaceError | RedisError):
         # A server we depend on is unreachable: the client may retry, and must be told so.
         logger.error("API call failed, a backing service is unreachable: %r", exc)

@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from adv.tenancy.models import Role
+from adv.tenancy.roles import READ_ONLY_ROLES
 
 # Roles that read but never write through the API (DESIGN.md section 1: the accountant).
-READ_ONLY_ROLES: frozenset[str] = frozenset({Role.ACCOUNTANT})
 # Every role: for self-service resources (`me`, one's own API tokens).
 ALL_ROLES: tuple[str, ...] = tuple(Role.values)
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from adv.tenancy.models import Invitation, Membership, Role
+from adv.tenancy.roles import DIRECTORY_ROLES
 
 from .models import ApiToken
 
 # Roles that see the whole member directory; the others see their own membership only.
-MEMBER_DIRECTORY_ROLES: frozenset[str] = frozenset({Role.ADMIN, Role.ADV, Role.MANAGER})
+MEMBER_DIRECTORY_ROLES = DIRECTORY_ROLES
 
 
 def membership_list(*, actor: Membership) -> QuerySet[Membership]:

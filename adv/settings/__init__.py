@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "django_htmx",
     "channels",
+    "csp",  # its system checks catch a policy written in django-csp 3's format
 ]
 
 MIDDLEWARE = [
@@ -84,6 +86,9 @@ MIDDLEWARE = [
     "adv.users.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy on every response that has none of its own (see "Security" below);
+    # django-csp's middleware, its frame-ancestors following the view's X-Frame-Options.
+    "adv.ui.csp.FrameAwareCSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Tenant resolution: UI path prefix /t/<slug>/ and API bearer tokens. Wraps the view
     # in the tenant's transaction (row-level security context). Must follow authentication.
@@ -109,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "adv.ui.context_processors.shell",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -171,11 +177,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "Europe/Paris"
 CELERY_BEAT_SCHEDULE = {
     "deals-periodic": {"task": "deals.tasks.deals_periodic_all", "schedule": 3600.0},
-    # Closing calendar announcements, CRA reminders and escalations (each step once: Reminder rows).
+    # Closing calendar announcements, CRA reminders and escalations (each step once: rows of the reminder ledger).
     "timesheets-closing-reminders": {"task": "timesheets.tasks.closing_reminders_all", "schedule": 3600.0},
     # What is not billed by the billing-close deadline: escalated once per item and person.
     "billing-escalations": {"task": "billing.tasks.escalations_all", "schedule": 3600.0},
     "notifications-outbox-sweep": {"task": "notifications.tasks.outbox_sweep", "schedule": 60.0},
+    # Invoice renders whose task a broker outage lost are queued again (billing.rendering.STALLED_AFTER).
+    "billing-render-sweep": {"task": "billing.tasks.render_sweep_all", "schedule": 300.0},
     "notifications-daily-digest": {"task": "notifications.tasks.daily_digest_all", "schedule": 3600.0},
     "clients-missing-documents-weekly-digest": {
         "task": "clients.tasks.missing_documents_weekly_digest_all",
@@ -403,6 +411,30 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts and styles from our own origin only, no inline code
+# (the rare inline <script>/<style> carries the request's nonce: {{ request.csp_nonce }}), no
+# style="" attributes, no eval. 'self' also covers the live notifications' ws:/wss: on our host.
+# frame-ancestors says what X_FRAME_OPTIONS says; a view that our own pages frame
+# (@xframe_options_sameorigin) gets 'self' (adv.ui.csp), and one that sets its own header (the
+# sandboxed previews) keeps it. Browsers report violations to adv.ui.csp.report (logged).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],  # data: the inline SVG favicon
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [{"DENY": NONE, "SAMEORIGIN": SELF}[X_FRAME_OPTIONS]],
+        "report-uri": "/csp-report/",
+    },
+}
+# Largest violation report read (bytes): a report is a few hundred bytes.
+CSP_VIOLATION_REPORT_MAX_BYTES = 16 * 1024
 SECURE_REFERRER_POLICY = "same-origin"
 # axes.W006 asks for 'ip_address' among axes' lockout parameters: the per-address lockout is ours,
 # with its own limit (AXES_IP_FAILURE_LIMIT, adv/users/lockout.py).

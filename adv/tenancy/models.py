@@ -149,11 +149,6 @@ class Role(models.TextChoices):
     ACCOUNTANT = "accountant", _("Comptable")
 
 
-# Who may be named on a client or a deal: the pickers list only these roles (plus the current value).
-SALES_OWNER_ROLES = (Role.SALES, Role.MANAGER, Role.ADMIN)
-ADV_OWNER_ROLES = (Role.ADV, Role.ADMIN)
-
-
 class ClearanceLevel(models.IntegerChoices):
     PUBLIC = 1, _("1 – Tous")
     INTERNAL = 2, _("2 – Interne")

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .context import lookup_by_key, require_tenant_id, tenant_context
-from .errors import Conflict, DomainError, NotFound, PermissionDenied
+from .errors import Conflict, DomainError, NotFound, PermissionDenied, TenancyErrorCode
 from .models import ClearanceLevel, Invitation, Membership, Role, Tenant
 from .signals import tenant_created
 
@@ -45,12 +45,12 @@ def tenant_create(
     """Create a firm and its first administrator (an existing user keeps their password)."""
     slug = slug.strip().lower()
     if Tenant.objects.filter(slug=slug).exists():
-        raise Conflict(_("L'identifiant « %(slug)s » est déjà pris.") % {"slug": slug}, code="slug_taken", field="slug")
+        raise Conflict(_("L'identifiant « %(slug)s » est déjà pris.") % {"slug": slug}, code=TenancyErrorCode.SLUG_TAKEN, field="slug")
     tenant = Tenant(slug=slug, name=name, legal_name=identity.pop("legal_name", "") or name, **identity)
     try:
         tenant.full_clean()
     except ValidationError as exc:
-        raise DomainError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()), code="invalid_tenant")
+        raise DomainError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()), code=TenancyErrorCode.INVALID_TENANT)
     tenant.save()
     user = User.objects.filter(email__iexact=admin_email.strip()).first()
     if user is None:
@@ -74,7 +74,7 @@ def tenant_update(*, actor: Membership, tenant: Tenant, **fields) -> Tenant:
         tenant.full_clean()
     except ValidationError as exc:
         raise DomainError(
-            "; ".join(" ".join(v) for v in exc.message_dict.values()), code="invalid_tenant"
+            "; ".join(" ".join(v) for v in exc.message_dict.values()), code=TenancyErrorCode.INVALID_TENANT
         ) from exc
     tenant.save()
     return tenant
@@ -86,12 +86,12 @@ def tenant_update(*, actor: Membership, tenant: Tenant, **fields) -> Tenant:
 def _check_reports_to(membership_id, reports_to: Membership | None) -> None:
     """A manager is an active member of the same firm, and no cycle forms."""
     if reports_to is not None and (reports_to.tenant_id != require_tenant_id() or not reports_to.is_active):
-        raise DomainError(_("Le manager doit être un membre actif de la société."), code="invalid_manager", field="reports_to")
+        raise DomainError(_("Le manager doit être un membre actif de la société."), code=TenancyErrorCode.INVALID_MANAGER, field="reports_to")
     seen = {membership_id}
     current = reports_to
     while current is not None:
         if current.id in seen:
-            raise DomainError(_("Ce rattachement créerait une boucle hiérarchique."), code="reports_to_cycle", field="reports_to")
+            raise DomainError(_("Ce rattachement créerait une boucle hiérarchique."), code=TenancyErrorCode.REPORTS_TO_CYCLE, field="reports_to")
         seen.add(current.id)
         current = current.reports_to
 
@@ -110,11 +110,11 @@ def membership_update(
     membership = Membership.objects.select_for_update(of=("self",)).get(pk=membership.pk)
     if role is not None:
         if role not in Role.values:
-            raise DomainError(_("Rôle inconnu."), code="invalid_role", field="role")
+            raise DomainError(_("Rôle inconnu."), code=TenancyErrorCode.INVALID_ROLE, field="role")
         membership.role = role
     if clearance_level is not None:
         if clearance_level not in ClearanceLevel.values:
-            raise DomainError(_("Le niveau d'habilitation va de 1 à 4."), code="invalid_clearance", field="clearance_level")
+            raise DomainError(_("Le niveau d'habilitation va de 1 à 4."), code=TenancyErrorCode.INVALID_CLEARANCE, field="clearance_level")
         membership.clearance_level = clearance_level
     if reports_to is not ...:
         _check_reports_to(membership.id, reports_to)
@@ -124,7 +124,7 @@ def membership_update(
     if membership.id == actor.id and (membership.role != Role.ADMIN or not membership.is_active):
         remaining = Membership.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=membership.pk).exists()
         if not remaining:
-            raise Conflict(_("La société doit garder au moins un administrateur actif."), code="last_admin")
+            raise Conflict(_("La société doit garder au moins un administrateur actif."), code=TenancyErrorCode.LAST_ADMIN)
     membership.save()
     return membership
 
@@ -145,9 +145,9 @@ def invitation_create(
     _require_admin(actor)
     email = email.strip().lower()
     if Membership.objects.filter(user__email__iexact=email).exists():
-        raise Conflict(_("Cette personne est déjà membre de la société."), code="already_member", field="email")
+        raise Conflict(_("Cette personne est déjà membre de la société."), code=TenancyErrorCode.ALREADY_MEMBER, field="email")
     if role not in Role.values:
-        raise DomainError(_("Rôle inconnu."), code="invalid_role", field="role")
+        raise DomainError(_("Rôle inconnu."), code=TenancyErrorCode.INVALID_ROLE, field="role")
     _check_reports_to(None, reports_to)
     # A new invitation replaces a pending one for the same address.
     Invitation.objects.filter(email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True).update(
@@ -193,7 +193,7 @@ def invitation_revoke(*, actor: Membership, invitation: Invitation) -> Invitatio
     _require_admin(actor)
     invitation = Invitation.objects.select_for_update(of=("self",)).get(pk=invitation.pk)
     if invitation.accepted_at:
-        raise Conflict(_("Cette invitation a déjà été acceptée."), code="invitation_accepted")
+        raise Conflict(_("Cette invitation a déjà été acceptée."), code=TenancyErrorCode.INVITATION_ACCEPTED)
     if invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at", "updated_at"])
@@ -215,7 +215,7 @@ def invitation_accept(*, raw_token: str, user=None, password: str | None = None,
     """
     invitation = invitation_find(raw_token)
     if invitation is None:
-        raise NotFound(_("Ce lien d'invitation n'existe pas."), code="invitation_unknown")
+        raise NotFound(_("Ce lien d'invitation n'existe pas."), code=TenancyErrorCode.INVITATION_UNKNOWN)
     with tenant_context(invitation.tenant_id):
         invitation = Invitation.objects.select_for_update(of=("self",)).get(pk=invitation.pk)
         if not invitation.is_usable:
@@ -232,19 +232,19 @@ def invitation_accept(*, raw_token: str, user=None, password: str | None = None,
                 raise PermissionDenied(
                     _("Cette invitation a été envoyée à %(email)s : connectez-vous avec cette adresse.")
                     % {"email": invitation.email},
-                    code="invitation_other_email",
+                    code=TenancyErrorCode.INVITATION_OTHER_EMAIL,
                 )
         else:
             user = User.objects.filter(email__iexact=invitation.email).first()
             if user is not None:
                 raise PermissionDenied(
                     _("Un compte existe déjà pour %(email)s : connectez-vous pour accepter.") % {"email": invitation.email},
-                    code="login_required",
+                    code=TenancyErrorCode.LOGIN_REQUIRED,
                 )
             try:
                 validate_password(password or "")
             except ValidationError as exc:
-                raise DomainError(" ".join(exc.messages), code="weak_password", field="password") from exc
+                raise DomainError(" ".join(exc.messages), code=TenancyErrorCode.WEAK_PASSWORD, field="password") from exc
             user = User.objects.create_user(
                 email=invitation.email, password=password, first_name=first_name, last_name=last_name
             )
@@ -257,7 +257,7 @@ def invitation_accept(*, raw_token: str, user=None, password: str | None = None,
                     reports_to=invitation.reports_to,
                 )
         except IntegrityError as exc:
-            raise Conflict(_("Vous êtes déjà membre de cette société."), code="already_member") from exc
+            raise Conflict(_("Vous êtes déjà membre de cette société."), code=TenancyErrorCode.ALREADY_MEMBER) from exc
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by", "updated_at"])

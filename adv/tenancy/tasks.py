@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import functools
+import logging
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from celery import shared_task
 from django.utils import timezone
 
 from .context import tenant_context
+from .models import Tenant
+
+T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 # Retries with exponential backoff and jitter, a bounded count, acks after success.
 DEFAULT_TASK_OPTIONS = {
@@ -26,8 +32,6 @@ DEFAULT_TASK_OPTIONS = {
 @contextmanager
 def tenant_scope(tenant_id) -> Iterator[None]:
     """The tenant's context and its time zone: `timezone.localdate()` is the firm's today."""
-    from .models import Tenant
-
     with tenant_context(tenant_id) as active_id:
         time_zone = Tenant.objects.filter(pk=active_id).values_list("time_zone", flat=True).first()
         with timezone.override(time_zone):
@@ -54,6 +58,35 @@ def tenant_task(**options):
         return shared_task(**{**DEFAULT_TASK_OPTIONS, **options})(run_in_tenant)
 
     return decorator
+
+
+def active_tenant_ids() -> list[str]:
+    """Every active firm, in a fixed order. Tenants are not tenant-owned rows: listing them
+    crosses no isolation boundary."""
+    return [str(pk) for pk in Tenant.objects.filter(is_active=True).order_by("id").values_list("pk", flat=True)]
+
+
+def fan_out(task) -> int:
+    """Queue the per-firm `task(tenant_id)` (a `@tenant_task`) once for every active firm, so that
+    one firm's failure or retries never hold back another's; returns how many were queued."""
+    tenant_ids = active_tenant_ids()
+    for tenant_id in tenant_ids:
+        task.delay(tenant_id)
+    return len(tenant_ids)
+
+
+def for_each_active_tenant(func: Callable[[], T]) -> list[T]:
+    """Run `func()` in this process inside each active firm's context and time zone (for short
+    sweeps not worth a task per firm). A firm whose run fails is logged and skipped: one firm's
+    problem must not stop the others."""
+    results = []
+    for tenant_id in active_tenant_ids():
+        try:
+            with tenant_scope(tenant_id):
+                results.append(func())
+        except Exception:  # noqa: BLE001 - logged, and the next firm runs
+            logger.exception("%s failed for tenant %s", getattr(func, "__name__", func), tenant_id)
+    return results
 
 
 def jittered(seconds: float) -> float:

@@ -12,8 +12,12 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from adv import history
+from adv.history import HistoryRow
 from adv.tenancy.context import user_scope
 from adv.tenancy.models import Invitation, Membership, Role
+
+from .history import AUDIT_EVENT_MODELS
 
 
 def user_firms(*, user) -> list[Membership]:
@@ -172,16 +176,10 @@ def api_token_get(*, pk, membership: Membership | None = None):
 
 # --- Audit trail -----------------------------------------------------------------------------------
 
-AUDIT_EVENT_MODELS = ("tenancy.TenantEvent", "tenancy.MembershipEvent", "users.UserEvent")
-# Columns that change on every save or say nothing to a reader.
-AUDIT_HIDDEN_FIELDS = {"id", "created_at", "updated_at", "tenant_id", "is_superuser"}
-
 
 def audit_events(*, tenant):
     """pghistory events of the firm, newest first: the firm itself, its memberships, and its
-    members' user accounts. `pgh_diff` holds {column: [before, after]} against the previous event
-    of the same object; `pgh_context` the actor, tenant and URL of the request.
-    """
+    members' user accounts (read by `adv.ui.history`'s configuration of the history engine)."""
     from django.db.models import Subquery, TextField
     from django.db.models.functions import Cast
     from pghistory.models import Events
@@ -198,149 +196,6 @@ def audit_events(*, tenant):
     )
 
 
-@dataclass(frozen=True)
-class AuditChange:
-    field: str
-    before: str
-    after: str
-
-
-@dataclass(frozen=True)
-class AuditRow:
-    when: object
-    action: str  # "insert" | "update" | "delete" | other labels
-    action_label: str
-    subject_kind: str
-    subject: str
-    actor: str | None
-    url: str | None
-    changes: list[AuditChange]
-
-
-def _audit_value(model, column: str, value, *, users: dict, members: dict) -> str:
-    from django.utils.formats import localize
-    from django.utils.translation import gettext
-
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return gettext("Oui") if value else gettext("Non")
-    name = column[:-3] if column.endswith("_id") else column
-    try:
-        field = model._meta.get_field(name)
-    except Exception:  # noqa: BLE001 - a column the model no longer has
-        return str(value)
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if field.is_relation:
-        target = field.related_model
-        if target is Membership:
-            member = members.get(str(value))
-            return str(member.user) if member else gettext("membre supprimé")
-        if target._meta.label == "users.User":
-            user = users.get(str(value))
-            return str(user) if user else str(value)
-    if field.get_internal_type() == "DecimalField":
-        from decimal import Decimal
-
-        return localize(Decimal(str(value)))
-    return str(value)
-
-
-def audit_rows(events, *, tenant) -> list[AuditRow]:
+def audit_rows(events, *, tenant) -> list[HistoryRow]:
     """Readable rows for one page of `audit_events`: two more queries, whatever the page size."""
-    from django.apps import apps
-    from django.contrib.auth import get_user_model
-    from django.utils.translation import gettext
-
-    User = get_user_model()  # noqa: N806
-    events = list(events)
-    user_ids: set[str] = set()
-    member_ids: set[str] = set()
-    for event in events:
-        context = event.pgh_context or {}
-        if context.get("user"):
-            user_ids.add(str(context["user"]))
-        data = event.pgh_data or {}
-        if event.pgh_model == "users.UserEvent" and event.pgh_obj_id:
-            user_ids.add(event.pgh_obj_id)
-        if event.pgh_model == "tenancy.MembershipEvent":
-            if data.get("user_id"):
-                user_ids.add(str(data["user_id"]))
-            for key in ("reports_to_id",):
-                for value in [data.get(key), *((event.pgh_diff or {}).get(key) or [])]:
-                    if value:
-                        member_ids.add(str(value))
-    valid_user_ids = [uid for uid in user_ids if _is_uuid(uid)]
-    users = {str(u.pk): u for u in User.objects.filter(pk__in=valid_user_ids)} if valid_user_ids else {}
-    members = (
-        {str(m.pk): m for m in Membership.objects.select_related("user").filter(pk__in=member_ids)} if member_ids else {}
-    )
-    labels = {"insert": gettext("Création"), "update": gettext("Modification"), "delete": gettext("Suppression")}
-    rows = []
-    for event in events:
-        data = event.pgh_data or {}
-        context = event.pgh_context or {}
-        tracked = apps.get_model(event.pgh_obj_model)
-        if event.pgh_model == "tenancy.TenantEvent":
-            kind, subject = gettext("Société"), data.get("name") or tenant.name
-        elif event.pgh_model == "tenancy.MembershipEvent":
-            user = users.get(str(data.get("user_id")))
-            kind, subject = gettext("Membre"), str(user) if user else gettext("membre supprimé")
-        else:
-            user = users.get(str(event.pgh_obj_id))
-            kind, subject = gettext("Utilisateur"), str(user) if user else data.get("email", "")
-        changes = []
-        if event.pgh_label == "update" and event.pgh_diff:
-            for column, (before, after) in sorted(event.pgh_diff.items()):
-                if column in AUDIT_HIDDEN_FIELDS:
-                    continue
-                changes.append(
-                    AuditChange(
-                        field=_audit_field_label(tracked, column),
-                        before=_audit_value(tracked, column, before, users=users, members=members),
-                        after=_audit_value(tracked, column, after, users=users, members=members),
-                    )
-                )
-        elif event.pgh_label == "insert" and event.pgh_model == "tenancy.MembershipEvent":
-            for column in ("role", "clearance_level", "reports_to_id", "is_active"):
-                if column in data and data[column] not in (None, ""):
-                    changes.append(
-                        AuditChange(
-                            field=_audit_field_label(tracked, column),
-                            before="",
-                            after=_audit_value(tracked, column, data[column], users=users, members=members),
-                        )
-                    )
-        actor = users.get(str(context.get("user"))) if context.get("user") else None
-        rows.append(
-            AuditRow(
-                when=event.pgh_created_at,
-                action=event.pgh_label,
-                action_label=labels.get(event.pgh_label, event.pgh_label),
-                subject_kind=kind,
-                subject=subject,
-                actor=str(actor) if actor else None,
-                url=context.get("url"),
-                changes=changes,
-            )
-        )
-    return rows
-
-
-def _audit_field_label(model, column: str) -> str:
-    name = column[:-3] if column.endswith("_id") else column
-    try:
-        return str(model._meta.get_field(name).verbose_name)
-    except Exception:  # noqa: BLE001
-        return column
-
-
-def _is_uuid(value: str) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
+    return history.rows(events, tenant=tenant)

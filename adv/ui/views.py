@@ -29,6 +29,7 @@ from adv.api.services import api_token_create, api_token_revoke
 from adv.tenancy.errors import DomainError
 from adv.tenancy.models import Invitation, Membership, Role, Tenant
 from adv.tenancy.services import invitation_create, invitation_revoke, membership_update, tenant_update
+from adv.ui.pages import is_partial
 
 from . import selectors
 from .dashboard import work_items
@@ -47,12 +48,6 @@ logger = logging.getLogger(__name__)
 MEMBERS_PER_PAGE = 25
 INVITATIONS_PER_PAGE = 25
 AUDIT_PER_PAGE = 30
-
-
-def _is_partial(request) -> bool:
-    """An htmx request for a fragment (not a history restore, which needs the whole page)."""
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request
 
 
 # --- Outside any firm -----------------------------------------------------------------------------
@@ -183,7 +178,7 @@ def members(request, tenant_slug):
         "page": page,
         "filtered": bool(filters["q"] or filters["role"] or filters["status"]),
     }
-    template = "ui/members/_results.html" if _is_partial(request) else "ui/members/list.html"
+    template = "ui/members/_results.html" if is_partial(request) else "ui/members/list.html"
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))
     return response

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import User
 
-CODE_INPUT_STYLE = "max-width: 14rem; letter-spacing: .15em; font-variant-numeric: tabular-nums"
+CODE_INPUT_CLASS = "adv-totp-input"  # static/css/adv.css: no style attribute under the CSP
 
 
 class BootstrapFormMixin:
@@ -71,7 +71,7 @@ class OTPCodeForm(BootstrapFormMixin, forms.Form):
         max_length=20,
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "autofocus": True, "autocapitalize": "off", "spellcheck": "false",
-                   "style": "letter-spacing: .15em"}
+                   "class": "adv-code-input"}
         ),
     )
 
@@ -82,7 +82,7 @@ class TOTPConfirmForm(BootstrapFormMixin, forms.Form):
         regex=r"^\s*\d{3}\s?\d{3}\s*$",
         error_messages={"invalid": _("Saisissez les 6 chiffres affichés par l'application.")},
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": 7, "style": CODE_INPUT_STYLE}
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": 7, "class": CODE_INPUT_CLASS}
         ),
     )
 

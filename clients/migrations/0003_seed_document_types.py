@@ -2,10 +2,33 @@
 
 from django.db import migrations
 
+# The defaults as they stood when this migration was written (clients/defaults.py may change
+# later; a migration replays history): (code, name, contractual, default security level).
+DOCUMENT_TYPES = [
+    ("contrat-cadre", "Contrat cadre", True, 3),
+    ("kbis", "K-bis", False, 2),
+    ("bon-de-commande", "Bon de commande", True, 2),
+    ("proposition-signee", "Proposition commerciale signée", True, 3),
+    ("devis-signe", "Devis signé", True, 3),
+    ("modalites-facturation", "Modalités de facturation", False, 2),
+    ("email-consignes", "Email de consignes", False, 2),
+    ("changement-denomination", "Changement de dénomination", False, 2),
+    ("pv-recette", "PV de recette", False, 2),
+    ("feuille-presence", "Feuille de présence", False, 2),
+    ("feuille-temps-signee", "Feuille de temps signée", False, 2),
+    ("rib", "RIB", False, 3),
+    ("attestation-urssaf", "Attestation de vigilance URSSAF", False, 2),
+]
+# (document type code, applies to, max age in days, must be unexpired, responsible)
+REQUIREMENTS = [
+    ("kbis", "prospect", 90, False, "owner"),
+    ("kbis", "client", 90, False, "owner"),
+    ("contrat-cadre", "client", None, True, "owner"),
+    ("rib", "client", None, False, "adv"),
+]
+
 
 def seed(apps, schema_editor):
-    from clients.defaults import DOCUMENT_TYPES, REQUIREMENTS
-
     Tenant = apps.get_model("tenancy", "Tenant")
     DocumentType = apps.get_model("clients", "DocumentType")
     DocumentRequirement = apps.get_model("clients", "DocumentRequirement")

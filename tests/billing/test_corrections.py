@@ -84,15 +84,15 @@ def test_one_running_run_per_month(billing_firm):
         with pytest.raises(IntegrityError), transaction.atomic():
             BillingRun.objects.create(month=OCTOBER)
         # and launching again resumes the running one
-        with mock.patch("billing.tasks.build_chunk.delay"):
+        with mock.patch("billing.tasks.build_chunk.apply_async"):
             run = runs.run_start(actor=billing_firm.adv.membership, month=OCTOBER)
         assert BillingRun.objects.filter(month=OCTOBER).count() == 1 and run.status == "running"
 
 
 def test_the_in_process_run_sends_nothing_to_the_broker(billing_firm, django_capture_on_commit_callbacks):
-    with mock.patch("billing.tasks.build_chunk.delay") as delay, django_capture_on_commit_callbacks(execute=True):
+    with mock.patch("billing.tasks.build_chunk.apply_async") as send, django_capture_on_commit_callbacks(execute=True):
         run = billing_firm.build()
-    assert run.status == "done" and delay.call_count == 0
+    assert run.status == "done" and send.call_count == 0
 
 
 def test_issuing_records_the_documents_that_go_with_the_invoice(billing_firm):

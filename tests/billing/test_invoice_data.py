@@ -279,7 +279,7 @@ def test_a_credit_note_prints_its_own_terms_not_a_due_date_nor_penalties(billing
             amount=Decimal("650"),
             issue_date=datetime.date(2026, 11, 10),
         )
-        penalty = BillingPolicy.objects.get().late_penalty_text
+        penalty = services.policy().late_penalty_text
     note = billing_firm.render(note)
     # then its XML is valid, without due date, and its PDF refers to the invoice, without due date nor penalties
     root = checked_document(note)

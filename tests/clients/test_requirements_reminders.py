@@ -15,9 +15,8 @@ from django.db import connection
 from adv.tenancy.context import tenant_context
 from adv.tenancy.models import Membership
 from clients import reminders, services, tasks
-from clients.models import RequirementReminder
 from clients.requirements import checklist_clients
-from notifications.models import Notification
+from notifications.models import Notification, ReminderSent
 from tests.clients import test_requirements_support as support
 from tests.clients.test_requirements_support import TODAY, World, days
 
@@ -108,8 +107,8 @@ def test_a_concurrent_chase_that_recorded_the_step_first_wins(world):
     # given a chase of this client for sam, recorded today by a concurrent request
     client = world.client()
     with tenant_context(world.tenant):
-        RequirementReminder.objects.create(
-            membership=world.sam.membership, kind="chase", step=f"{client.pk}:{TODAY.isoformat()}",
+        ReminderSent.objects.create(
+            recipient=world.sam.membership, kind="clients.chase", subject=str(client.pk), step=TODAY.isoformat(),
             sent_by=world.ada.membership,
         )
     # when alice's chase inserts the same step (the unique constraint answers)
@@ -198,7 +197,7 @@ def test_the_beat_sends_the_digest_every_monday_at_7_for_each_active_tenant(worl
     assert settings.CELERY_TIMEZONE == "Europe/Paris"
     # the fan-out: one task per active tenant, each with its id
     dispatched = []
-    monkeypatch.setattr(tasks.missing_documents_weekly_digest, "apply_async", lambda args: dispatched.append(args[0]))
+    monkeypatch.setattr(tasks.missing_documents_weekly_digest, "delay", lambda tenant_id: dispatched.append(tenant_id))
     assert tasks.missing_documents_weekly_digest_all() == 2
     assert set(dispatched) == {str(world.tenant.pk), str(carol.tenant.pk)}
 

@@ -12,9 +12,18 @@ from django.utils import timezone
 from adv.tenancy.context import tenant_context
 from clients.models import DocumentRequirement
 from deals.demo import DEALS
-from deals.models import Assignment, Deal, DealReminder, DealStatus, Milestone, PurchaseOrder, Subscription
+from deals.models import Assignment, Deal, DealStatus, Milestone, PurchaseOrder, Subscription
+from notifications.models import ReminderSent
 
 pytestmark = pytest.mark.today  # on the demo firm seeded once (`demo_tenant`, tests/conftest.py)
+
+
+def _deal_reminders() -> list[tuple[str, str, str]]:
+    """(deal title, kind, step) of each deal reminder in the ledger (subject: a deal or a milestone)."""
+    titles = {str(d.pk): d.title for d in Deal.objects.all()}
+    titles.update({str(m.pk): m.deal.title for m in Milestone.objects.select_related("deal")})
+    sent = ReminderSent.objects.filter(kind__startswith="deals.").values_list("subject", "kind", "step")
+    return sorted((titles.get(subject, ""), kind.removeprefix("deals."), step) for subject, kind, step in sent)
 
 
 def _state(tenant):
@@ -26,7 +35,7 @@ def _state(tenant):
             "subscriptions": Subscription.objects.count(),
             "purchase_orders": PurchaseOrder.objects.count(),
             "requirements": DocumentRequirement.objects.filter(applies_to__startswith="deal_").count(),
-            "reminders": sorted(DealReminder.objects.values_list("deal__title", "kind", "step")),
+            "reminders": _deal_reminders(),
         }
 
 

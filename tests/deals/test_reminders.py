@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from adv.tenancy.context import tenant_context
 from deals import services
-from deals.models import DealReminder, DealStatus, DealType, Milestone
+from deals.models import DealStatus, DealType, Milestone
 from deals.reminders import chase_blocked_milestones, chase_unsigned_deals
-from notifications.models import Notification
+from notifications.models import Notification, ReminderSent
 
 pytestmark = [pytest.mark.django_db, pytest.mark.today]
 
@@ -75,8 +75,11 @@ def test_the_sales_owner_is_chased_every_n_days_and_their_manager_once_after_m_d
     assert _run_unsigned(tenant, start + datetime.timedelta(days=12)) == 0
     assert _sent(tenant) == [chase, chase, chase, escalation, chase]
     with tenant_context(tenant):
-        steps = sorted(DealReminder.objects.filter(deal=deal).values_list("kind", "step"))
-    assert steps == [("unsigned_chase", 1), ("unsigned_chase", 2), ("unsigned_chase", 3), ("unsigned_chase", 4), ("unsigned_escalation", 0)]
+        steps = sorted(ReminderSent.objects.filter(subject=str(deal.pk)).values_list("kind", "step"))
+    assert steps == [
+        ("deals.unsigned_chase", "1"), ("deals.unsigned_chase", "2"), ("deals.unsigned_chase", "3"), ("deals.unsigned_chase", "4"),
+        ("deals.unsigned_escalation", "0"),
+    ]
 
 
 def test_when_the_task_did_not_run_for_a_while_only_the_current_step_is_sent(alice, sales, manager, make_deal):

@@ -17,8 +17,57 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+# Every page reports what the Content-Security-Policy blocked to its console; the browser fixture
+# collects it from every context (the tests' own too) and a test fails on any violation: the
+# browser tests run with the CSP on.
+CSP_VIOLATION_LISTENER = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  console.error("CSP violation: " + event.effectiveDirective + " blocked " + (event.blockedURI || "inline")
+    + " at " + event.sourceFile + ":" + event.lineNumber);
+});
+"""
+
+
+def is_csp_violation(text: str) -> bool:
+    return text.startswith("CSP violation:") or "Content Security Policy" in text
+
+
+def _watch_csp(browser, violations: list[str]) -> None:
+    """Wrap browser.new_context so that each context's pages report their CSP violations."""
+    new_context = browser.new_context
+
+    def watched_new_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.add_init_script(CSP_VIOLATION_LISTENER)
+
+        def watch(page):
+            page.on("console", lambda message: violations.append(f"{page.url}: {message.text}")
+                    if is_csp_violation(message.text) else None)
+
+        context.on("page", watch)
+        return context
+
+    browser.new_context = watched_new_context
+
+
 @pytest.fixture(scope="module")
-def browser():
+def _csp_violations():
+    return []
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violation(request, _csp_violations):
+    """Fails the browser test (after its own checks) when a page it opened broke the CSP."""
+    _csp_violations.clear()
+    yield
+    found = list(dict.fromkeys(_csp_violations))
+    _csp_violations.clear()
+    if found:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(found))
+
+
+@pytest.fixture(scope="module")
+def browser(_csp_violations):
     # Module scope: Playwright's sync API keeps an event loop running in this thread while it is
     # open, which breaks asgiref's AsyncToSync in the async tests that may run after on this worker.
     if not os.path.exists(CHROMIUM):
@@ -34,6 +83,7 @@ def browser():
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
             ],
         )
+        _watch_csp(browser, _csp_violations)
         yield browser
         browser.close()
 

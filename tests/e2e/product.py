@@ -1,8 +1,9 @@
 """The product started as `make run` starts it, for the end-to-end tests: the ASGI server
 (uvicorn) on a free port, a Celery worker with two processes and beat (`adv.embedded.product_commands`),
 pointed at this test run's database (pytest-django's, with its xdist suffix, as the restricted
-application role) and Redis (the configured one or the one `make test` embeds), on a queue and a
-cache prefix of their own, with their emails written to files under a temporary directory.
+application role) and Redis (the configured one or the one `make test` embeds, or a `RedisServer`
+of its own that a test may stop), on a queue and a cache prefix of their own, with their emails
+written to files under a temporary directory.
 
 Data the product must see is committed first (`transactional_db`): it runs in other processes.
 """
@@ -12,9 +13,11 @@ from __future__ import annotations
 import email
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.request
 import uuid
@@ -56,6 +59,7 @@ class Product:
     url: str
     var_dir: Path
     queue: str
+    redis_url: str = ""  # the Redis the product uses (settings.REDIS_URL unless given its own)
     processes: list[tuple[str, subprocess.Popen]] = field(default_factory=list)
 
     def logs(self) -> str:
@@ -96,7 +100,7 @@ def environment(product: Product) -> dict[str, str]:
             "DATABASE_URL": _database_url(),
             "DATABASE_APP_USER": settings.DATABASE_APP["USER"],
             "DATABASE_APP_PASSWORD": settings.DATABASE_APP["PASSWORD"],
-            "REDIS_URL": settings.REDIS_URL,
+            "REDIS_URL": product.redis_url,
             "CELERY_QUEUE": product.queue,
             "CACHE_KEY_PREFIX": product.queue,
             "ADV_VAR_DIR": str(product.var_dir),
@@ -128,10 +132,11 @@ def _wait_until_started(product: Product) -> None:
     assert web_up and worker_up and beat_up, f"the product did not start in {START_TIMEOUT}s\n{product.logs()}"
 
 
-def start(var_dir: Path) -> Product:
+def start(var_dir: Path, redis_url: str | None = None) -> Product:
+    """`redis_url`: a Redis of the product's own (RedisServer), which a test may stop."""
     port = free_port()
     queue = f"adv-e2e-{uuid.uuid4().hex[:12]}"
-    product = Product(port=port, url="", var_dir=var_dir, queue=queue)
+    product = Product(port=port, url="", var_dir=var_dir, queue=queue, redis_url=redis_url or settings.REDIS_URL)
     env = environment(product)
     product.url = env["SITE_URL"]
     var_dir.mkdir(parents=True, exist_ok=True)
@@ -162,9 +167,11 @@ def stop(product: Product) -> None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(10)
     _wait_for_sessions_to_end()
+    if product.redis_url != settings.REDIS_URL:
+        return  # a Redis of its own, thrown away with it
     import redis
 
-    client = redis.Redis.from_url(settings.REDIS_URL)
+    client = redis.Redis.from_url(product.redis_url)
     marker = product.queue.encode()
     for key in client.scan_iter(match=f"*{product.queue}*"):  # the queue, the worker's pidbox, cache keys
         client.delete(key)
@@ -172,6 +179,47 @@ def stop(product: Product) -> None:
         for member in client.smembers(key):
             if marker in member:
                 client.srem(key, member)
+
+
+class RedisServer:
+    """A Redis of the product's own, on a Unix socket as `make run`'s embedded one (same options:
+    snapshots on shutdown, so a restart finds the queues), which the test can stop and start."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        # Unix socket paths are limited to about 107 bytes: a short directory of its own.
+        self.socket = Path(tempfile.mkdtemp(prefix="adv-redis-")) / "redis.sock"
+        self.url = f"unix://{self.socket}"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [
+                shutil.which("redis-server") or "redis-server", "--port", "0",
+                "--unixsocket", str(self.socket), "--unixsocketperm", "700",
+                "--dir", str(self.directory), "--dbfilename", "dump.rdb", "--save", "60 1", "--appendonly", "no",
+                "--logfile", str(self.directory / "redis.log"),
+            ],
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 15
+        while not embedded._redis_answers(self.socket):
+            assert self.process.poll() is None and time.monotonic() < deadline, (
+                f"redis-server did not start: {(self.directory / 'redis.log').read_text(errors='replace')}"
+            )
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        """As an operator's restart: SIGTERM, Redis saves its snapshot and exits."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(30)
+        self.process = None
+
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self.socket.parent, ignore_errors=True)
 
 
 def _wait_for_sessions_to_end(timeout: float = 20) -> None:

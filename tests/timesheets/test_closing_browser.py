@@ -15,7 +15,7 @@ from django.utils import timezone
 from adv.demo_logins import DEMO_PASSWORD, DEMO_TENANT_SLUG
 from adv.tenancy.context import tenant_context
 from adv.tenancy.models import Tenant
-from timesheets.models import Reminder
+from notifications.models import ReminderSent
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.mark.today]
 
@@ -81,5 +81,5 @@ def test_adv_previews_and_sends_a_grouped_reminder_to_the_late_ones_once_a_day(l
     expect(page.locator(".adv-messages")).to_contain_text("Rien de plus envoyé")
     tenant = Tenant.objects.get(slug=DEMO_TENANT_SLUG)
     with tenant_context(tenant):
-        sent = Reminder.objects.filter(step=f"manual:{timezone.localdate().isoformat()}").count()
+        sent = ReminderSent.objects.filter(step=f"manual:{timezone.localdate().isoformat()}").count()
     assert sent == count

@@ -13,9 +13,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from adv.tenancy.context import tenant_context
-from notifications.models import Notification
+from notifications.models import Notification, ReminderSent
 from tests.factories import MessageTemplateFactory
-from timesheets.models import ClosingCalendar, Reminder, TimesheetPolicy, TimesheetStatus
+from timesheets.models import ClosingCalendar, TimesheetPolicy, TimesheetStatus
 
 from . import test_closing_support as support
 from .test_closing_support import MAY, at, person, timesheet
@@ -147,7 +147,7 @@ def test_the_preview_uses_the_firms_wording_of_the_template(firm):
     assert "mercredi 27 mai 2026" in html and "Manon Chef" in html
     # a preview sends nothing
     with tenant_context(firm.tenant):
-        assert not Notification.objects.exists() and not Reminder.objects.exists()
+        assert not Notification.objects.exists() and not ReminderSent.objects.exists()
 
 
 def test_send_now_reaches_the_chosen_ones_once_a_day_and_says_so(firm):
@@ -165,7 +165,7 @@ def test_send_now_reaches_the_chosen_ones_once_a_day_and_says_so(firm):
     assert "Rien de plus envoyé à 2 personnes déjà relancées aujourd&#x27;hui" in response.content.decode()
     assert len(support.sent(firm.tenant)) == 2
     with tenant_context(firm.tenant):
-        rows = list(Reminder.objects.values_list("step", "sent_by_id", "template_key"))
+        rows = list(ReminderSent.objects.values_list("step", "sent_by_id", "template_key"))
     assert len(rows) == 2 and all(step.startswith("manual:") and by == firm.adv.membership.pk for step, by, _t in rows)
 
 
@@ -317,7 +317,7 @@ def test_carol_cannot_remind_or_edit_in_alpha(firm, carol):
     assert client.post(base + "2026/5/", {"reset": "1"}).status_code == 404
     assert client.post(base + "rules/", _policy_data(reminder_offsets="-1")).status_code == 404
     with tenant_context(firm.tenant):
-        assert not Reminder.objects.exists() and not ClosingCalendar.objects.exists()
+        assert not ReminderSent.objects.exists() and not ClosingCalendar.objects.exists()
         assert not TimesheetPolicy.objects.filter(reminder_offsets="-1").exists()
     # and carol's own firm is not touched by alpha's ids
     carol_page = client.post(f"/t/{carol.tenant.slug}/timesheets/closing/reminders/", {

@@ -10,10 +10,10 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from adv.tenancy.context import tenant_context
-from notifications.models import Notification
+from notifications.models import Notification, ReminderSent
 from timesheets import calendar as cal
 from timesheets import reports
-from timesheets.models import ClientApproval, ClosingCalendar, Reminder, Timesheet
+from timesheets.models import ClientApproval, ClosingCalendar, Timesheet
 
 pytestmark = pytest.mark.today  # on the demo firm seeded once (`demo_tenant`, tests/conftest.py)
 
@@ -24,7 +24,9 @@ def _state(tenant):
             "timesheets": sorted(Timesheet.objects.values_list("consultant__user__email", "month", "status", "first_submitted_at")),
             "calendars": sorted(ClosingCalendar.objects.values_list("month", "submission_deadline", "announced_at")),
             "client_approvals": sorted(ClientApproval.objects.values_list("status", flat=True)),
-            "reminders": sorted(Reminder.objects.values_list("membership__user__email", "kind", "step")),
+            "reminders": sorted(
+                ReminderSent.objects.filter(kind__startswith="timesheets.").values_list("recipient__user__email", "kind", "step")
+            ),
             "notifications": Notification.objects.count(),
         }
 
@@ -58,7 +60,7 @@ def test_the_demo_has_every_state_habitually_late_consultants_and_loading_it_twi
     months = {month for month, _deadline, _announced in first["calendars"]}
     assert this_month in months and reports.add_months(this_month, 1) in months
     kinds = {kind for _email, kind, _step in first["reminders"]}
-    assert {"submission", "submission_escalation"} <= kinds
+    assert {"timesheets.submission", "timesheets.submission_escalation"} <= kinds
     # ADV's grouped reminder goes the working day after the escalation: by now, if that day is over
     with tenant_context(tenant):
         deadline = ClosingCalendar.objects.get(month=last_month).submission_deadline

@@ -24,6 +24,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from adv.tenancy.context import tenant_context
+from adv.tenancy.firm_settings import settings_ensure
 from clients import services as client_services
 from clients.models import BillingProfile
 from deals import services as deal_services
@@ -163,7 +164,7 @@ def require_on_client(firm: Firm, *, signed: bool = False, reception: bool = Fal
 
 def set_policy(firm: Firm, **fields) -> None:
     with tenant_context(firm.tenant):
-        services.policy()
+        settings_ensure(TimesheetPolicy)  # reading the policy writes nothing: create the row to change it
         TimesheetPolicy.objects.update(**fields)
 
 

@@ -10,8 +10,9 @@ import datetime
 import pytest
 
 from adv.tenancy.context import tenant_context
+from notifications.models import ReminderSent
 from timesheets import reminders
-from timesheets.models import ClosingCalendar, Reminder, ReminderKind
+from timesheets.models import ClosingCalendar, ReminderKind
 from timesheets.services import closing_calendar_ensure
 
 from . import test_closing_support as support
@@ -107,10 +108,10 @@ def test_reminders_follow_the_schedule_and_escalate_once_at_d_plus_2(firm):
         [(email, "timesheet.submission_late") for email in late] + [(manager, "timesheet.approval_reminder")]
     )
 
-    # every message is a Reminder row: who, which step, which template
+    # every message is a row of the reminder ledger: who, which step, which template
     with tenant_context(tenant):
         steps = sorted(
-            Reminder.objects.filter(membership=firm.late1.membership).values_list("kind", "step", "template_key")
+            ReminderSent.objects.filter(recipient=firm.late1.membership).values_list("kind", "step", "template_key")
         )
         announced = ClosingCalendar.objects.get(month=MAY).announced_at
     assert steps == [
@@ -170,7 +171,7 @@ def test_a_step_already_recorded_is_skipped_by_the_unique_constraint(firm):
         second = reminders.claim(month=MAY, kind=ReminderKind.SUBMISSION, step="2026-05-22",
                                  template_key=reminders.SUBMISSION_FRIENDLY,
                                  membership_ids=[firm.late1.membership.pk, firm.late2.membership.pk])
-        rows = Reminder.objects.filter(month=MAY, step="2026-05-22").count()
+        rows = ReminderSent.objects.filter(subject=MAY.isoformat(), step="2026-05-22").count()
     # then the second insert skips the person already recorded, and only them
     assert first == {firm.late1.membership.pk}
     assert second == {firm.late2.membership.pk}
@@ -187,7 +188,7 @@ def test_reminders_of_one_firm_never_reach_another(firm, carol):
     # then nobody of tenant B is reminded, and tenant B has no reminder row
     assert other.user.email not in {email for email, _e in sent(firm.tenant)}
     with tenant_context(carol.tenant):
-        assert not Reminder.objects.exists()
+        assert not ReminderSent.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -230,7 +231,7 @@ def test_two_concurrent_runs_insert_the_same_step_once(firm):
     assert results == {"first": {firm.late1.membership.pk}, "second": set()}
     assert elapsed["second"] >= 0.4
     with tenant_context(firm.tenant):
-        assert Reminder.objects.filter(step="manual:2026-05-28").count() == 1
+        assert ReminderSent.objects.filter(step="manual:2026-05-28").count() == 1
 
 
 def test_the_hourly_task_fans_out_per_firm_and_runs_each_firm_in_its_context(firm, carol, monkeypatch, settings):

@@ -11,9 +11,9 @@ import pytest
 
 from adv.tenancy.context import tenant_context
 from adv.tenancy.models import Membership
-from notifications.models import Notification
+from notifications.models import Notification, ReminderSent
 from timesheets import reminders, services, tasks
-from timesheets.models import ClosingCalendar, Reminder, ReminderKind
+from timesheets.models import ClosingCalendar, ReminderKind
 
 from . import test_closing_support as support
 from .test_closing_support import MAY, at, clear_notifications, person, sent
@@ -71,7 +71,7 @@ def test_a_late_approver_is_escalated_to_their_manager_once_at_approval_deadline
     run(tenant, at(datetime.date(2026, 6, 4)))
     assert of(tenant, "timesheet.approval_escalation") == []
     with tenant_context(tenant):
-        steps = list(Reminder.objects.filter(kind=ReminderKind.APPROVAL_ESCALATION).values_list("membership_id", "step", "template_key"))
+        steps = list(ReminderSent.objects.filter(kind=ReminderKind.APPROVAL_ESCALATION).values_list("recipient_id", "step", "template_key"))
     assert steps == [(director.membership.pk, "escalation", "timesheet.approval_escalation")]
 
 
@@ -133,7 +133,7 @@ def test_a_change_of_an_announced_calendar_is_announced_once_per_change(firm):
     edit(firm, submission_deadline=datetime.date(2026, 5, 27))
     assert run(tenant, at(datetime.date(2026, 5, 26))).changes == len(audience)
     with tenant_context(tenant):
-        steps = sorted(set(Reminder.objects.filter(template_key="timesheet.calendar_change").values_list("step", flat=True)))
+        steps = sorted(set(ReminderSent.objects.filter(template_key="timesheet.calendar_change").values_list("step", flat=True)))
     assert steps == ["change:1", "change:2"]
 
 

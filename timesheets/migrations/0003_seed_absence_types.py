@@ -2,8 +2,15 @@
 
 from django.db import migrations
 
-from timesheets.defaults import ABSENCE_TYPES
-
+# The defaults as they stood when this migration was written (timesheets/defaults.py may change
+# later; a migration replays history).
+ABSENCE_TYPES = [
+    ("conges-payes", "Congés payés"),
+    ("rtt", "RTT"),
+    ("maladie", "Maladie"),
+    ("formation", "Formation"),
+    ("intercontrat", "Intercontrat"),
+]
 
 
 def seed(apps, schema_editor):

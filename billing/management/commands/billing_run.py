@@ -1,7 +1,7 @@
-import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
+from adv.months import Month
 from adv.tenancy.context import tenant_context
 from adv.tenancy.models import Tenant
 from billing.runs import run_now
@@ -16,7 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, tenant, month, **options):
         try:
-            first = datetime.datetime.strptime(month, "%Y-%m").date()
+            first = Month.parse(month).first
         except ValueError as exc:
             raise CommandError("--month must look like 2026-10.") from exc
         tenant_obj = Tenant.objects.filter(slug=tenant).first()

@@ -1,0 +1,43 @@
+"""Domain error codes of timesheets."""
+
+from enum import StrEnum
+
+
+class TimesheetErrorCode(StrEnum):
+    """The stable `code` of every domain error of timesheets: what the API answers in its
+    problems and clients of the API match on. Values are a contract: never change one."""
+
+    ABSENCE_ON_NON_WORKING_DAY = "absence_on_non_working_day"
+    ALREADY_DECIDED = "already_decided"
+    ALREADY_SUBMITTED = "already_submitted"
+    COMMENT_REQUIRED = "comment_required"
+    DAY_OUTSIDE_MONTH = "day_outside_month"
+    DEADLINES_OUT_OF_ORDER = "deadlines_out_of_order"
+    DOCUMENT_TYPE_MISSING = "document_type_missing"
+    DUPLICATE_CELL = "duplicate_cell"
+    EXTRA_NOT_ALLOWED = "extra_not_allowed"
+    EXTRA_ON_ABSENCE = "extra_on_absence"
+    FUTURE_MONTH = "future_month"
+    INVALID_ANNOUNCE = "invalid_announce"
+    INVALID_ESCALATION = "invalid_escalation"
+    INVALID_HABITUAL_RULE = "invalid_habitual_rule"
+    INVALID_OFFSETS = "invalid_offsets"
+    INVALID_POLICY = "invalid_policy"
+    INVALID_QUANTITY = "invalid_quantity"
+    LINK_EXPIRED = "link_expired"
+    LINK_USED = "link_used"
+    MORE_THAN_A_DAY = "more_than_a_day"
+    NO_SIGNATORY = "no_signatory"
+    NOT_AN_ASSIGNMENT = "not_an_assignment"
+    NOT_APPROVED = "not_approved"
+    NOT_DRAFT = "not_draft"
+    NOT_SUBMITTED = "not_submitted"
+    OUTSIDE_ASSIGNMENT = "outside_assignment"
+    REASON_REQUIRED = "reason_required"
+    STALE_VERSION = "stale_version"
+    TIMESHEET_LOCKED = "timesheet_locked"
+    UNKNOWN_AUDIENCE = "unknown_audience"
+    UNKNOWN_COUNTRY = "unknown_country"
+    UNKNOWN_FIELDS = "unknown_fields"
+    UNKNOWN_LINE = "unknown_line"
+    UNKNOWN_TEMPLATE = "unknown_template"
