@@ -27,9 +27,13 @@ import time_machine
 from django.conf import settings
 from django.db import connection
 from django.test import Client, override_settings
+from django.utils import translation
 
+from adv.demo_logins import DEMO_TENANT_SLUG
 from adv.tenancy.context import tenant_context
 from adv.tenancy.db_roles import connect_as
+from adv.tenancy.models import Tenant
+from tests.demo_database import DemoDatabase, media_settings
 from tests.factories import MembershipFactory, TenantFactory, UserFactory
 
 PASSWORD = "correct-horse-battery-staple"
@@ -73,22 +77,75 @@ def _run_on_the_chosen_day(request):
         yield
 
 
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request of a user with another language activates it for the thread (adv/users/middleware.py)
+    and nothing deactivates it: without this, a later test on the same worker would render in it,
+    depending on how the parallel runner happened to spread the tests."""
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     connect_as("owner")
 
 
+_demo_database: DemoDatabase | None = None  # this process's copy of the test database for the demo firm
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(django_db_setup, django_db_blocker, request, tmp_path_factory):
+    global _demo_database
     with django_db_blocker.unblock():
         connect_as("owner")
         with connection.cursor() as cursor:
             # Transactional tests empty the tables between tests with TRUNCATE.
             cursor.execute(f'GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO "{settings.DATABASE_APP["USER"]}"')
+        if any("demo_tenant" in getattr(item, "fixturenames", ()) for item in request.session.items):
+            # copied now, while nothing else is connected to the test database (the e2e product is)
+            _demo_database = DemoDatabase(connection.settings_dict["NAME"], tmp_path_factory.mktemp("demo") / "media")
+            _demo_database.create()
         connect_as("app")
     yield
     with django_db_blocker.unblock():
         connect_as("owner")  # the owner drops the test database
+        if _demo_database is not None:
+            _demo_database.drop()
+
+
+@pytest.fixture(autouse=True)
+def _on_the_demo_database(request):
+    """A test using `demo_tenant` runs on the demo database (tests/demo_database.py), seeded once per
+    process, on the day the test runs on when it is marked `today`. Autouse, so it switches before
+    any fixture opens the test's transaction."""
+    if "demo_tenant" not in request.fixturenames:
+        yield
+        return
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        raise pytest.UsageError("demo_tenant is for tests in a rolled-back transaction (a flush would empty it)")
+    request.getfixturevalue("django_db_setup")
+    blocker = request.getfixturevalue("django_db_blocker")
+    dated = request.node.get_closest_marker("today") is not None
+    with blocker.unblock():
+        _demo_database.activate()
+        try:
+            _demo_database.ensure_seeded(chosen_moment(), any_day=not dated)
+        except BaseException:
+            _demo_database.deactivate()
+            raise
+    yield
+    with blocker.unblock():
+        _demo_database.deactivate()
+
+
+@pytest.fixture
+def demo_tenant(db, settings, tmp_path) -> Tenant:
+    """The demo firm as `seed_demo` loads it, every feature's demo data included. Seeded once per
+    process: the test runs in a rolled-back transaction on it, with a copy of its files."""
+    for name, value in media_settings(_demo_database.copy_media(tmp_path / "demo-media")).items():
+        setattr(settings, name, value)
+    return Tenant.objects.get(slug=DEMO_TENANT_SLUG)
 
 
 @dataclass

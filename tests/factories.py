@@ -45,3 +45,43 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     role = "consultant"
     clearance_level = 1
+
+
+# The tenant-owned rows tests insert directly (no service creates them in that shape): the
+# factories give the fields every such test repeats, the test passes what it is about.
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    """A document filed on a client (pass `client` and `document_type`; `deal` optional)."""
+
+    class Meta:
+        model = "clients.Document"
+
+    title = factory.Sequence(lambda n: f"Document {n}")
+
+
+class PurchaseOrderFactory(factory.django.DjangoModelFactory):
+    """A purchase order of a deal (pass `deal`)."""
+
+    class Meta:
+        model = "deals.PurchaseOrder"
+
+    number = factory.Sequence(lambda n: f"BC-{n}")
+
+
+class ClientApprovalFactory(factory.django.DjangoModelFactory):
+    """The client's approval of a timesheet for a deal (pass `timesheet` and `deal`), pending by default."""
+
+    class Meta:
+        model = "timesheets.ClientApproval"
+
+
+class MessageTemplateFactory(factory.django.DjangoModelFactory):
+    """A firm's own wording of a message (pass `key`)."""
+
+    class Meta:
+        model = "notifications.MessageTemplate"
+
+    language = "fr"
+    subject = "Objet"
+    body = "Texte"

@@ -9,12 +9,9 @@ import re
 import uuid
 
 import pytest
-from django.core.management import call_command
 from django.utils import formats, timezone, translation
 
-from adv.demo_logins import DEMO_TENANT_SLUG
 from adv.tenancy.context import tenant_context
-from adv.tenancy.models import Tenant
 from clients.models import BillingProfile
 from deals.models import Deal, DealStatus
 from deals.services import policy as deal_policy
@@ -22,7 +19,7 @@ from notifications.models import Notification, OutboxEmail, ReminderSent
 from timesheets import reports
 from timesheets.models import ClosingCalendar, Timesheet
 
-pytestmark = [pytest.mark.django_db, pytest.mark.today]
+pytestmark = pytest.mark.today  # on the demo firm seeded once (`demo_tenant`, tests/conftest.py)
 
 MONTHS_FR = [
     "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre",
@@ -30,16 +27,8 @@ MONTHS_FR = [
 ]
 
 
-@pytest.fixture
-def demo(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path)
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
-    settings.CLAMAV_ADDRESS = ""
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
-    return Tenant.objects.get(slug=DEMO_TENANT_SLUG)
-
-
-def test_the_demo_tells_one_story_whatever_the_day(demo):
+def test_the_demo_tells_one_story_whatever_the_day(demo_tenant):
+    demo = demo_tenant
     now = timezone.now()
     this_month = timezone.localdate().replace(day=1)
     # the month of a timesheet a message may name: this one or one of the demo's past six

@@ -29,11 +29,11 @@ from adv.tenancy.models import Tenant
 from billing import rendering, runs, services
 from billing.models import Invoice
 from clients import services as client_services
-from clients.models import BillingProfile, Document, DocumentType
+from clients.models import BillingProfile, DocumentType
 from deals import services as deal_services
 from deals.models import Milestone
 from tests.conftest import Persona
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import DocumentFactory, MembershipFactory, UserFactory
 from timesheets.models import Timesheet, TimesheetEntry, TimesheetLine, TimesheetStatus
 
 OCTOBER = datetime.date(2026, 10, 1)
@@ -121,7 +121,7 @@ class BillingFirm:
         """Give Orion's second milestone its PV de recette: the fixed-price pre-invoice becomes ready."""
         with tenant_context(self.tenant):
             pv = DocumentType.objects.get(code="pv-recette")
-            document = Document.objects.create(
+            document = DocumentFactory(
                 client=self.orion,
                 document_type=pv,
                 deal=self.fixed_deal,
@@ -298,7 +298,7 @@ def billing_firm(alice, bob, media) -> BillingFirm:
                 },
             ],
         )
-        document = Document.objects.create(
+        document = DocumentFactory(
             client=orion,
             document_type=pv,
             deal=fixed_deal,

@@ -12,8 +12,9 @@ from adv.tenancy.context import tenant_context
 from billing import services
 from billing.models import Invoice, InvoiceLine
 from clients.models import BillingProfile, InvoiceGrouping
-from deals.models import Milestone, PurchaseOrder, Subscription
+from deals.models import Milestone, Subscription
 from tests.billing.support import NOVEMBER, OCTOBER
+from tests.factories import PurchaseOrderFactory
 from timesheets.models import Timesheet, TimesheetEntry, TimesheetPolicy, TimesheetStatus, TimeUnit
 
 pytestmark = pytest.mark.django_db
@@ -43,14 +44,14 @@ def test_one_pre_invoice_per_deal_by_default(billing_firm):
 def test_per_purchase_order_takes_the_po_valid_in_the_month(billing_firm):
     _grouping(billing_firm, billing_firm.helios, InvoiceGrouping.PER_PURCHASE_ORDER)
     with tenant_context(billing_firm.tenant):
-        PurchaseOrder.objects.create(
+        PurchaseOrderFactory(
             deal=billing_firm.tm_deal,
             number="BC-2026-S1",
             amount=Decimal("100000"),
             valid_from=datetime.date(2026, 1, 1),
             valid_until=datetime.date(2026, 6, 30),
         )
-        current = PurchaseOrder.objects.create(
+        current = PurchaseOrderFactory(
             deal=billing_firm.tm_deal,
             number="BC-2026-S2",
             amount=Decimal("100000"),

@@ -15,6 +15,7 @@ from billing import runs, selectors, services
 from billing.models import BillingRun, Invoice
 from deals.models import Milestone
 from tests.billing.support import OCTOBER
+from tests.factories import ClientApprovalFactory, DocumentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -96,12 +97,11 @@ def test_the_in_process_run_sends_nothing_to_the_broker(billing_firm, django_cap
 
 def test_issuing_records_the_documents_that_go_with_the_invoice(billing_firm):
     from billing.models import InvoiceAttachment
-    from clients.models import Document, DocumentType
-    from timesheets.models import ClientApproval
+    from clients.models import DocumentType
 
     billing_firm.attach_missing_pv()
     with tenant_context(billing_firm.tenant):
-        signed = Document.objects.create(
+        signed = DocumentFactory(
             client=billing_firm.helios,
             document_type=DocumentType.objects.get(code="feuille-temps-signee"),
             deal=billing_firm.tm_deal,
@@ -109,7 +109,7 @@ def test_issuing_records_the_documents_that_go_with_the_invoice(billing_firm):
             security_level=1,
             uploaded_by=billing_firm.adv.membership,
         )
-        ClientApproval.objects.create(
+        ClientApprovalFactory(
             timesheet=billing_firm.timesheets["bob"],
             deal=billing_firm.tm_deal,
             status="approved",

@@ -4,6 +4,7 @@ deposit) with its Factur-X PDFs; loading the demo twice duplicates nothing."""
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -11,18 +12,16 @@ from django.core.management import call_command
 from django.utils import timezone
 from facturx import get_facturx_xml_from_pdf
 
-from adv.demo_logins import DEMO_TENANT_SLUG
 from adv.tenancy.context import tenant_context
-from adv.tenancy.models import Tenant
 from billing import readiness, selectors
 from billing.demo import months
 from billing.models import BillingRun, Invoice, InvoiceKind, InvoiceStatus, Payment
 
-pytestmark = [pytest.mark.django_db, pytest.mark.today]
+pytestmark = pytest.mark.today  # on the demo firm seeded once (`demo_tenant`, tests/conftest.py)
 
 
 def _seed():
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=open(os.devnull, "w"))
 
 
 def _state(tenant):
@@ -40,9 +39,8 @@ def _codes(invoice) -> set[str]:
     return {c["code"] for c in invoice.checks if c["level"] != readiness.INFO}
 
 
-def test_last_month_is_ready_to_bill_with_a_blocked_pre_invoice_for_each_reason(media):
-    _seed()
-    tenant = Tenant.objects.get(slug=DEMO_TENANT_SLUG)
+def test_last_month_is_ready_to_bill_with_a_blocked_pre_invoice_for_each_reason(demo_tenant):
+    tenant = demo_tenant
     billed, _previous = months(timezone.localdate())
     with tenant_context(tenant):
         rows = list(selectors.pre_invoices(billed).select_related("deal"))
@@ -68,9 +66,8 @@ def test_last_month_is_ready_to_bill_with_a_blocked_pre_invoice_for_each_reason(
     assert chorus and chorus[0].service_code and chorus[0].po_number and chorus[0].readiness == "ready"
 
 
-def test_the_month_before_is_billed_with_every_invoice_state_and_factur_x_pdfs(media):
-    _seed()
-    tenant = Tenant.objects.get(slug=DEMO_TENANT_SLUG)
+def test_the_month_before_is_billed_with_every_invoice_state_and_factur_x_pdfs(demo_tenant):
+    tenant = demo_tenant
     today = timezone.localdate()
     billed, previous = months(today)
     with tenant_context(tenant):
@@ -98,9 +95,8 @@ def test_the_month_before_is_billed_with_every_invoice_state_and_factur_x_pdfs(m
     assert any(i.month == previous for i in to_deposit)
 
 
-def test_loading_the_demo_twice_duplicates_nothing_and_billing_seeds_fast(media):
-    _seed()
-    tenant = Tenant.objects.get(slug=DEMO_TENANT_SLUG)
+def test_loading_the_demo_twice_duplicates_nothing_and_billing_seeds_fast(demo_tenant):
+    tenant = demo_tenant  # loaded once (`seed_demo`)
     first = _state(tenant)
     started = time.monotonic()
     _seed()

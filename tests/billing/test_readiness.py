@@ -14,8 +14,9 @@ from billing import readiness, services
 from billing.errors import InvoiceBlocked
 from billing.models import Invoice, NumberCounter
 from clients.models import BillingProfile, Client, Contact
-from deals.models import Deal, PurchaseOrder
-from timesheets.models import ClientApproval, ClientApprovalStatus
+from deals.models import Deal
+from tests.factories import ClientApprovalFactory, PurchaseOrderFactory
+from timesheets.models import ClientApprovalStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +57,7 @@ def test_missing_po_blocks_when_the_client_requires_one(billing_firm):
     assert helios.readiness == "blocked"
     # a PO on the deal clears it
     with tenant_context(billing_firm.tenant):
-        PurchaseOrder.objects.create(deal=billing_firm.tm_deal, number="BC-77", valid_from=datetime.date(2026, 1, 1))
+        PurchaseOrderFactory(deal=billing_firm.tm_deal, number="BC-77", valid_from=datetime.date(2026, 1, 1))
     billing_firm.build()
     helios = billing_firm.draft_of(billing_firm.helios)
     assert (helios.readiness, helios.po_number) == ("ready", "BC-77")
@@ -75,7 +76,7 @@ def test_the_deal_overrides_the_client_po_requirement(billing_firm):
 
 def test_po_exceeded_asks_for_an_action(billing_firm):
     with tenant_context(billing_firm.tenant):
-        PurchaseOrder.objects.create(
+        PurchaseOrderFactory(
             deal=billing_firm.tm_deal, number="BC-20K", amount=Decimal("20000"), valid_from=datetime.date(2026, 1, 1)
         )
     billing_firm.build()
@@ -116,7 +117,7 @@ def test_missing_client_signed_timesheet_blocks_until_the_client_approves(billin
     assert helios.readiness == "blocked"
     with tenant_context(billing_firm.tenant):
         for timesheet in billing_firm.timesheets.values():
-            ClientApproval.objects.create(
+            ClientApprovalFactory(
                 timesheet=timesheet, deal=billing_firm.tm_deal, status=ClientApprovalStatus.APPROVED
             )
     billing_firm.build()

@@ -13,9 +13,10 @@ from adv.celery import app as celery_app
 from adv.tenancy.context import tenant_context
 from billing import readiness
 from clients import services as client_services
-from clients.models import BillingProfile, Client, Contact, Document, DocumentType
+from clients.models import BillingProfile, Client, Contact, DocumentType
 from deals import services as deal_services
 from deals.models import Deal
+from tests.factories import ClientApprovalFactory, DocumentFactory
 from timesheets import services as timesheet_services
 from timesheets.models import ClientApproval, ClientApprovalStatus, TimesheetLine
 
@@ -48,7 +49,7 @@ def _codes(invoice) -> set[str]:
 def _pending_approvals(firm) -> list[ClientApproval]:
     with tenant_context(firm.tenant):
         return [
-            ClientApproval.objects.create(timesheet=t, deal=firm.tm_deal, status=ClientApprovalStatus.PENDING)
+            ClientApprovalFactory(timesheet=t, deal=firm.tm_deal, status=ClientApprovalStatus.PENDING)
             for t in firm.timesheets.values()
         ]
 
@@ -144,7 +145,7 @@ def test_attaching_the_milestones_document_unblocks_the_pre_invoice(billing_firm
     billing_firm.build()
     assert billing_firm.draft_of(billing_firm.orion).readiness == "blocked"
     with tenant_context(billing_firm.tenant):
-        document = Document.objects.create(
+        document = DocumentFactory(
             client=billing_firm.orion,
             document_type=DocumentType.objects.get(code="pv-recette"),
             deal=billing_firm.fixed_deal,

@@ -13,8 +13,9 @@ from adv.tenancy.context import tenant_context
 from adv.tenancy.errors import Conflict, DomainError, PermissionDenied
 from clients import services
 from clients.errors import SirenTaken
-from clients.models import BillingProfile, Client, ClientName, Document, DocumentType
+from clients.models import BillingProfile, Client, ClientName, DocumentType
 from tests.clients.test_records_support import create_client, make_siren, make_siret, make_vat, member
+from tests.factories import DocumentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -300,7 +301,7 @@ def test_a_client_with_a_subsidiary_or_a_document_is_archived_not_deleted(alice)
     with_document = create_client(alice, legal_name="Avec document")
     with tenant_context(alice.tenant):
         services.document_types_seed_defaults()
-        Document.objects.create(
+        DocumentFactory(
             client=with_document, document_type=DocumentType.objects.get(code="kbis"), title="K-bis"
         )
         for client in (group, with_document):

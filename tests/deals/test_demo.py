@@ -3,19 +3,19 @@ blocked and planned, a contractor with a purchase rate; loading twice changes no
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from adv.demo_logins import DEMO_TENANT_SLUG
 from adv.tenancy.context import tenant_context
-from adv.tenancy.models import Tenant
 from clients.models import DocumentRequirement
 from deals.demo import DEALS
 from deals.models import Assignment, Deal, DealStatus, Milestone, PurchaseOrder, Subscription
 from notifications.models import ReminderSent
 
-pytestmark = [pytest.mark.django_db, pytest.mark.today]
+pytestmark = pytest.mark.today  # on the demo firm seeded once (`demo_tenant`, tests/conftest.py)
 
 
 def _deal_reminders() -> list[tuple[str, str, str]]:
@@ -39,9 +39,8 @@ def _state(tenant):
         }
 
 
-def test_the_demo_has_deals_in_every_state_and_loading_it_twice_changes_nothing(media):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
-    tenant = Tenant.objects.get(slug=DEMO_TENANT_SLUG)
+def test_the_demo_has_deals_in_every_state_and_loading_it_twice_changes_nothing(demo_tenant):
+    tenant = demo_tenant  # loaded once (`seed_demo`)
     first = _state(tenant)
     with tenant_context(tenant):
         deals = list(Deal.objects.all())
@@ -64,5 +63,5 @@ def test_the_demo_has_deals_in_every_state_and_loading_it_twice_changes_nothing(
     assert ("Cadrage et spécifications", "ready") in first["milestones"]
     assert ("Session 1 (10 stagiaires)", "blocked") in first["milestones"]
     assert first["subscriptions"] >= 1 and first["purchase_orders"] >= 2 and first["requirements"] == 3
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # and a second time
     assert _state(tenant) == first

@@ -16,7 +16,8 @@ from kombu.exceptions import OperationalError
 from adv.tenancy.context import tenant_context
 from adv.tenancy.services import invitation_create
 from notifications import services, tasks
-from notifications.models import MessageTemplate, OutboxEmail, OutboxStatus
+from notifications.models import OutboxEmail, OutboxStatus
+from tests.factories import MessageTemplateFactory
 from tests.notifications.conftest import make_due
 
 pytestmark = pytest.mark.django_db
@@ -299,7 +300,7 @@ def test_email_language_defaults_to_the_tenant_and_can_be_chosen(tenant_a):
     assert french.subject.startswith("Invitation à rejoindre")
     assert english.subject == "Invitation to join Alpha Conseil"
     with tenant_context(tenant_a):
-        MessageTemplate.objects.create(key="invitation", language="en", subject="Join {{ tenant_name }}", body="{{ link }}")
+        MessageTemplateFactory(key="invitation", language="en", subject="Join {{ tenant_name }}", body="{{ link }}")
     assert enqueue(tenant_a, language="en").subject == "Join Alpha Conseil"
 
 

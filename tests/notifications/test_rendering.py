@@ -12,6 +12,7 @@ from notifications.errors import InvalidTemplate
 from notifications.models import MessageTemplate
 from notifications.rendering import TemplateSyntaxError, render_message, substitute, template_errors
 from notifications.services import message_render, message_template_save
+from tests.factories import MessageTemplateFactory
 
 ALLOWED = ["recipient_name", "link"]
 
@@ -89,7 +90,7 @@ def test_message_render_gives_the_template_only_the_declared_placeholders(tenant
     # given a tenant override that (somehow, e.g. written before the message changed) uses
     # a name the caller passes but the message does not declare
     with tenant_context(tenant_a):
-        MessageTemplate.objects.create(key="invitation", language="fr", subject="{{ secret }}", body="{{ secret }}")
+        MessageTemplateFactory(key="invitation", language="fr", subject="{{ secret }}", body="{{ secret }}")
         # when rendered with that name in the context
         rendered = message_render(
             key="invitation",

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from adv.tenancy.context import tenant_context
 from notifications.models import MessageTemplate, Notification, NotificationPreference, OutboxEmail, OutboxStatus
+from tests.factories import MessageTemplateFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +59,7 @@ def test_consultant_cannot_use_the_admin_pages(alice, bob, method, path):
     # given a failed email and a customised template in bob's firm
     email = failed_email(alice)
     with tenant_context(alice.tenant):
-        MessageTemplate.objects.create(key="invitation", language="fr", subject="S", body="B")
+        MessageTemplateFactory(key="invitation", language="fr", subject="S", body="B")
     # when bob (consultant) tries an admin page
     response = getattr(bob.client(), method)(bob.url(path.format(email=email.pk)), {"subject": "x", "body": "y"})
     # then he is refused, and nothing changed
@@ -200,7 +201,7 @@ def test_unticking_every_channel_is_saved(bob):
 
 def test_admin_sees_defaults_and_overrides(alice):
     with tenant_context(alice.tenant):
-        MessageTemplate.objects.create(key="invitation", language="en", subject="Join", body="{{ link }}")
+        MessageTemplateFactory(key="invitation", language="en", subject="Join", body="{{ link }}")
     content = alice.client().get(alice.url("notifications/templates/")).content.decode()
     assert "Invitation à rejoindre la société" in content and "Résumé quotidien des notifications" in content
     assert content.count('data-testid="template-customised"') == 1

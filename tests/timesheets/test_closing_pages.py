@@ -13,7 +13,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from adv.tenancy.context import tenant_context
-from notifications.models import MessageTemplate, Notification, ReminderSent
+from notifications.models import Notification, ReminderSent
+from tests.factories import MessageTemplateFactory
 from timesheets.models import ClosingCalendar, TimesheetPolicy, TimesheetStatus
 
 from . import test_closing_support as support
@@ -131,7 +132,7 @@ def test_the_grouped_reminder_lists_the_late_ones_all_ticked(firm):
 def test_the_preview_uses_the_firms_wording_of_the_template(firm):
     # given the firm reworded the "consequences" message
     with tenant_context(firm.tenant):
-        MessageTemplate.objects.create(
+        MessageTemplateFactory(
             key="timesheet.submission_late", language="fr", subject="{{ first_name }}, votre CRA de {{ month }} manque",
             body="Échéance : {{ deadline }}. Votre manager : {{ manager }}.",
         )

@@ -3,29 +3,19 @@ habitually late consultants with their past months, reminders sent; loading twic
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from adv.demo_logins import DEMO_TENANT_SLUG
 from adv.tenancy.context import tenant_context
-from adv.tenancy.models import Tenant
 from notifications.models import Notification, ReminderSent
 from timesheets import calendar as cal
 from timesheets import reports
 from timesheets.models import ClientApproval, ClosingCalendar, Timesheet
 
-pytestmark = [pytest.mark.django_db, pytest.mark.today]
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.MEDIA_ROOT = str(root)
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
-    settings.CLAMAV_ADDRESS = ""
-    return root
+pytestmark = pytest.mark.today  # on the demo firm seeded once (`demo_tenant`, tests/conftest.py)
 
 
 def _state(tenant):
@@ -41,9 +31,8 @@ def _state(tenant):
         }
 
 
-def test_the_demo_has_every_state_habitually_late_consultants_and_loading_it_twice_changes_nothing(media):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
-    tenant = Tenant.objects.get(slug=DEMO_TENANT_SLUG)
+def test_the_demo_has_every_state_habitually_late_consultants_and_loading_it_twice_changes_nothing(demo_tenant):
+    tenant = demo_tenant  # loaded once (`seed_demo`)
     first = _state(tenant)
     today = timezone.localdate()
     this_month, last_month = today.replace(day=1), reports.add_months(today.replace(day=1), -1)
@@ -79,5 +68,5 @@ def test_the_demo_has_every_state_habitually_late_consultants_and_loading_it_twi
     manual = any(step.startswith("manual:") for _email, _kind, step in first["reminders"])
     assert manual == (grouped_day < today)
     # loading again changes nothing
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=open(os.devnull, "w"))
     assert _state(tenant) == first

@@ -30,11 +30,10 @@ from clients.models import BillingProfile
 from deals import services as deal_services
 from deals.models import Assignment, Deal
 from tests.conftest import Persona
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import ClientApprovalFactory, MembershipFactory, UserFactory
 from timesheets import services
 from timesheets.models import (
     AbsenceType,
-    ClientApproval,
     Timesheet,
     TimesheetEntry,
     TimesheetLine,
@@ -237,4 +236,4 @@ def team_with_submitted_may(firm, size: int, start: int) -> None:
                 [TimesheetEntry(tenant_id=firm.tenant.pk, line=work, day=MAY.replace(day=d), quantity=Decimal("1")) for d in working_days_of_assignment()]
                 + [TimesheetEntry(tenant_id=firm.tenant.pk, line=absence, day=datetime.date(2026, 5, 4), quantity=Decimal("1"))]
             )
-            ClientApproval.objects.create(timesheet=timesheet, deal=firm.deal)
+            ClientApprovalFactory(timesheet=timesheet, deal=firm.deal)

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from adv.tenancy.context import tenant_context
+from tests.factories import ClientApprovalFactory
 from timesheets import calendar as cal
 from timesheets import reports
 from timesheets.models import ClientApproval, ClientApprovalStatus, TimesheetPolicy, TimesheetStatus
@@ -130,7 +131,7 @@ def _client_approval(alice, timesheet_row, status):
             actor=alice.membership, client=client, deal_type="t_and_m", title="Portail",
             start_date=datetime.date(2026, 1, 1), end_date=datetime.date(2026, 12, 31),
         )
-        return ClientApproval.objects.create(timesheet=timesheet_row, deal=deal, status=status)
+        return ClientApprovalFactory(timesheet=timesheet_row, deal=deal, status=status)
 
 
 def test_completion_counts_submitted_approved_and_client_approved_per_manager(alice, firm):
