@@ -21,7 +21,7 @@ def send_task(task, *args, recovery: str) -> bool:
     """Queue `task(*args)` now; False (logged) if the broker cannot take it."""
     try:
         task.apply_async(args=list(args), retry=False)
-    except Exception:  # noqa: BLE001 - kombu, redis and socket errors alike: the broker is away
+    except Exception:  # kombu, redis and socket errors alike: the broker is away
         logger.warning(
             "Broker unreachable: %s not queued (%s)",
             task.name,

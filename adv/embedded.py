@@ -79,7 +79,7 @@ def embedded_database_url() -> str:
     if _server_handle is None:
         try:
             _server_handle, url = start_postgres()
-        except Exception as exc:  # noqa: BLE001 - turned into an actionable message
+        except Exception as exc:  # turned into an actionable message
             raise SystemExit(
                 "adv: DATABASE_URL is not set and the embedded PostgreSQL (pgserver) could not start: "
                 f"{exc}\nSet DATABASE_URL=postgresql://USER@HOST:5432/adv to use a server of your own, "

@@ -35,7 +35,7 @@ def push_unread_counts(tenant_id, user_ids: Iterable) -> None:
     try:
         for user_id in user_ids:
             async_to_sync(layer.group_send)(group_name(tenant_id, user_id), {"type": UNREAD_CHANGED})
-    except Exception:  # noqa: BLE001 - a live refresh is a comfort; the bell polls anyway
+    except Exception:  # a live refresh is a comfort; the bell polls anyway
         logger.info("Live notification push failed", exc_info=True)
 
 

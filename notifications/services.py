@@ -233,7 +233,7 @@ def _dispatch(tenant_id, email_id) -> None:
         return
     try:
         deliver_email.apply_async(args=[str(tenant_id), str(email_id)], retry=False)
-    except Exception:  # noqa: BLE001 - the row is safe in the database; outbox_sweep re-dispatches it
+    except Exception:  # the row is safe in the database; outbox_sweep re-dispatches it
         broker_breaker.trip()
         logger.warning("Could not dispatch outbox email %s; the sweep will retry it", email_id, exc_info=True)
 

@@ -640,7 +640,7 @@ def _announce_changes_on_commit() -> None:
     def dispatch() -> None:
         try:
             closing_calendar_changes.apply_async(args=[tenant_id], retry=False)
-        except Exception:  # noqa: BLE001 - the hourly run picks the change up
+        except Exception:  # the hourly run picks the change up
             logger.warning("Could not dispatch the closing calendar change", exc_info=True)
 
     transaction.on_commit(dispatch)

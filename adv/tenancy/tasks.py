@@ -84,7 +84,7 @@ def for_each_active_tenant(func: Callable[[], T]) -> list[T]:
         try:
             with tenant_scope(tenant_id):
                 results.append(func())
-        except Exception:  # noqa: BLE001 - logged, and the next firm runs
+        except Exception:  # logged, and the next firm runs
             logger.exception("%s failed for tenant %s", getattr(func, "__name__", func), tenant_id)
     return results
 

@@ -119,7 +119,7 @@ def error_500(request):
     try:
         template = loader.get_template("errors/500.html")
         body = template.render({"LANGUAGE_CODE": get_language() or settings.LANGUAGE_CODE})
-    except Exception:  # noqa: BLE001 - the last resort must not fail
+    except Exception:  # the last resort must not fail
         logger.exception("the 500 page could not be rendered")
         body = (
             '<!doctype html><html lang="fr"><meta charset="utf-8"><title>Erreur</title>'
