@@ -28,111 +28,26 @@ import datetime
 import os
 import platform
 import random
-import statistics
 import sys
 import time
 import uuid
 from decimal import Decimal
 
-DB_NAME = os.environ.get("BENCH_DATABASE_NAME", "adv_bench")
-
-
-class _Rollback(Exception):
-    pass
-
-
-# Tables kept by the flush: the migration history and what post_migrate created.
-KEEP = {"django_migrations", "django_content_type", "auth_permission", "auth_group", "auth_group_permissions"}
-
-
-def _owner_cursor():
-    """A separate connection as the schema owner (ANALYZE and TRUNCATE need the owner)."""
-    import psycopg
-    from django.conf import settings
-    from django.db import connection
-
-    params = connection.settings_dict
-    conn = psycopg.connect(
-        dbname=params["NAME"], user=settings.DATABASE_OWNER["USER"], password=settings.DATABASE_OWNER["PASSWORD"] or None,
-        host=params.get("HOST") or None, port=params.get("PORT") or None, autocommit=True,
-    )
-    return conn
-
-
-def _analyze() -> None:
-    with _owner_cursor() as conn:
-        conn.execute("ANALYZE")
-
-
-def _flush() -> None:
-    """Empty the bench database (every table but the migration history and content types)."""
-    with _owner_cursor() as conn:
-        tables = [
-            row[0] for row in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").fetchall()
-            if row[0] not in KEEP
-        ]
-        if tables:
-            conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE")
-
-
-def _setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "adv.settings")
-    # DEBUG keeps every query in memory (connection.queries): measure as in production.
-    os.environ.setdefault("DEBUG", "false")
-    import django
-
-    django.setup()
-
-
-def _bench_database() -> None:
-    """Create (once) and migrate the dedicated database, then connect to it as the app role."""
-    from django.conf import settings
-    from django.db import connection
-
-    from adv.tenancy.db_roles import connect_as
-
-    settings.DATABASES["default"]["TEST"] = {**settings.DATABASES["default"].get("TEST", {}), "NAME": DB_NAME}
-    connect_as("owner")
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True, serialize=False)
-    connect_as("app")
-
-
-def _timed(func, repeat: int = 1) -> tuple[float, object]:
-    """Median wall time in milliseconds over `repeat` runs, and the last result."""
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = func()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times), result
-
-
-def _line(name: str, value: float, unit: str, floor: float) -> str:
-    ratio = value / floor if floor else float("inf")
-    return f"BENCH {name} {value:.1f} {unit} floor={floor:.1f} ratio={ratio:.1f}"
-
-
-def _in_savepoint(func):
-    """Run `func` in a savepoint rolled back afterwards (each variant starts from the same state)."""
-    from django.db import transaction
-
-    def run():
-        result = None
-        try:
-            with transaction.atomic():
-                result = func()
-                raise _Rollback
-        except _Rollback:
-            pass
-        return result
-
-    return run
-
+from benchmarks.harness import (
+    analyze,
+    bench_database,
+    bench_line,
+    flush,
+    in_savepoint,
+    machine,
+    setup_django,
+    timed,
+)
 
 # --- The firm ----------------------------------------------------------------------------------
 
 
-def _firm(consultants: int):
+def consultancy_firm(consultants: int):
     """A tenant with `consultants` consultants (one manager per 20), an admin, a client, ten
     deals, and an assignment for four consultants out of five."""
     from django.contrib.auth import get_user_model
@@ -332,23 +247,13 @@ def _history(tenant_id, months: list[datetime.date], deadlines: dict) -> int:
 # --- Main ----------------------------------------------------------------------------------------
 
 
-def _machine() -> str:
-    model = ""
-    try:
-        with open("/proc/cpuinfo") as handle:
-            model = next((line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")), "")
-    except OSError:
-        pass
-    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPU {model}".strip()
-
-
 def main() -> int:
     scale = float(os.environ.get("BENCH_SCALE", "1.0"))
     repeat = int(os.environ.get("BENCH_REPEAT", "5"))
     consultants = max(10, round(2000 * scale))
     started = time.perf_counter()
-    _setup_django()
-    _bench_database()
+    setup_django()
+    bench_database()
 
     from django.db import connection, transaction
     from django.utils import timezone
@@ -363,14 +268,14 @@ def main() -> int:
         pg_version = cursor.fetchone()[0]
     print(f"# scale={scale} consultants={consultants} repeat={repeat} database={connection.settings_dict['NAME']} "
           f"role={connection.settings_dict['USER']} postgresql={pg_version}")
-    print(f"# machine: {_machine()}, Python {platform.python_version()}")
+    print(f"# machine: {machine()}, Python {platform.python_version()}")
     lines = []
-    _flush()
+    flush()
     try:
         t0 = time.perf_counter()
         with transaction.atomic():
-            tenant, admin, people = _firm(consultants)
-        _analyze()
+            tenant, admin, people = consultancy_firm(consultants)
+        analyze()
         print(f"# firm created in {time.perf_counter() - t0:.1f} s")
         month = timezone.localdate().replace(day=1)
         with tenant_context(tenant) as tenant_id:
@@ -379,18 +284,18 @@ def main() -> int:
                 for person in people:
                     services.timesheet_open(actor=admin, consultant=person, month=month)
 
-            each_ms, _ = _timed(_in_savepoint(each))
-            bulk_ms, _ = _timed(_in_savepoint(lambda: timesheets_open_month(month=month, actor=admin)))
-            floor_open_ms, _ = _timed(_in_savepoint(lambda: _floor_open(tenant_id, month)))
-        lines.append(_line("open_month_each", each_ms, "ms", floor_open_ms))
-        lines.append(_line("open_month_bulk", bulk_ms, "ms", floor_open_ms))
+            each_ms, _ = timed(in_savepoint(each))
+            bulk_ms, _ = timed(in_savepoint(lambda: timesheets_open_month(month=month, actor=admin)))
+            floor_open_ms, _ = timed(in_savepoint(lambda: _floor_open(tenant_id, month)))
+        lines.append(bench_line("open_month_each", each_ms, "ms", floor_open_ms))
+        lines.append(bench_line("open_month_bulk", bulk_ms, "ms", floor_open_ms))
 
         # The month's completion, on an opened month with statuses spread.
         with tenant_context(tenant) as tenant_id:
             timesheets_open_month(month=month, actor=admin)
             deadline = reports.calendar_for(month).submission_deadline
             _spread_statuses(month, deadline)
-        _analyze()
+        analyze()
         with tenant_context(tenant) as tenant_id:
             assert Timesheet.objects.filter(month=month).count() == consultants
             zone = reports.tenant_zone()
@@ -400,10 +305,10 @@ def main() -> int:
                 page = list(reports.completion_people(month=month, show="missing", zone=zone)[:50])
                 return figures, page
 
-            completion_ms, (figures, _page) = _timed(completion, repeat)
-            floor_completion_ms, floor_figures = _timed(lambda: _floor_completion(tenant_id, month), repeat)
+            completion_ms, (figures, _page) = timed(completion, repeat)
+            floor_completion_ms, floor_figures = timed(lambda: _floor_completion(tenant_id, month), repeat)
             assert (figures.total.expected, figures.total.submitted, figures.total.approved) == tuple(floor_figures)
-        lines.append(_line("completion", completion_ms, "ms", floor_completion_ms))
+        lines.append(bench_line("completion", completion_ms, "ms", floor_completion_ms))
 
         # The late report over 12 months of history.
         today = timezone.localdate()
@@ -412,13 +317,13 @@ def main() -> int:
             months = reports.history_months(today, policy, reports.HISTORY_MONTHS)
             deadlines = {m: c.submission_deadline for m, c in reports.calendars_for(months, policy).items()}
             _history(tenant_id, [m for m in months if m != month], deadlines)
-        _analyze()
+        analyze()
         with tenant_context(tenant) as tenant_id:
-            late_ms, _ = _timed(lambda: reports.lateness_by_person(today=today, zone=zone, policy=policy), repeat)
-            floor_late_ms, _ = _timed(lambda: _floor_late(tenant_id, months, deadlines), repeat)
-        lines.append(_line("late_report", late_ms, "ms", floor_late_ms))
+            late_ms, _ = timed(lambda: reports.lateness_by_person(today=today, zone=zone, policy=policy), repeat)
+            floor_late_ms, _ = timed(lambda: _floor_late(tenant_id, months, deadlines), repeat)
+        lines.append(bench_line("late_report", late_ms, "ms", floor_late_ms))
     finally:
-        _flush()
+        flush()
     # The billing benchmarks (issue 6), on a firm of their own: benchmarks/billing_bench.py.
     from benchmarks import billing_bench
 

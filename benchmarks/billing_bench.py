@@ -18,12 +18,11 @@ from __future__ import annotations
 import datetime
 import logging
 import multiprocessing
-import os
 import sys
 import time
 from unittest import mock
 
-from benchmarks.__main__ import _analyze, _flush, _line, _Rollback, _timed
+from benchmarks.harness import Rollback, analyze, bench_line, flush, standalone, timed
 
 
 def _floor_aggregate(tenant_id, month: datetime.date) -> list:
@@ -99,37 +98,37 @@ def run(scale: float, repeat: int) -> list[str]:
     lines: list[str] = []
     today = timezone.localdate()
     month = billed_month(today)
-    _flush()
+    flush()
     try:
         t0 = time.perf_counter()
         with transaction.atomic():
             tenant, admin, facts = billing_firm(scale, month)
-        _analyze()
+        analyze()
         print(f"# billing firm created in {time.perf_counter() - t0:.1f} s: month={month:%Y-%m} {facts}", flush=True)
 
         # 1. The billing run, then the same run again. Celery dispatch is a no-op here: run_now
         # builds every chunk in this process (otherwise the chunks are also queued for workers).
         with tenant_context(tenant) as tenant_id, mock.patch.object(runs, "_dispatch", lambda run, ids: None):
             services.policy()
-            run_ms, billing_run = _timed(lambda: runs.run_now(actor=admin, month=month))
+            run_ms, billing_run = timed(lambda: runs.run_now(actor=admin, month=month))
             assert billing_run.status == "done", billing_run.status
-            floor_ms, rows = _timed(lambda: _floor_aggregate(tenant_id, month), repeat)
+            floor_ms, rows = timed(lambda: _floor_aggregate(tenant_id, month), repeat)
             drafts = Invoice.objects.filter(month=month, status=InvoiceStatus.DRAFT).count()
             print(
                 f"# run: {billing_run.chunk_count} chunks, {billing_run.created_count} pre-invoices created, "
                 f"{len(rows)} aggregated rows in the floor",
                 flush=True,
             )
-        _analyze()
+        analyze()
         with tenant_context(tenant) as tenant_id, mock.patch.object(runs, "_dispatch", lambda run, ids: None):
-            rerun_ms, rerun = _timed(lambda: runs.run_now(actor=admin, month=month))
+            rerun_ms, rerun = timed(lambda: runs.run_now(actor=admin, month=month))
             print(
                 f"# rerun: {rerun.created_count} created, {rerun.updated_count} updated, {rerun.removed_count} removed",
                 flush=True,
             )
             assert Invoice.objects.filter(month=month, status=InvoiceStatus.DRAFT).count() == drafts
-        lines.append(_line("billing_run", run_ms, "ms", floor_ms))
-        lines.append(_line("billing_rerun", rerun_ms, "ms", floor_ms))
+        lines.append(bench_line("billing_run", run_ms, "ms", floor_ms))
+        lines.append(bench_line("billing_rerun", rerun_ms, "ms", floor_ms))
 
         # 2. Issuing every ready pre-invoice in one call.
         with tenant_context(tenant) as tenant_id:
@@ -145,11 +144,11 @@ def run(scale: float, repeat: int) -> list[str]:
                 try:
                     with transaction.atomic():
                         _floor_issue(ready)
-                        raise _Rollback
-                except _Rollback:
+                        raise Rollback
+                except Rollback:
                     pass
 
-            floor_issue_ms, _ = _timed(floor_issue, repeat)
+            floor_issue_ms, _ = timed(floor_issue, repeat)
 
         # Measured with the commit (the cockpit's request is one transaction). The PDFs are queued
         # after commit, one task per invoice: recorded, not sent to the broker (nobody would
@@ -161,13 +160,13 @@ def run(scale: float, repeat: int) -> list[str]:
                 return services.invoices_issue(actor=admin, invoice_ids=ready)
 
         with mock.patch.object(tasks.render_invoice, "delay", lambda *a: queued.append(a)):
-            issue_ms, result = _timed(issue)
+            issue_ms, result = timed(issue)
         assert len(queued) == len(ready), len(queued)
         assert len(result.issued) == len(ready) and not result.refused, result.refused
         per_second = len(ready) / (issue_ms / 1000)
         print(f"# issued {len(ready)} invoices in {issue_ms / 1000:.2f} s: {per_second:.0f} invoices/s", flush=True)
-        lines.append(_line(f"issue_{len(ready)}", issue_ms, "ms", floor_issue_ms))
-        _analyze()
+        lines.append(bench_line(f"issue_{len(ready)}", issue_ms, "ms", floor_issue_ms))
+        analyze()
 
         # 3. Rendering one typical invoice (one consultant line, 22 days in the annex).
         with tenant_context(tenant) as tenant_id:
@@ -178,11 +177,11 @@ def run(scale: float, repeat: int) -> list[str]:
                 .order_by("number")
                 .first()
             )
-            render_ms, (pdf, _xml) = _timed(
+            render_ms, (pdf, _xml) = timed(
                 lambda: rendering.render_pdf_bytes(Invoice.objects.get(pk=typical.pk)), repeat
             )
             html = rendering.render_html(typical)
-            floor_render_ms, bare = _timed(lambda: HTML(string=html).write_pdf(), repeat)
+            floor_render_ms, bare = timed(lambda: HTML(string=html).write_pdf(), repeat)
             print(f"# invoice {typical.number}: PDF {len(pdf) // 1024} KiB (bare {len(bare) // 1024} KiB)", flush=True)
             sample = [
                 str(pk)
@@ -190,7 +189,7 @@ def run(scale: float, repeat: int) -> list[str]:
                 .order_by("number")
                 .values_list("pk", flat=True)[: max(8, round(60 * scale))]
             ]
-        lines.append(_line("invoice_render", render_ms, "ms", floor_render_ms))
+        lines.append(bench_line("invoice_render", render_ms, "ms", floor_render_ms))
 
         # Throughput: two processes, each its own connection and tenant context.
         connections.close_all()
@@ -210,25 +209,12 @@ def run(scale: float, repeat: int) -> list[str]:
         )
         connection.ensure_connection()
     finally:
-        _flush()
+        flush()
     return lines
 
 
 def main() -> int:
-    import platform
-
-    from benchmarks.__main__ import _bench_database, _machine, _setup_django
-
-    scale = float(os.environ.get("BENCH_SCALE", "1.0"))
-    repeat = int(os.environ.get("BENCH_REPEAT", "5"))
-    started = time.perf_counter()
-    _setup_django()
-    _bench_database()
-    print(f"# scale={scale} repeat={repeat} machine: {_machine()}, Python {platform.python_version()}", flush=True)
-    for line in run(scale, repeat):
-        print(line)
-    print(f"# total {time.perf_counter() - started:.1f} s")
-    return 0
+    return standalone(run)
 
 
 if __name__ == "__main__":

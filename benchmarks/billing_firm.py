@@ -1,4 +1,4 @@
-"""The billing benchmarks' firm: the timesheet harness's firm (`benchmarks.__main__._firm`: tenant,
+"""The billing benchmarks' firm: the timesheet harness's firm (`benchmarks.__main__.consultancy_firm`: tenant,
 admin, managers, consultants) extended with what a month-end billing needs, all bulk-inserted.
 
 At scale 1.0: 600 clients ready to invoice (billing address, SIREN, a recipient contact), 1,500
@@ -49,13 +49,13 @@ def billing_firm(scale: float, month: datetime.date):
 
     from adv.tenancy.context import tenant_context
     from adv.tenancy.models import Tenant
-    from benchmarks.__main__ import _firm
+    from benchmarks.__main__ import consultancy_firm
     from clients.models import BillingProfile, Client, Contact, InvoiceDelivery
     from deals.models import Assignment, Deal, DealStatus, DealType, Milestone, Subscription
     from timesheets.models import Timesheet, TimesheetEntry, TimesheetLine, TimesheetStatus
 
     n = counts(scale)
-    tenant, admin, people = _firm(n["consultants"])
+    tenant, admin, people = consultancy_firm(n["consultants"])
     Tenant.objects.filter(pk=tenant.pk).update(
         legal_form="SAS",
         rcs_city="Paris",

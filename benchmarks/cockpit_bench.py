@@ -24,7 +24,7 @@ import sys
 import time
 from unittest import mock
 
-from benchmarks.__main__ import _analyze, _flush, _line, _timed
+from benchmarks.harness import analyze, bench_line, flush, standalone, timed
 
 
 def _p95(values: list[float]) -> float:
@@ -126,27 +126,27 @@ def run(scale: float, repeat: int) -> list[str]:
     }
     month = billed_month(timezone.localdate())
     lines: list[str] = []
-    _flush()
+    flush()
     try:
         t0 = time.perf_counter()
         with transaction.atomic():
             tenant, admin, facts = billing_firm(scale, month)
-        _analyze()  # as autovacuum would: without statistics the run plans nested loops over "empty" tables
+        analyze()  # as autovacuum would: without statistics the run plans nested loops over "empty" tables
         with tenant_context(tenant), mock.patch.object(runs, "_dispatch", lambda run, ids: None), mock.patch(
             "django.db.transaction.on_commit", lambda func, using=None, robust=False: None
         ):
             services.policy()
             runs.run_now(actor=admin, month=month)
             drafts = Invoice.objects.filter(month=month, status="draft").count()
-        _analyze()
+        analyze()
         print(f"# cockpit firm ready in {time.perf_counter() - t0:.1f} s: {drafts} pre-invoices for {month:%Y-%m}", flush=True)
         # The month's expected figures, recomputed (what a view did every time before issue 12):
         # the application's queries beside the bare SQL of the time part, which dominates.
         with tenant_context(tenant) as tenant_id:
-            expected_ms, expected = _timed(lambda: figures.expected_compute(month), repeat)
-            floor_expected_ms, bare = _timed(lambda: _floor_expected(tenant_id, month), repeat)
+            expected_ms, expected = timed(lambda: figures.expected_compute(month), repeat)
+            floor_expected_ms, bare = timed(lambda: _floor_expected(tenant_id, month), repeat)
             assert expected["expected_time"] == bare, (expected["expected_time"], bare)
-        lines.append(_line("month_expected", expected_ms, "ms", floor_expected_ms))
+        lines.append(bench_line("month_expected", expected_ms, "ms", floor_expected_ms))
         client = Client()
         client.force_login(admin.user)
         base = f"/t/{tenant.slug}/billing/"
@@ -156,25 +156,12 @@ def run(scale: float, repeat: int) -> list[str]:
                 _measure("fae_page", client, f"{base}invoices/month/?month={month:%Y-%m}", tenant.pk, requests, repeat)
             )
     finally:
-        _flush()
+        flush()
     return lines
 
 
 def main() -> int:
-    import platform
-
-    from benchmarks.__main__ import _bench_database, _machine, _setup_django
-
-    scale = float(os.environ.get("BENCH_SCALE", "1.0"))
-    repeat = int(os.environ.get("BENCH_REPEAT", "5"))
-    started = time.perf_counter()
-    _setup_django()
-    _bench_database()
-    print(f"# scale={scale} repeat={repeat} machine: {_machine()}, Python {platform.python_version()}", flush=True)
-    for line in run(scale, repeat):
-        print(line)
-    print(f"# total {time.perf_counter() - started:.1f} s")
-    return 0
+    return standalone(run)
 
 
 if __name__ == "__main__":
