@@ -22,7 +22,7 @@ from adv.api.permissions import HasRole, IsTenantMember, RoleCanWrite
 from adv.api.viewsets import TenantGenericViewSet
 from adv.tenancy.roles import DOCUMENT_ROLES
 
-from . import rules, selectors, services
+from . import access, rules, selectors, services
 from .filters import AssignmentFilter, DealFilter, MilestoneFilter, PurchaseOrderFilter, SubscriptionFilter
 from .models import Assignment, Deal, Milestone, PurchaseOrder, Subscription
 from .serializers import (
@@ -49,7 +49,7 @@ from .serializers import (
 )
 
 PROBLEM = "application/problem+json"
-CanViewDeals = HasRole.of(*sorted(rules.VIEW_ROLES))
+CanViewDeals = HasRole.of(*sorted(access.VIEW_ROLES))
 TRANSITION_CONFLICT = OpenApiResponse(
     MissingDocumentsProblemSerializer, description="`invalid_transition`: the lifecycle does not allow it from the current status."
 )
@@ -65,7 +65,7 @@ class _DealsApiMixin:
     missing, come from the errors themselves: adv/api/exceptions.py)."""
 
     permission_classes = [IsTenantMember, CanViewDeals, RoleCanWrite]
-    write_roles = tuple(sorted(rules.EDIT_ROLES))
+    write_roles = tuple(sorted(access.EDIT_ROLES))
 
 
 @extend_schema_view(
@@ -213,7 +213,7 @@ class AssignmentViewSet(_DealsApiMixin, mixins.ListModelMixin, mixins.RetrieveMo
     """Consultants staffed on deals (daily rate, period, planned days, reception number)."""
 
     permission_classes = [IsTenantMember, RoleCanWrite]
-    write_roles = tuple(sorted(rules.STAFF_ROLES))
+    write_roles = tuple(sorted(access.STAFF_ROLES))
     serializer_class = AssignmentSerializer
     filterset_class = AssignmentFilter
     ordering_fields = {"start_date": "start_date", "end_date": "end_date", "created_at": "created_at", "updated_at": "updated_at"}

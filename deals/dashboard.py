@@ -14,9 +14,9 @@ from adv.tenancy.models import Membership
 from adv.tenancy.roles import ADV_ROLES
 from adv.ui.dashboard import WorkItem, register
 
+from .access import VIEW_ROLES
 from .forms import ME
 from .models import Deal, DealStatus, Milestone, MilestoneStatus
-from .rules import VIEW_ROLES
 
 OVERSEERS = ADV_ROLES
 

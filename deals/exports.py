@@ -27,7 +27,7 @@ from clients import exports as client_exports
 from clients import services as client_services
 from clients.models import Document, DocumentVersion
 
-from . import rules, selectors
+from . import access, selectors
 from .models import Deal, Milestone
 
 
@@ -143,7 +143,7 @@ class DealProofOfOrder:
 
 def deal_proof_documents(*, actor: Membership, deal: Deal) -> list[Document]:
     """The contractual documents attached to the deal this member may see, with their versions."""
-    client_access.require(actor, rules.can_view_deals(actor) and client_access.can_view_clients(actor))
+    client_access.require(actor, access.can_view_deals(actor) and client_access.can_view_clients(actor))
     queryset = (
         Document.objects.filter(deal=deal, document_type__is_contractual=True, current_version__isnull=False)
         .select_related("document_type", "uploaded_by__user", "current_version")

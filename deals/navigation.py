@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from adv.tenancy.models import Role
 from adv.ui.navigation import SECTION_ADMIN, NavItem, register
 
-from .rules import VIEW_ROLES
+from .access import VIEW_ROLES
 
 register(
     NavItem("deals:list", _("Affaires"), "bi-briefcase", roles=VIEW_ROLES, order=30, test_id="nav-deals"),

@@ -1,5 +1,6 @@
-"""The rules of deals that several paths share (services, selectors, reports, tasks):
-who may do what, the dates a deal allows, what is missing to sign, a milestone's status."""
+"""The business rules of deals that several paths share (services, selectors, reports, tasks):
+the dates a deal allows, what is missing to sign, a milestone's status. Who may do what is
+`deals/access.py`."""
 
 from __future__ import annotations
 
@@ -8,45 +9,11 @@ import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from adv.tenancy import roles
-from adv.tenancy.models import Membership, Role
 from clients.models import Document, DocumentRequirement
 
 from .models import STAFFABLE_STATUSES, Deal, Milestone, MilestoneStatus
 
 STAFFABLE = STAFFABLE_STATUSES
-VIEW_ROLES = roles.OFFICE_ROLES
-EDIT_ROLES = roles.COMMERCIAL_ROLES
-VALIDATE_ROLES = roles.ADV_ROLES
-STAFF_ROLES = roles.STAFFING_ROLES
-# Sale rates are hidden from consultants (employees see their own deals' instructions only).
-RATE_ROLES = roles.OFFICE_ROLES
-
-
-def can_view_deals(m: Membership) -> bool:
-    return m.role in VIEW_ROLES
-
-
-def can_edit_deals(m: Membership) -> bool:
-    return m.role in EDIT_ROLES
-
-
-def can_validate_deals(m: Membership) -> bool:
-    return m.role in VALIDATE_ROLES
-
-
-def can_staff(m: Membership) -> bool:
-    return m.role in STAFF_ROLES
-
-
-def can_see_rates(m: Membership) -> bool:
-    return m.role in RATE_ROLES
-
-
-def can_manage_milestones(m: Membership, deal: Deal) -> bool:
-    return m.role in VALIDATE_ROLES or m.role == Role.SALES or (
-        m.role == Role.PROJECT_MANAGER and deal.project_manager_id == m.id
-    )
 
 
 def within(start: datetime.date | None, end: datetime.date | None, deal: Deal) -> bool:

@@ -40,7 +40,7 @@ from adv.tenancy.models import Membership, Role
 from clients.models import Contact, Document, DocumentRequirement, DocumentType
 from notifications.models import ReminderSent
 
-from . import rules
+from . import access
 from .history import HISTORY_EVENT_MODELS, RATE_FIELDS
 from .models import (
     SIGNED_STATUSES,
@@ -66,13 +66,13 @@ def _require(actor: Membership | None, allowed: bool) -> None:
 
 
 def _require_viewer(actor: Membership) -> None:
-    _require(actor, rules.can_view_deals(actor))
+    _require(actor, access.can_view_deals(actor))
 
 
 def rates_visible(actor: Membership | None) -> bool:
     """Sale rates (TJM de vente), margins and amounts at stake: never for consultants, and never
     for an external contractor whatever their role."""
-    return actor is not None and rules.can_see_rates(actor) and not actor.is_contractor
+    return actor is not None and access.can_see_rates(actor) and not actor.is_contractor
 
 
 def policy_get() -> DealPolicy:
@@ -437,7 +437,7 @@ def assignment_queryset(*, actor: Membership) -> QuerySet[Assignment]:
     base = Assignment.objects.filter(tenant_id=require_tenant_id()).select_related(
         "deal__client", "consultant__user", "consultant__reports_to__user"
     )
-    if rules.can_view_deals(actor):
+    if access.can_view_deals(actor):
         return base
     if actor.role == Role.CONSULTANT and actor.is_active:
         return base.filter(consultant=actor)
@@ -668,7 +668,7 @@ def commission_deals(*, actor: Membership, filters: CommissionFilters | None = N
     """Deals with their signature facts, for the commissions export: only signed deals are
     commissionable (no commission on an unsigned deal). A signature period keeps the deals
     signed in it (the month's commissions)."""
-    _require(actor, rules.can_view_deals(actor) and rates_visible(actor))
+    _require(actor, access.can_view_deals(actor) and rates_visible(actor))
     filters = filters or CommissionFilters()
     queryset = (
         Deal.objects.filter(tenant_id=require_tenant_id())

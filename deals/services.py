@@ -23,7 +23,7 @@ from adv.tenancy.models import Membership, Role
 from adv.ui.numbers import format_money
 from clients.models import Client, Contact, Document
 
-from . import rules
+from . import access, rules
 from .errors import DealErrorCode, InvalidTransition, MissingDocuments
 from .models import (
     PERIOD_MONTHS,
@@ -104,7 +104,7 @@ def _next_reference(today: datetime.date) -> str:
 
 @transaction.atomic
 def deal_create(*, actor: Membership, client: Client, **fields) -> Deal:
-    _require(actor, rules.can_edit_deals(actor))
+    _require(actor, access.can_edit_deals(actor))
     unknown = set(fields) - DEAL_FIELDS
     if unknown:
         raise DomainError(_("Champs inconnus : %s") % ", ".join(sorted(unknown)), code=DealErrorCode.UNKNOWN_FIELDS)
@@ -132,7 +132,7 @@ def _validate_deal(deal: Deal) -> None:
 
 @transaction.atomic
 def deal_update(*, actor: Membership, deal: Deal, invoice_recipients: list[Contact] | None = None, **fields) -> Deal:
-    _require(actor, rules.can_edit_deals(actor))
+    _require(actor, access.can_edit_deals(actor))
     deal = Deal.objects.select_for_update(of=("self",)).get(pk=deal.pk)
     if deal.status in (DealStatus.CLOSED, DealStatus.LOST):
         raise DomainError(_("Une affaire clôturée ou perdue ne se modifie plus."), code=DealErrorCode.DEAL_FINISHED)
@@ -162,7 +162,7 @@ def deal_update(*, actor: Membership, deal: Deal, invoice_recipients: list[Conta
 @transaction.atomic
 def deal_validate_provisionally(*, actor: Membership, deal: Deal) -> Deal:
     """Open the deal for staffing and time entry before the order is signed (situation 2)."""
-    _require(actor, rules.can_validate_deals(actor))
+    _require(actor, access.can_validate_deals(actor))
     deal = Deal.objects.select_for_update(of=("self",)).get(pk=deal.pk)
     _transition(deal, DealStatus.PROVISIONAL)
     deal.provisional_since = timezone.now()
@@ -183,7 +183,7 @@ def deal_sign(
 ) -> Deal:
     """Record the signature. The deal's required documents must be present, unless an explicit,
     audited override reason is given."""
-    _require(actor, rules.can_validate_deals(actor))
+    _require(actor, access.can_validate_deals(actor))
     deal = Deal.objects.select_for_update(of=("self",)).get(pk=deal.pk)
     if deal.status not in (DealStatus.DRAFT, DealStatus.PROVISIONAL):
         raise InvalidTransition(deal.status, DealStatus.SIGNED)
@@ -214,7 +214,7 @@ def deal_sign(
 
 @transaction.atomic
 def deal_activate(*, actor: Membership, deal: Deal) -> Deal:
-    _require(actor, rules.can_validate_deals(actor))
+    _require(actor, access.can_validate_deals(actor))
     deal = Deal.objects.select_for_update(of=("self",)).get(pk=deal.pk)
     _transition(deal, DealStatus.ACTIVE)
     deal.save(update_fields=["status", "updated_at"])
@@ -223,7 +223,7 @@ def deal_activate(*, actor: Membership, deal: Deal) -> Deal:
 
 @transaction.atomic
 def deal_close(*, actor: Membership, deal: Deal) -> Deal:
-    _require(actor, rules.can_validate_deals(actor))
+    _require(actor, access.can_validate_deals(actor))
     deal = Deal.objects.select_for_update(of=("self",)).get(pk=deal.pk)
     _transition(deal, DealStatus.CLOSED)
     deal.closed_at = timezone.now()
@@ -234,7 +234,7 @@ def deal_close(*, actor: Membership, deal: Deal) -> Deal:
 
 @transaction.atomic
 def deal_mark_lost(*, actor: Membership, deal: Deal, reason: str) -> Deal:
-    _require(actor, rules.can_edit_deals(actor))
+    _require(actor, access.can_edit_deals(actor))
     deal = Deal.objects.select_for_update(of=("self",)).get(pk=deal.pk)
     reason = (reason or "").strip()
     if not reason:
@@ -252,7 +252,7 @@ def deal_mark_lost(*, actor: Membership, deal: Deal, reason: str) -> Deal:
 
 @transaction.atomic
 def purchase_order_save(*, actor: Membership, deal: Deal, purchase_order: PurchaseOrder | None = None, **fields) -> PurchaseOrder:
-    _require(actor, rules.can_edit_deals(actor))
+    _require(actor, access.can_edit_deals(actor))
     po = purchase_order or PurchaseOrder(deal=deal)
     for name, value in fields.items():
         setattr(po, name, value)
@@ -277,7 +277,7 @@ ASSIGNMENT_FIELDS = {"daily_rate", "purchase_daily_rate", "start_date", "end_dat
 
 @transaction.atomic
 def assignment_create(*, actor: Membership, deal: Deal, consultant: Membership, **fields) -> Assignment:
-    _require(actor, rules.can_staff(actor))
+    _require(actor, access.can_staff(actor))
     deal = Deal.objects.select_for_update(of=("self",)).get(pk=deal.pk)
     if deal.status not in rules.STAFFABLE:
         raise DomainError(
@@ -290,7 +290,7 @@ def assignment_create(*, actor: Membership, deal: Deal, consultant: Membership, 
 
 @transaction.atomic
 def assignment_update(*, actor: Membership, assignment: Assignment, **fields) -> Assignment:
-    _require(actor, rules.can_staff(actor))
+    _require(actor, access.can_staff(actor))
     assignment = Assignment.objects.select_for_update(of=("self",)).select_related("deal", "consultant").get(pk=assignment.pk)
     return _save_assignment(assignment, assignment.deal, fields)
 
@@ -325,7 +325,7 @@ def _save_assignment(assignment: Assignment, deal: Deal, fields: dict) -> Assign
 def milestone_schedule_replace(*, actor: Membership, deal: Deal, items: list[dict]) -> list[Milestone]:
     """Replace the not-yet-invoiced milestones of a fixed-price deal. The schedule must add up to
     the ordered amount (amounts, or percentages of it that sum to 100)."""
-    _require(actor, rules.can_manage_milestones(actor, deal))
+    _require(actor, access.can_manage_milestones(actor, deal))
     deal = Deal.objects.select_for_update(of=("self",)).get(pk=deal.pk)
     if deal.deal_type != DealType.FIXED_PRICE:
         raise DomainError(_("Les échéances concernent les affaires au forfait."), code=DealErrorCode.NOT_FIXED_PRICE)
@@ -382,7 +382,7 @@ def milestone_schedule_replace(*, actor: Membership, deal: Deal, items: list[dic
 
 @transaction.atomic
 def milestone_attach_document(*, actor: Membership, milestone: Milestone, document: Document) -> Milestone:
-    _require(actor, rules.can_manage_milestones(actor, milestone.deal))
+    _require(actor, access.can_manage_milestones(actor, milestone.deal))
     milestone = Milestone.objects.select_for_update(of=("self",)).select_related("deal").get(pk=milestone.pk)
     if document.client_id != milestone.deal.client_id:
         raise NotFound()
@@ -403,7 +403,7 @@ def milestone_attach_document(*, actor: Membership, milestone: Milestone, docume
 
 @transaction.atomic
 def milestone_record_event(*, actor: Membership, milestone: Milestone, occurred_on: datetime.date) -> Milestone:
-    _require(actor, rules.can_manage_milestones(actor, milestone.deal))
+    _require(actor, access.can_manage_milestones(actor, milestone.deal))
     if occurred_on > timezone.localdate():
         raise DomainError(_("L'événement ne peut pas être dans le futur."), code=DealErrorCode.FUTURE_DATE, field="occurred_on")
     Milestone.objects.filter(pk=milestone.pk).update(event_occurred_on=occurred_on, updated_at=timezone.now())
@@ -446,7 +446,7 @@ def first_billing_date(start: datetime.date, period: str, timing: str) -> dateti
 
 @transaction.atomic
 def subscription_save(*, actor: Membership, deal: Deal, subscription: Subscription | None = None, **fields) -> Subscription:
-    _require(actor, rules.can_edit_deals(actor))
+    _require(actor, access.can_edit_deals(actor))
     if deal.deal_type != DealType.SUBSCRIPTION:
         raise DomainError(_("Les abonnements concernent les affaires de type abonnement."), code=DealErrorCode.NOT_SUBSCRIPTION)
     unknown = set(fields) - SUBSCRIPTION_FIELDS
@@ -478,7 +478,7 @@ def document_attach_to_deal(*, actor: Membership, deal: Deal, document: Document
     order, acceptance report...): it then counts for the deal's signature and its proof of order."""
     from clients import access as client_access
 
-    _require(actor, client_access.can_upload_documents(actor) and rules.can_view_deals(actor))
+    _require(actor, client_access.can_upload_documents(actor) and access.can_view_deals(actor))
     document = Document.objects.select_for_update(of=("self",)).get(pk=document.pk)
     if document.client_id != deal.client_id or not client_access.can_view_document(actor, document):
         raise NotFound()
@@ -496,7 +496,7 @@ def document_detach_from_deal(*, actor: Membership, deal: Deal, document: Docume
     """Undo an attachment made by mistake (the document stays on the client record)."""
     from clients import access as client_access
 
-    _require(actor, client_access.can_upload_documents(actor) and rules.can_view_deals(actor))
+    _require(actor, client_access.can_upload_documents(actor) and access.can_view_deals(actor))
     document = Document.objects.select_for_update(of=("self",)).get(pk=document.pk)
     if document.deal_id != deal.pk or not client_access.can_view_document(actor, document):
         raise NotFound()
@@ -518,7 +518,7 @@ def deal_document_upload(*, actor: Membership, deal: Deal, **fields) -> Document
     the file) and attach it to the deal, in one transaction."""
     from clients import services as client_services
 
-    _require(actor, rules.can_view_deals(actor))
+    _require(actor, access.can_view_deals(actor))
     # Stored with its deal: a contractual document then tells the deal's people too.
     return client_services.document_upload(actor=actor, client=deal.client, deal=deal, **fields)
 
@@ -527,7 +527,7 @@ def deal_document_upload(*, actor: Membership, deal: Deal, **fields) -> Document
 def milestone_document_upload(*, actor: Membership, milestone: Milestone, **fields) -> Milestone:
     """Upload the document a milestone requires (the PV de recette...) on the deal and attach it
     to the milestone, in one transaction: a refused type or file leaves nothing behind."""
-    _require(actor, rules.can_manage_milestones(actor, milestone.deal))
+    _require(actor, access.can_manage_milestones(actor, milestone.deal))
     milestone = Milestone.objects.select_for_update(of=("self",)).select_related("deal", "required_document_type").get(pk=milestone.pk)
     # Checked before the file is stored, so that a refusal leaves no file behind.
     if milestone.status == MilestoneStatus.INVOICED:

@@ -30,7 +30,7 @@ from adv.ui.permissions import require_role
 from clients import access as client_access
 from clients.models import Client
 
-from . import rules, selectors, services
+from . import access, rules, selectors, services
 from .errors import MissingDocuments
 from .forms import DealFilterForm, DealForm, InstructionsForm, LostForm, SignForm
 from .models import TRANSITIONS, Deal, DealStatus, DealType
@@ -39,7 +39,7 @@ DEALS_PER_PAGE = 25
 HISTORY_PER_PAGE = 30
 TABS = ("staffing", "orders", "milestones", "subscriptions", "documents", "instructions", "history")
 
-viewers = require_role(*sorted(rules.VIEW_ROLES))
+viewers = require_role(*sorted(access.VIEW_ROLES))
 
 
 def require(allowed: bool, message: str | None = None) -> None:
@@ -69,10 +69,10 @@ def detail_url(tenant_slug: str, deal: Deal, tab: str = "") -> str:
 def deal_permissions(membership, deal: Deal | None = None) -> dict:
     finished = deal is not None and deal.status in (DealStatus.CLOSED, DealStatus.LOST)
     return {
-        "can_edit": rules.can_edit_deals(membership) and not finished,
-        "can_validate": rules.can_validate_deals(membership),
-        "can_staff": rules.can_staff(membership) and not finished,
-        "can_manage_milestones": deal is not None and rules.can_manage_milestones(membership, deal) and not finished,
+        "can_edit": access.can_edit_deals(membership) and not finished,
+        "can_validate": access.can_validate_deals(membership),
+        "can_staff": access.can_staff(membership) and not finished,
+        "can_manage_milestones": deal is not None and access.can_manage_milestones(membership, deal) and not finished,
         "can_upload": client_access.can_upload_documents(membership),
         "show_rates": selectors.rates_visible(membership),
     }
@@ -110,7 +110,7 @@ def deal_list(request, tenant_slug):
 @require_http_methods(["GET", "POST"])
 def deal_create(request, tenant_slug):
     membership = request.membership
-    require(rules.can_edit_deals(membership))
+    require(access.can_edit_deals(membership))
     initial = {"deal_type": DealType.T_AND_M, "start_date": timezone.localdate(), "currency": "EUR"}
     client_id = request.GET.get("client")
     if client_id:  # "Nouvelle affaire" from a client's page
@@ -147,7 +147,7 @@ def _is_uuid(value: str) -> bool:
 @require_http_methods(["GET", "POST"])
 def deal_edit(request, tenant_slug, pk):
     deal = deal_copy_or_404(request, pk)
-    require(rules.can_edit_deals(request.membership))
+    require(access.can_edit_deals(request.membership))
     form = DealForm(request.POST or None, deal=deal)
     if request.method == "POST" and form.is_valid():
         try:
@@ -175,13 +175,13 @@ def _actions(membership, deal: Deal) -> dict:
     """The lifecycle buttons the deal's status allows (models.TRANSITIONS) and the role may use."""
     next_statuses = TRANSITIONS[deal.status]
     allowed = {name: target in next_statuses for name, target in ACTION_TARGETS.items()}
-    can_validate = rules.can_validate_deals(membership)
+    can_validate = access.can_validate_deals(membership)
     return {
         "validate": allowed["validate"] and can_validate,
         "sign": allowed["sign"] and can_validate,
         "activate": allowed["activate"] and can_validate,
         "close": allowed["close"] and can_validate,
-        "lost": allowed["lost"] and rules.can_edit_deals(membership),
+        "lost": allowed["lost"] and access.can_edit_deals(membership),
     }
 
 
@@ -286,7 +286,7 @@ def deal_close(request, tenant_slug, pk):
 def deal_sign(request, tenant_slug, pk):
     membership = request.membership
     deal = deal_copy_or_404(request, pk)
-    require(rules.can_validate_deals(membership), _("Seuls l'ADV et les administrateurs enregistrent la signature."))
+    require(access.can_validate_deals(membership), _("Seuls l'ADV et les administrateurs enregistrent la signature."))
     missing = rules.missing_for_signature(deal)
     form = SignForm(request.POST or None, deal=deal, reason_required=bool(missing))
     if request.method == "POST" and form.is_valid():
@@ -321,7 +321,7 @@ def deal_sign(request, tenant_slug, pk):
 @require_http_methods(["GET", "POST"])
 def deal_lost(request, tenant_slug, pk):
     deal = deal_copy_or_404(request, pk)
-    require(rules.can_edit_deals(request.membership))
+    require(access.can_edit_deals(request.membership))
     form = LostForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -343,7 +343,7 @@ def deal_lost(request, tenant_slug, pk):
 @require_http_methods(["GET", "POST"])
 def deal_instructions(request, tenant_slug, pk):
     deal = deal_or_404(request, pk)
-    require(rules.can_edit_deals(request.membership))
+    require(access.can_edit_deals(request.membership))
     form = InstructionsForm(request.POST or None, deal=deal)
     if request.method == "POST" and form.is_valid():
         try:

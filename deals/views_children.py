@@ -19,7 +19,7 @@ from adv.ui.pages import raise_http
 from clients import access as client_access
 from clients.models import Document
 
-from . import rules, selectors, services
+from . import access, selectors, services
 from .forms import (
     AssignmentForm,
     DocumentAttachForm,
@@ -52,7 +52,7 @@ def _status(request) -> int:
 @require_http_methods(["GET", "POST"])
 def assignment_create(request, tenant_slug, pk):
     deal = deal_copy_or_404(request, pk)
-    require(rules.can_staff(request.membership), _("Votre rôle ne permet pas de staffer des consultants."))
+    require(access.can_staff(request.membership), _("Votre rôle ne permet pas de staffer des consultants."))
     form = AssignmentForm(request.POST or None, deal=deal)
     if request.method == "POST" and form.is_valid():
         try:
@@ -74,7 +74,7 @@ def assignment_create(request, tenant_slug, pk):
 def assignment_edit(request, tenant_slug, pk, assignment_pk):
     deal = deal_copy_or_404(request, pk)
     assignment = _child_or_404(Assignment, deal, assignment_pk)
-    require(rules.can_staff(request.membership), _("Votre rôle ne permet pas de staffer des consultants."))
+    require(access.can_staff(request.membership), _("Votre rôle ne permet pas de staffer des consultants."))
     form = AssignmentForm(request.POST or None, deal=deal, assignment=assignment)
     if request.method == "POST" and form.is_valid():
         try:
@@ -108,7 +108,7 @@ def purchase_order_edit(request, tenant_slug, pk, po_pk):
 def _purchase_order_form(request, tenant_slug, pk, po_pk):
     deal = deal_copy_or_404(request, pk)
     purchase_order = _child_or_404(PurchaseOrder, deal, po_pk) if po_pk else None
-    require(rules.can_edit_deals(request.membership))
+    require(access.can_edit_deals(request.membership))
     form = PurchaseOrderForm(request.POST or None, deal=deal, actor=request.membership, purchase_order=purchase_order)
     if request.method == "POST" and form.is_valid():
         try:
@@ -133,7 +133,7 @@ def _purchase_order_form(request, tenant_slug, pk, po_pk):
 def milestone_schedule(request, tenant_slug, pk):
     """The whole schedule in one form; the service refuses it unless it adds up."""
     deal = deal_or_404(request, pk)
-    require(rules.can_manage_milestones(request.membership, deal), _("Votre rôle ne permet pas de modifier l'échéancier."))
+    require(access.can_manage_milestones(request.membership, deal), _("Votre rôle ne permet pas de modifier l'échéancier."))
     if deal.deal_type != DealType.FIXED_PRICE:
         raise Http404(_("Les échéances concernent les affaires au forfait."))
     milestones = list(deal.milestones.all())
@@ -172,7 +172,7 @@ def milestone_schedule(request, tenant_slug, pk):
 def milestone_attach(request, tenant_slug, pk, milestone_pk):
     deal = deal_copy_or_404(request, pk)
     milestone = _child_or_404(Milestone, deal, milestone_pk)
-    require(rules.can_manage_milestones(request.membership, deal))
+    require(access.can_manage_milestones(request.membership, deal))
     documents = selectors.milestone_document_choices(actor=request.membership, deal=deal)
     form = MilestoneAttachForm(request.POST, documents=documents, milestone=milestone)
     if form.is_valid():
@@ -195,7 +195,7 @@ def milestone_attach(request, tenant_slug, pk, milestone_pk):
 def milestone_event(request, tenant_slug, pk, milestone_pk):
     deal = deal_copy_or_404(request, pk)
     milestone = _child_or_404(Milestone, deal, milestone_pk)
-    require(rules.can_manage_milestones(request.membership, deal))
+    require(access.can_manage_milestones(request.membership, deal))
     form = MilestoneEventForm(request.POST)
     if form.is_valid():
         try:
@@ -230,7 +230,7 @@ def subscription_edit(request, tenant_slug, pk, subscription_pk):
 def _subscription_form(request, tenant_slug, pk, subscription_pk):
     deal = deal_copy_or_404(request, pk)
     subscription = _child_or_404(Subscription, deal, subscription_pk) if subscription_pk else None
-    require(rules.can_edit_deals(request.membership))
+    require(access.can_edit_deals(request.membership))
     if deal.deal_type != DealType.SUBSCRIPTION:
         raise Http404(_("Les abonnements concernent les affaires de type abonnement."))
     form = SubscriptionForm(request.POST or None, deal=deal, subscription=subscription)
@@ -299,7 +299,7 @@ def document_upload(request, tenant_slug, pk):
     # ?milestone=<id>: the document a blocked milestone waits for, attached to it in the same step.
     milestone = _child_or_404(Milestone, deal, request.GET["milestone"]) if request.GET.get("milestone") else None
     if milestone is not None:
-        require(rules.can_manage_milestones(request.membership, deal), _("Votre rôle ne permet pas de modifier les échéances."))
+        require(access.can_manage_milestones(request.membership, deal), _("Votre rôle ne permet pas de modifier les échéances."))
     initial = {"document_type": milestone.required_document_type_id} if milestone is not None else None
     form = upload_form(request.membership, request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -21,7 +21,7 @@ from adv.ui.pages import is_partial, raise_http
 from adv.ui.permissions import require_admin
 from clients.models import Client
 
-from . import exports, selectors, services
+from . import access, exports, selectors, services
 from .forms import CommissionFilterForm, DealPolicyForm, MilestoneFilterForm, UnsignedFilterForm
 from .models import DealPolicy
 from .views import require, viewers
@@ -183,7 +183,7 @@ def client_panel(request, tenant_slug, client_pk):
     except (Client.DoesNotExist, ValidationError, ValueError):
         raise Http404(_("Ce client n'existe pas."))
     deals = selectors.client_deals(actor=request.membership, client=client)
-    context = {"client": client, "deals": deals, "policy": selectors.policy_get(), "can_edit": selectors.rules.can_edit_deals(request.membership)}
+    context = {"client": client, "deals": deals, "policy": selectors.policy_get(), "can_edit": access.can_edit_deals(request.membership)}
     template = "deals/_client_panel.html" if is_partial(request) else "deals/client_panel.html"
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))
