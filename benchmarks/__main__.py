@@ -11,12 +11,12 @@ Measured (median of BENCH_REPEAT runs, default 5; opening runs once per variant,
 empty month in a savepoint rolled back):
 
 - open_month_each: `services.timesheet_open` for each consultant (what the CRA page does)
-- open_month_bulk: `services_closing.timesheets_open_month` (everyone at once)
+- open_month_bulk: `closing.services.timesheets_open_month` (everyone at once)
   floor: INSERT … SELECT of the timesheets, then of their lines (assignments, absence types)
-- completion: `reports.completion` (figures per manager) + the first page of
-  `reports.completion_people` (what the completion dashboard runs)
+- completion: `closing_selectors.completion` (figures per manager) + the first page of
+  `closing_selectors.completion_people` (what the completion dashboard runs)
   floor: one aggregate over the consultants and their timesheets
-- late_report: `reports.lateness_by_person` over 12 months of history (first page)
+- late_report: `closing_selectors.lateness_by_person` over 12 months of history (first page)
   floor: one aggregate of the late months per person over the same rows
 
 Each prints one line: BENCH <name> <value> <unit> floor=<value> ratio=<value>
@@ -259,9 +259,10 @@ def main() -> int:
     from django.utils import timezone
 
     from adv.tenancy.context import tenant_context
-    from timesheets import reports, services
+    from timesheets import services
+    from timesheets.closing import selectors as closing_selectors
+    from timesheets.closing.services import timesheets_open_month
     from timesheets.models import Timesheet
-    from timesheets.services_closing import timesheets_open_month
 
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
@@ -293,16 +294,16 @@ def main() -> int:
         # The month's completion, on an opened month with statuses spread.
         with tenant_context(tenant) as tenant_id:
             timesheets_open_month(month=month, actor=admin)
-            deadline = reports.calendar_for(month).submission_deadline
+            deadline = closing_selectors.calendar_for(month).submission_deadline
             _spread_statuses(month, deadline)
         analyze()
         with tenant_context(tenant) as tenant_id:
             assert Timesheet.objects.filter(month=month).count() == consultants
-            zone = reports.tenant_zone()
+            zone = closing_selectors.tenant_zone()
 
             def completion():
-                figures = reports.completion(month=month, zone=zone)
-                page = list(reports.completion_people(month=month, show="missing", zone=zone)[:50])
+                figures = closing_selectors.completion(month=month, zone=zone)
+                page = list(closing_selectors.completion_people(month=month, show="missing", zone=zone)[:50])
                 return figures, page
 
             completion_ms, (figures, _page) = timed(completion, repeat)
@@ -313,13 +314,13 @@ def main() -> int:
         # The late report over 12 months of history.
         today = timezone.localdate()
         with tenant_context(tenant) as tenant_id:
-            policy = reports.rules()
-            months = reports.history_months(today, policy, reports.HISTORY_MONTHS)
-            deadlines = {m: c.submission_deadline for m, c in reports.calendars_for(months, policy).items()}
+            policy = closing_selectors.rules()
+            months = closing_selectors.history_months(today, policy, closing_selectors.HISTORY_MONTHS)
+            deadlines = {m: c.submission_deadline for m, c in closing_selectors.calendars_for(months, policy).items()}
             _history(tenant_id, [m for m in months if m != month], deadlines)
         analyze()
         with tenant_context(tenant) as tenant_id:
-            late_ms, _ = timed(lambda: reports.lateness_by_person(today=today, zone=zone, policy=policy), repeat)
+            late_ms, _ = timed(lambda: closing_selectors.lateness_by_person(today=today, zone=zone, policy=policy), repeat)
             floor_late_ms, _ = timed(lambda: _floor_late(tenant_id, months, deadlines), repeat)
         lines.append(bench_line("late_report", late_ms, "ms", floor_late_ms))
     finally:

@@ -16,7 +16,7 @@ from clients.models import BillingProfile
 from deals.models import Deal, DealStatus
 from deals.services import policy as deal_policy
 from notifications.models import Notification, OutboxEmail, ReminderSent
-from timesheets import reports
+from timesheets.closing import selectors as closing_selectors
 from timesheets.models import ClosingCalendar, Timesheet
 
 pytestmark = pytest.mark.today  # on the demo firm seeded once (`demo_tenant`, tests/conftest.py)
@@ -32,7 +32,7 @@ def test_the_demo_tells_one_story_whatever_the_day(demo_tenant):
     now = timezone.now()
     this_month = timezone.localdate().replace(day=1)
     # the month of a timesheet a message may name: this one or one of the demo's past six
-    named_ok = {MONTHS_FR[reports.add_months(this_month, -back).month - 1] for back in range(7)}
+    named_ok = {MONTHS_FR[closing_selectors.add_months(this_month, -back).month - 1] for back in range(7)}
     with tenant_context(demo):
         texts = [f"{n.title} {n.body}" for n in Notification.objects.all()]
         texts += [f"{e.subject} {e.body}" for e in OutboxEmail.objects.all()]

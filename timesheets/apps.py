@@ -9,7 +9,7 @@ class TimesheetsConfig(AppConfig):
         from . import (  # noqa: F401
             dashboard,  # the dashboard's to-do items
             navigation,  # sidebar entries, message templates
-            navigation_closing,  # closing calendar, reminders, late report, completion (sidebar)
             reminders,  # reminder and calendar announcement message templates
             signals,  # absence types for new firms
         )
+        from .closing import navigation as closing_navigation  # noqa: F401 - the close's sidebar entries

@@ -29,7 +29,8 @@ from adv.tenancy.errors import DomainError
 from adv.tenancy.models import Membership, Role, Tenant
 
 from . import calendar as cal
-from . import reminders, reports, services
+from . import reminders, services
+from .closing import selectors as closing_selectors
 from .models import ClientApproval, ClientApprovalStatus, ClosingCalendar, ReminderKind, Timesheet
 
 ADV_EMAIL = "adv@demo.adv.test"
@@ -77,11 +78,11 @@ def seed(tenant: Tenant) -> None:
     today = timezone.localtime(now, zone).date()
     this_month = today.replace(day=1)
     for months_back in range(0, HISTORY_MONTHS + 1):
-        services.closing_calendar_ensure(month=reports.add_months(this_month, -months_back))
+        services.closing_calendar_ensure(month=closing_selectors.add_months(this_month, -months_back))
     services.closing_calendar_ensure(month=cal.next_month(this_month))
     consultants = [m for m in (_member(email) for email in THIS_MONTH) if m is not None and m.role == Role.CONSULTANT]
     for months_back in range(HISTORY_MONTHS, 0, -1):
-        month = reports.add_months(this_month, -months_back)
+        month = closing_selectors.add_months(this_month, -months_back)
         row = ClosingCalendar.objects.get(month=month)
         for consultant in consultants:
             delay = LATE.get(consultant.user.email, {}).get(months_back)
@@ -94,10 +95,10 @@ def seed(tenant: Tenant) -> None:
     for consultant in consultants:
         _this_month(consultant, this_month, current, adv=adv, manager=manager, now=now, today=today, zone=zone)
     yesterday = today - datetime.timedelta(days=1)
-    for month in (reports.add_months(this_month, -1), this_month):
+    for month in (closing_selectors.add_months(this_month, -1), this_month):
         _replay_reminders(tenant, month, adv=adv, until=yesterday, zone=zone)
     # This month's calendar, announced on its day (the hourly task does it from then on).
-    announce_on = current.submission_deadline - datetime.timedelta(days=reports.rules().announce_days_ahead)
+    announce_on = current.submission_deadline - datetime.timedelta(days=closing_selectors.rules().announce_days_ahead)
     if announce_on <= today:
         reminders.announce_calendars(today=min(today, current.submission_deadline), now=min(now, _at(announce_on, 8, zone, 5)))
 
@@ -210,9 +211,9 @@ def _replay_reminders(tenant: Tenant, month: datetime.date, *, adv, until: datet
     and ADV's grouped reminder the day after the escalation. Each recorded once (claimed)."""
     row = ClosingCalendar.objects.get(month=month)
     deadline = row.submission_deadline
-    policy = reports.rules()
+    policy = closing_selectors.rules()
     first_submitted = dict(Timesheet.objects.filter(month=month).values_list("consultant_id", "first_submitted_at"))
-    people = list(reports.expected_consultants(month, zone=zone).select_related("user", "reports_to__user").order_by("id"))
+    people = list(closing_selectors.expected_consultants(month, zone=zone).select_related("user", "reports_to__user").order_by("id"))
     offsets = reminders.parse_offsets(policy.reminder_offsets)
     escalate_at = max(1, policy.escalate_after_working_days)
     day = cal.add_working_days(deadline, min(offsets + [0]))

@@ -50,7 +50,7 @@ from notifications.rendering import Rendered
 from notifications.services import absolute_url, message_render, notify
 
 from . import calendar as cal
-from . import reports
+from .closing import selectors as closing_selectors
 from .errors import TimesheetErrorCode
 from .messages import (  # the message keys, registered with their default wording
     ANNOUNCEMENT,
@@ -113,7 +113,7 @@ def is_reminder_day(offset: int | None, offsets: Iterable[int]) -> bool:
 def months_in_play(today: datetime.date) -> list[datetime.date]:
     """Last month (still chased after its deadline) and this month."""
     current = today.replace(day=1)
-    return [reports.add_months(current, -1), current]
+    return [closing_selectors.add_months(current, -1), current]
 
 
 # --- Recording: the row first, under the unique constraint ----------------------------------------
@@ -298,7 +298,7 @@ Waiting = dict[uuid.UUID, tuple[Membership, list[Membership]]]
 
 
 def _waiting_consultants(month: datetime.date, zone: zoneinfo.ZoneInfo) -> Waiting:
-    late = reports.unsubmitted_consultants(month, zone=zone).select_related("user", "reports_to__user").order_by("id")
+    late = closing_selectors.unsubmitted_consultants(month, zone=zone).select_related("user", "reports_to__user").order_by("id")
     return {member.pk: (member, []) for member in late}
 
 
@@ -369,10 +369,10 @@ def send_reminders(
     D + `escalate_after_working_days`, escalate the late ones to their manager, once."""
     report = report or RunReport()
     tenant = _tenant()
-    policy = reports.rules()
+    policy = closing_selectors.rules()
     offsets = parse_offsets(policy.reminder_offsets)
     zone = zoneinfo.ZoneInfo(tenant.time_zone)
-    calendars = calendars or reports.calendars_for(months_in_play(today), policy)
+    calendars = calendars or closing_selectors.calendars_for(months_in_play(today), policy)
     for month, row in sorted(calendars.items()):
         deadline = getattr(row, track.deadline_field)
         offset = schedule_offset(deadline=deadline, today=today, country=policy.holiday_country)
@@ -429,7 +429,7 @@ def send_approval_reminders(**kwargs) -> RunReport:
 def announcement_audience(month: datetime.date, *, zone: zoneinfo.ZoneInfo) -> list[Membership]:
     """Who submits (the month's expected consultants) and who approves (their managers, and
     every active manager)."""
-    consultants = reports.expected_consultants(month, zone=zone)
+    consultants = closing_selectors.expected_consultants(month, zone=zone)
     manager_ids = consultants.exclude(reports_to__isnull=True).values("reports_to_id")
     people = Membership.objects.filter(is_active=True, user__is_active=True).filter(
         Q(pk__in=consultants.values("pk")) | Q(pk__in=manager_ids) | Q(role=Role.MANAGER)
@@ -483,7 +483,7 @@ def announce_calendars(
 
     report = report or RunReport()
     tenant = _tenant()
-    policy = reports.rules()
+    policy = closing_selectors.rules()
     for month in (today.replace(day=1), cal.next_month(today)):
         row = closing_calendar_ensure(month=month)
         if row.announced_at is not None:
@@ -508,7 +508,7 @@ def announce_calendar_changes(
     sides is recorded without a message (nobody can act on it any more)."""
     report = report or RunReport()
     tenant = _tenant()
-    since = reports.add_months(today.replace(day=1), -1)
+    since = closing_selectors.add_months(today.replace(day=1), -1)
     candidates = ClosingCalendar.objects.filter(announced_at__isnull=False, month__gte=since).order_by("month")
     for row_id in candidates.values_list("pk", flat=True):
         row = ClosingCalendar.objects.select_for_update(of=("self",)).get(pk=row_id)
@@ -583,12 +583,12 @@ def grouped_candidates(*, month: datetime.date, audience: str, today: datetime.d
     """Consultants whose timesheet of `month` is not submitted, or managers with submitted
     timesheets waiting for them; the late ones (deadline passed) first. Three queries."""
     month = month.replace(day=1)
-    row = reports.calendar_for(month)
+    row = closing_selectors.calendar_for(month)
     kind = GROUPED_KIND[audience]
     if audience == AUDIENCE_CONSULTANTS:
         deadline = row.submission_deadline
         people = list(
-            reports.unsubmitted_consultants(month)
+            closing_selectors.unsubmitted_consultants(month)
             .select_related("user", "reports_to__user")
             .order_by("user__last_name", "user__first_name", "id")
         )
@@ -623,7 +623,7 @@ def grouped_candidates(*, month: datetime.date, audience: str, today: datetime.d
 
 
 def default_template(audience: str, *, month: datetime.date, today: datetime.date) -> str:
-    row = reports.calendar_for(month)
+    row = closing_selectors.calendar_for(month)
     deadline = row.submission_deadline if audience == AUDIENCE_CONSULTANTS else row.approval_deadline
     friendly, late, _doubt = GROUPED_TEMPLATES[audience]
     return late if today > deadline else friendly
@@ -639,7 +639,7 @@ def _check_grouped(actor: Membership, audience: str, template_key: str) -> None:
 
 
 def _grouped_message(candidate: Candidate, *, audience: str, month: datetime.date, tenant: Tenant) -> tuple[dict, str]:
-    row = reports.calendar_for(month)
+    row = closing_selectors.calendar_for(month)
     if audience == AUDIENCE_CONSULTANTS:
         context = consultant_context(candidate.membership, month=month, deadline=row.submission_deadline, tenant=tenant)
         return context, timesheet_url(tenant.slug, month, candidate.membership)

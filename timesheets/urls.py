@@ -1,5 +1,5 @@
 """Timesheet pages, under /t/<tenant_slug>/timesheets/ (the closing calendar, reminders and
-reports come from urls_closing.py). The public client approval page is /approve/<token>/
+reports come from closing/urls.py). The public client approval page is /approve/<token>/
 (adv/urls.py, timesheets/public.py)."""
 
 from django.urls import include, path
@@ -24,5 +24,5 @@ urlpatterns = [
     path("<uuid:pk>/client-approvals/<uuid:approval_pk>/upload/", views.client_approval_upload, name="client_approval_upload"),
     path("approvals/", views.approval_queue, name="queue"),
     path("approvals/approve/", views.approval_queue_approve, name="queue_approve"),
-    path("", include("timesheets.urls_closing")),
+    path("", include("timesheets.closing.urls")),
 ]

@@ -148,7 +148,7 @@ def dashboard(request, tenant_slug):
 def _closing_card(membership) -> dict | None:
     """The closing calendar of the month (timesheets app); None when that app is not there."""
     try:
-        from timesheets.views_closing import dashboard_card
+        from timesheets.closing.views import dashboard_card
     except ImportError:
         return None
     return dashboard_card(membership)

@@ -13,8 +13,8 @@ from billing.models import BillingPolicy
 from deals import selectors as deal_selectors
 from deals import services as deal_services
 from deals.models import DealPolicy
-from timesheets import reports
 from timesheets import services as timesheet_services
+from timesheets.closing import selectors as closing_selectors
 from timesheets.models import TimesheetPolicy
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ def test_every_app_reads_through_the_same_reader(alice):
     with tenant_context(alice.tenant):
         assert billing_services.policy().default_vat_rate == Decimal("20.00")
         assert deal_services.policy().chase_every_days == deal_selectors.policy_get().chase_every_days
-        assert timesheet_services.policy().unit == reports.rules().unit
+        assert timesheet_services.policy().unit == closing_selectors.rules().unit
         assert not BillingPolicy.objects.exists()
         assert not DealPolicy.objects.exists()
         assert not TimesheetPolicy.objects.exists()

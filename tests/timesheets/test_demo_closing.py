@@ -12,7 +12,7 @@ from django.utils import timezone
 from adv.tenancy.context import tenant_context
 from notifications.models import Notification, ReminderSent
 from timesheets import calendar as cal
-from timesheets import reports
+from timesheets.closing import selectors as closing_selectors
 from timesheets.models import ClientApproval, ClosingCalendar, Timesheet
 
 pytestmark = pytest.mark.today  # on the demo firm seeded once (`demo_tenant`, tests/conftest.py)
@@ -35,14 +35,14 @@ def test_the_demo_has_every_state_habitually_late_consultants_and_loading_it_twi
     tenant = demo_tenant  # loaded once (`seed_demo`)
     first = _state(tenant)
     today = timezone.localdate()
-    this_month, last_month = today.replace(day=1), reports.add_months(today.replace(day=1), -1)
+    this_month, last_month = today.replace(day=1), closing_selectors.add_months(today.replace(day=1), -1)
     with tenant_context(tenant):
         now_states = set(Timesheet.objects.filter(month=this_month).values_list("status", flat=True))
         last_states = set(Timesheet.objects.filter(month=last_month).values_list("status", flat=True))
         rejected = Timesheet.objects.filter(month=this_month, status="draft").exclude(rejection_reason="").count()
-        late_last_month = reports.late_for_month(month=last_month, today=today).rows
-        history, _months = reports.lateness_by_person(today=today)
-        missing = reports.completion(month=this_month).total.missing
+        late_last_month = closing_selectors.late_for_month(month=last_month, today=today).rows
+        history, _months = closing_selectors.lateness_by_person(today=today)
+        missing = closing_selectors.completion(month=this_month).total.missing
     # every state this month, and last month's late ones (one still waiting for approval)
     assert {"draft", "submitted", "approved"} <= now_states and rejected == 1
     # (early in a month, a late one whose day has not come yet is still to submit: nothing is dated after now)
@@ -58,13 +58,13 @@ def test_the_demo_has_every_state_habitually_late_consultants_and_loading_it_twi
     assert habitual == {"contractor@demo.adv.test", "lucas.michel@demo.adv.test", "jade.fournier@demo.adv.test"}
     # a closing calendar for this month and the next, reminders and an escalation recorded
     months = {month for month, _deadline, _announced in first["calendars"]}
-    assert this_month in months and reports.add_months(this_month, 1) in months
+    assert this_month in months and closing_selectors.add_months(this_month, 1) in months
     kinds = {kind for _email, kind, _step in first["reminders"]}
     assert {"timesheets.submission", "timesheets.submission_escalation"} <= kinds
     # ADV's grouped reminder goes the working day after the escalation: by now, if that day is over
     with tenant_context(tenant):
         deadline = ClosingCalendar.objects.get(month=last_month).submission_deadline
-        grouped_day = cal.add_working_days(deadline, max(1, reports.rules().escalate_after_working_days) + 1)
+        grouped_day = cal.add_working_days(deadline, max(1, closing_selectors.rules().escalate_after_working_days) + 1)
     manual = any(step.startswith("manual:") for _email, _kind, step in first["reminders"])
     assert manual == (grouped_day < today)
     # loading again changes nothing

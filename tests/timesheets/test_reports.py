@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from adv.tenancy.context import tenant_context
 from tests.factories import ClientApprovalFactory
 from timesheets import calendar as cal
-from timesheets import reports
+from timesheets.closing import selectors as closing_selectors
 from timesheets.models import ClientApproval, ClientApprovalStatus, TimesheetPolicy, TimesheetStatus
 
 from . import test_closing_support as support
@@ -66,7 +66,7 @@ def _by_name(rows):
 def test_the_month_report_lists_who_submitted_late_and_by_how_much(alice, history):
     june = datetime.date(2026, 6, 1)
     with tenant_context(alice.tenant):
-        page = reports.late_for_month(month=june, today=TODAY)
+        page = closing_selectors.late_for_month(month=june, today=TODAY)
     late = {row.membership.user.first_name: row.delay_days for row in page.rows}
     # Rose never submitted: late so far, 14 days after Friday 26 June
     assert late == {"Rose": 14, "Paul": 1, "Sami": 1}
@@ -77,7 +77,7 @@ def test_the_month_report_lists_who_submitted_late_and_by_how_much(alice, histor
 
 def test_the_history_counts_late_months_with_their_median_and_flags_the_habitually_late(alice, history):
     with tenant_context(alice.tenant):
-        page, months = reports.lateness_by_person(today=TODAY)
+        page, months = closing_selectors.lateness_by_person(today=TODAY)
     rows = _by_name(page.rows)
     assert months[0] == datetime.date(2025, 7, 1) and months[-1] == datetime.date(2026, 6, 1)
     paul = rows["Paul"]
@@ -96,24 +96,24 @@ def test_the_habitual_rule_is_the_firms(alice, history):
     # given a firm stricter than the default: late twice in the last 3 months
     with tenant_context(alice.tenant):
         TimesheetPolicy.objects.update_or_create(defaults={"habitually_late_count": 2, "habitually_late_window_months": 3})
-        page, _months = reports.lateness_by_person(today=TODAY)
+        page, _months = closing_selectors.lateness_by_person(today=TODAY)
     # then Paul (late in June only, within April–June) is no longer flagged
     assert not _by_name(page.rows)["Paul"].habitually_late
 
 
 def test_the_late_report_takes_two_queries_whatever_the_number_of_people(alice, history):
     with tenant_context(alice.tenant):
-        reports.rules()  # the policy, read once by the page
+        closing_selectors.rules()  # the policy, read once by the page
         with CaptureQueriesContext(connection) as few:
-            reports.lateness_by_person(today=TODAY)
-            reports.late_for_month(month=datetime.date(2026, 6, 1), today=TODAY)
+            closing_selectors.lateness_by_person(today=TODAY)
+            closing_selectors.late_for_month(month=datetime.date(2026, 6, 1), today=TODAY)
     for i in range(8):
         person(alice.tenant, "consultant", f"Extra{i}", "Retard", joined=JUNE_JOINERS)
     with tenant_context(alice.tenant):
-        reports.rules()
+        closing_selectors.rules()
         with CaptureQueriesContext(connection) as many:
-            reports.lateness_by_person(today=TODAY)
-            reports.late_for_month(month=datetime.date(2026, 6, 1), today=TODAY)
+            closing_selectors.lateness_by_person(today=TODAY)
+            closing_selectors.late_for_month(month=datetime.date(2026, 6, 1), today=TODAY)
     assert len(many) == len(few)
 
 
@@ -140,7 +140,7 @@ def test_completion_counts_submitted_approved_and_client_approved_per_manager(al
     _client_approval(alice, approved, ClientApprovalStatus.PENDING)
     with tenant_context(firm.tenant):
         with CaptureQueriesContext(connection) as queries:
-            figures = reports.completion(month=MAY, zone=PARIS)
+            figures = closing_selectors.completion(month=MAY, zone=PARIS)
     assert len(queries) == 1
     total = figures.total
     assert (total.expected, total.submitted, total.approved, total.client_required, total.client_approved) == (5, 2, 1, 1, 0)
@@ -152,15 +152,15 @@ def test_completion_counts_submitted_approved_and_client_approved_per_manager(al
     # when the client approves, the share follows
     with tenant_context(firm.tenant):
         ClientApproval.objects.update(status=ClientApprovalStatus.APPROVED)
-        assert reports.completion(month=MAY, zone=PARIS).total.client_approved == 1
+        assert closing_selectors.completion(month=MAY, zone=PARIS).total.client_approved == 1
 
 
 def test_the_people_behind_the_figures_are_filtered_by_what_they_miss(firm):
     with tenant_context(firm.tenant):
-        missing = [m.user.first_name for m in reports.completion_people(month=MAY, show="missing", zone=PARIS)]
-        waiting = [m.user.first_name for m in reports.completion_people(month=MAY, show="pending_approval", zone=PARIS)]
-        team = [m.user.first_name for m in reports.completion_people(month=MAY, show="all", manager_id=firm.manager.membership.pk, zone=PARIS)]
-        everyone = list(reports.completion_people(month=MAY, show="all", zone=PARIS))
+        missing = [m.user.first_name for m in closing_selectors.completion_people(month=MAY, show="missing", zone=PARIS)]
+        waiting = [m.user.first_name for m in closing_selectors.completion_people(month=MAY, show="pending_approval", zone=PARIS)]
+        team = [m.user.first_name for m in closing_selectors.completion_people(month=MAY, show="all", manager_id=firm.manager.membership.pk, zone=PARIS)]
+        everyone = list(closing_selectors.completion_people(month=MAY, show="all", zone=PARIS))
     assert missing == ["Lise", "Luc", "Olga"]  # by last name: Brouillon, Lent, Seule
     assert waiting == ["Wendy"]
     assert sorted(team) == ["Dan", "Lise", "Luc", "Wendy"]
@@ -169,13 +169,13 @@ def test_the_people_behind_the_figures_are_filtered_by_what_they_miss(firm):
 
 def test_completion_of_a_manager_covers_their_team_only(firm):
     with tenant_context(firm.tenant):
-        figures = reports.completion(month=MAY, team_of=firm.manager.membership, zone=PARIS)
+        figures = closing_selectors.completion(month=MAY, team_of=firm.manager.membership, zone=PARIS)
     assert figures.total.expected == 4
 
 
 def test_a_consultant_who_joined_after_the_month_is_not_expected_for_it(firm):
     person(firm.tenant, "consultant", "Nina", "Nouvelle", joined=datetime.datetime(2026, 6, 3, tzinfo=PARIS))
     with tenant_context(firm.tenant):
-        assert reports.completion(month=MAY, zone=PARIS).total.expected == 5
-        assert reports.completion(month=datetime.date(2026, 6, 1), zone=PARIS).total.expected == 6
+        assert closing_selectors.completion(month=MAY, zone=PARIS).total.expected == 5
+        assert closing_selectors.completion(month=datetime.date(2026, 6, 1), zone=PARIS).total.expected == 6
 

@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from adv.tenancy.errors import DomainError
 from adv.ui.forms import BootstrapFormMixin, QuantityField
 
-from . import reminders
-from .models import ClosingCalendar, TimesheetPolicy
+from .. import reminders
+from ..models import ClosingCalendar, TimesheetPolicy
 
 DEADLINE_FIELDS = ("submission_deadline", "approval_deadline", "client_approval_deadline", "billing_close_deadline")
 

@@ -1,7 +1,7 @@
 """Pages of the month-end close, under /t/<slug>/timesheets/closing/: the closing calendar (this
 month and the next, editable by ADV, with the firm's rules for admins), one-click grouped
 reminders (ADV), the late-submitters report and the month's completion (ADV, admins and the
-accountant see the firm; a manager sees their team). Views parse, call a selector (reports.py)
+accountant see the firm; a manager sees their team). Views parse, call a selector (closing_selectors.py)
 or a service, and render. Plus the dashboard's "closing calendar of the month" card.
 """
 
@@ -31,12 +31,13 @@ from adv.tenancy.roles import ADV_ROLES, CLOSE_FOLLOWERS
 from adv.ui.pages import is_partial, raise_http
 from adv.ui.permissions import require_member, require_role
 
-from . import calendar as cal
-from . import reminders, reports
-from .forms_closing import DEADLINE_FIELDS, ClosingCalendarForm, GroupedReminderForm, TimesheetPolicyForm
-from .models import ClosingCalendar, Timesheet, TimesheetPolicy, TimesheetStatus, month_start
-from .services import closing_calendar_ensure, closing_calendar_update
-from .services_closing import timesheet_policy_update
+from .. import calendar as cal
+from .. import reminders
+from ..models import ClosingCalendar, Timesheet, TimesheetPolicy, TimesheetStatus, month_start
+from ..services import closing_calendar_ensure, closing_calendar_update
+from . import selectors as closing_selectors
+from .forms import DEADLINE_FIELDS, ClosingCalendarForm, GroupedReminderForm, TimesheetPolicyForm
+from .services import timesheet_policy_update
 
 PER_PAGE = 50
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -62,14 +63,14 @@ def month_in_close(today: datetime.date, policy: TimesheetPolicy) -> datetime.da
     """The month whose close is under way: this month once its calendar is announced (or its
     deadline near), else last month."""
     current = month_start(today)
-    row = reports.calendar_for(current, policy)
+    row = closing_selectors.calendar_for(current, policy)
     starts = row.submission_deadline - datetime.timedelta(days=policy.announce_days_ahead)
-    return current if today >= starts else reports.add_months(current, -1)
+    return current if today >= starts else closing_selectors.add_months(current, -1)
 
 
 def _month_nav(month: datetime.date, today: datetime.date) -> dict:
-    previous = reports.add_months(month, -1)
-    following = reports.add_months(month, 1)
+    previous = closing_selectors.add_months(month, -1)
+    following = closing_selectors.add_months(month, 1)
     return {
         "month": month,
         "previous": previous,
@@ -171,9 +172,9 @@ def _block(month: datetime.date, row: ClosingCalendar, policy: TimesheetPolicy, 
 def _calendar_page(request, *, first: datetime.date, bound: dict | None = None, policy_form=None, status: int = 200):
     membership = request.membership
     today = timezone.localdate()
-    policy = reports.rules()
+    policy = closing_selectors.rules()
     can_edit = membership.role in ADV_ROLES
-    calendars = reports.calendars_for([first, cal.next_month(first)], policy)
+    calendars = closing_selectors.calendars_for([first, cal.next_month(first)], policy)
     blocks = []
     for month, row in sorted(calendars.items()):
         form = None
@@ -189,7 +190,7 @@ def _calendar_page(request, *, first: datetime.date, bound: dict | None = None, 
         "policy": policy,
         "policy_form": policy_form if membership.role == Role.ADMIN else None,
         "first": first,
-        "previous": reports.add_months(first, -1),
+        "previous": closing_selectors.add_months(first, -1),
         "following": cal.next_month(first),
         "is_current": first == month_start(today),
         "today": today,
@@ -220,7 +221,7 @@ def closing_calendar_edit(request, tenant_slug, year, month):
     back = reverse("timesheets:closing", kwargs={"tenant_slug": tenant_slug})
     back += f"?from={first:%Y-%m}#{prefix}" if first != month_start(timezone.localdate()) else f"#{prefix}"
     if "reset" in request.POST:
-        deadlines = cal.propose_deadlines(month, reports.rules())
+        deadlines = cal.propose_deadlines(month, closing_selectors.rules())
         form = ClosingCalendarForm(instance=row, prefix=prefix)
     else:
         form = ClosingCalendarForm(request.POST, instance=row, prefix=prefix)
@@ -247,7 +248,7 @@ def closing_policy(request, tenant_slug):
     back = reverse("timesheets:closing", kwargs={"tenant_slug": tenant_slug}) + "#policy"
     if request.method == "GET":
         return redirect(back)
-    current = reports.rules()
+    current = closing_selectors.rules()
     form = TimesheetPolicyForm(request.POST, instance=current if current.pk else TimesheetPolicy())
     if form.is_valid():
         try:
@@ -274,14 +275,14 @@ def _audience(request) -> str:
 def grouped_reminders(request, tenant_slug):
     membership = request.membership
     today = timezone.localdate()
-    policy = reports.rules()
+    policy = closing_selectors.rules()
     data = request.POST if request.method == "POST" else request.GET
     month = first_day(data.get("month"), month_in_close(today, policy))
     if month > month_start(today):
         month = month_start(today)
     audience = _audience(request)
     candidates = reminders.grouped_candidates(month=month, audience=audience, today=today)
-    row = reports.calendar_for(month, policy)
+    row = closing_selectors.calendar_for(month, policy)
     deadline = row.submission_deadline if audience == reminders.AUDIENCE_CONSULTANTS else row.approval_deadline
     here = reverse("timesheets:reminders", kwargs={"tenant_slug": tenant_slug}) + f"?month={month:%Y-%m}&audience={audience}"
     preview = preview_for = None
@@ -351,7 +352,7 @@ def _audience_counts(month, today, audience, shown: int) -> dict:
     if other == reminders.AUDIENCE_APPROVERS:
         counts[other] = len(reminders.pending_approvals(month))
     else:
-        counts[other] = reports.unsubmitted_consultants(month).count()
+        counts[other] = closing_selectors.unsubmitted_consultants(month).count()
     return counts
 
 
@@ -390,7 +391,7 @@ def _page_number(request) -> int:
 def late_report(request, tenant_slug):
     membership = request.membership
     today = timezone.localdate()
-    policy = reports.rules()
+    policy = closing_selectors.rules()
     zone = zoneinfo.ZoneInfo(request.tenant.time_zone)
     team_of = _team_of(membership)
     view = "people" if request.GET.get("view") == "people" else "month"
@@ -399,27 +400,27 @@ def late_report(request, tenant_slug):
     page_number = 1 if fmt in EXPORT_FORMATS else _page_number(request)
     context = {"view": view, "policy": policy, "team_of": team_of, "today": today}
     if view == "month":
-        month = first_day(request.GET.get("month"), reports.reference_month(today, policy))
+        month = first_day(request.GET.get("month"), closing_selectors.reference_month(today, policy))
         if month > month_start(today):
             month = month_start(today)
-        page = reports.late_for_month(month=month, today=today, page=page_number, per_page=per_page, team_of=team_of,
+        page = closing_selectors.late_for_month(month=month, today=today, page=page_number, per_page=per_page, team_of=team_of,
                                       zone=zone, policy=policy)
         if fmt in EXPORT_FORMATS:
             return _export_month(page, month=month, zone=zone, fmt=fmt)
-        deadline = reports.calendar_for(month, policy).submission_deadline
+        deadline = closing_selectors.calendar_for(month, policy).submission_deadline
         context.update(month=month, nav=_month_nav(month, today), page=page, deadline=deadline,
                        deadline_passed=deadline < today)
     else:
-        page, months = reports.lateness_by_person(today=today, page=page_number, per_page=per_page, team_of=team_of,
+        page, months = closing_selectors.lateness_by_person(today=today, page=page_number, per_page=per_page, team_of=team_of,
                                                  zone=zone, policy=policy)
         if fmt in EXPORT_FORMATS:
             return _export_people(page, months=months, fmt=fmt)
-        context.update(page=page, months=months, six_from=months[-reports.SHORT_WINDOW_MONTHS])
+        context.update(page=page, months=months, six_from=months[-closing_selectors.SHORT_WINDOW_MONTHS])
     context["pager"] = _pager(page)
     return render(request, "timesheets/closing/late.html", context)
 
 
-def _pager(page: reports.LatePage):
+def _pager(page: closing_selectors.LatePage):
     """A Django Page over the SQL page (its count comes from the same query)."""
     paginator = Paginator(range(page.count), page.per_page)
     return paginator.get_page(page.number)
@@ -431,7 +432,7 @@ def _person(member: Membership | None) -> str:
     return member.user.get_full_name() or member.user.email
 
 
-def _export_month(page: reports.LatePage, *, month: datetime.date, zone, fmt: str) -> FileResponse:
+def _export_month(page: closing_selectors.LatePage, *, month: datetime.date, zone, fmt: str) -> FileResponse:
     columns = [
         exports.Column(_("Consultant")), exports.Column(_("E-mail")), exports.Column(_("Manager")),
         exports.Column(_("Échéance de soumission"), "date"), exports.Column(_("Première soumission"), "date"),
@@ -440,7 +441,7 @@ def _export_month(page: reports.LatePage, *, month: datetime.date, zone, fmt: st
     rows = [
         [
             _person(row.membership), row.membership.user.email, _person(row.membership.reports_to), row.deadline,
-            reports.local_date(row.first_submitted_at, zone), row.delay_days, row.submitted,
+            closing_selectors.local_date(row.first_submitted_at, zone), row.delay_days, row.submitted,
         ]
         for row in page.rows
     ]
@@ -448,7 +449,7 @@ def _export_month(page: reports.LatePage, *, month: datetime.date, zone, fmt: st
     return _export(columns, rows, stem=stem, sheet=_("Retards %(month)s") % {"month": f"{month:%m-%Y}"}, fmt=fmt)
 
 
-def _export_people(page: reports.LatePage, *, months: list[datetime.date], fmt: str) -> FileResponse:
+def _export_people(page: closing_selectors.LatePage, *, months: list[datetime.date], fmt: str) -> FileResponse:
     columns = [
         exports.Column(_("Consultant")), exports.Column(_("E-mail")), exports.Column(_("Manager")),
         exports.Column(_("Retards sur 6 mois"), "int"), exports.Column(_("Retard médian sur 6 mois (jours)")),
@@ -484,22 +485,22 @@ def _export(columns, rows, *, stem: str, sheet: str, fmt: str) -> FileResponse:
 def completion(request, tenant_slug):
     membership = request.membership
     today = timezone.localdate()
-    policy = reports.rules()
+    policy = closing_selectors.rules()
     zone = zoneinfo.ZoneInfo(request.tenant.time_zone)
     team_of = _team_of(membership)
     month = first_day(request.GET.get("month"), month_in_close(today, policy))
     if month > month_start(today):
         month = month_start(today)
     show = request.GET.get("show")
-    show = show if show in reports.COMPLETION_FILTERS else "missing"
-    figures = reports.completion(month=month, team_of=team_of, zone=zone)
+    show = show if show in closing_selectors.COMPLETION_FILTERS else "missing"
+    figures = closing_selectors.completion(month=month, team_of=team_of, zone=zone)
     manager_id, team = _manager_filter(request.GET.get("manager"), figures, team_of)
-    people = reports.completion_people(month=month, show=show, team_of=team_of, manager_id=manager_id, zone=zone)
+    people = closing_selectors.completion_people(month=month, show=show, team_of=team_of, manager_id=manager_id, zone=zone)
     paginator = Paginator(people, PER_PAGE)
     # The count comes from the figures already computed (no COUNT query).
     paginator.count = _filtered_count(team or figures.total, show)
     page = paginator.get_page(request.GET.get("page"))
-    row = reports.calendar_for(month, policy)
+    row = closing_selectors.calendar_for(month, policy)
     context = {
         "month": month,
         "nav": _month_nav(month, today),
@@ -524,14 +525,14 @@ def completion(request, tenant_slug):
     return response
 
 
-def _manager_filter(value: str | None, figures: reports.Completion, team_of):
+def _manager_filter(value: str | None, figures: closing_selectors.Completion, team_of):
     """A team of the figures ("none": the consultants without a manager); anything else, such as
     another firm's manager, answers 404."""
     if not value or team_of is not None:
         return None, None
     if value == "none":
         team = next((line for line in figures.teams if line.manager_id is None), None)
-        return "none", team or reports.CompletionLine()
+        return "none", team or closing_selectors.CompletionLine()
     try:
         wanted = uuid.UUID(value)
     except ValueError:
@@ -542,7 +543,7 @@ def _manager_filter(value: str | None, figures: reports.Completion, team_of):
     return wanted, team
 
 
-def _filtered_count(line: reports.CompletionLine, show: str) -> int:
+def _filtered_count(line: closing_selectors.CompletionLine, show: str) -> int:
     return {"missing": line.missing, "pending_approval": line.pending_approval, "pending_client": line.pending_client}.get(show, line.expected)
 
 
@@ -553,9 +554,9 @@ def dashboard_card(membership: Membership, *, today: datetime.date | None = None
     """The closing calendar of the month for the dashboard: its deadlines and, for the member,
     where they stand (their own timesheet; the completion for those who follow the close)."""
     today = today or timezone.localdate()
-    policy = reports.rules()
+    policy = closing_selectors.rules()
     month = month_in_close(today, policy)
-    row = reports.calendar_for(month, policy)
+    row = closing_selectors.calendar_for(month, policy)
     proposed = cal.propose_deadlines(month, policy)
     deadlines = [
         Deadline(key=key, label=str(label), marker=marker, css=css, day=getattr(row, key),
@@ -569,7 +570,7 @@ def dashboard_card(membership: Membership, *, today: datetime.date | None = None
         if own not in (TimesheetStatus.SUBMITTED, TimesheetStatus.APPROVED) and today > row.submission_deadline:
             card["own_late_days"] = (today - row.submission_deadline).days
     if membership.role in CLOSE_FOLLOWERS:
-        card["completion"] = reports.completion(month=month, team_of=_team_of(membership)).total
+        card["completion"] = closing_selectors.completion(month=month, team_of=_team_of(membership)).total
     card["reminders_sent"] = (
         reminders.sent_count(month) if membership.role in ADV_ROLES else None
     )

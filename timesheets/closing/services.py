@@ -28,10 +28,10 @@ from adv.tenancy.models import Membership, Role
 from adv.tenancy.roles import ADV_ROLES
 from deals.models import STAFFABLE_STATUSES, Assignment
 
-from . import calendar as cal
-from . import reports
-from .errors import TimesheetErrorCode
-from .models import AbsenceType, Timesheet, TimesheetLine, TimesheetPolicy, TimesheetStatus, month_start
+from .. import calendar as cal
+from ..errors import TimesheetErrorCode
+from ..models import AbsenceType, Timesheet, TimesheetLine, TimesheetPolicy, TimesheetStatus, month_start
+from . import selectors as closing_selectors
 
 BATCH = 2000
 
@@ -46,7 +46,7 @@ def timesheets_open_month(*, month: datetime.date, actor: Membership | None = No
     if actor is not None and actor.role not in ADV_ROLES:
         raise PermissionDenied(_("Réservé à l'ADV."))
     tenant_id = require_tenant_id()
-    consultants = list(reports.expected_consultants(month).values_list("pk", flat=True))
+    consultants = list(closing_selectors.expected_consultants(month).values_list("pk", flat=True))
     existing = set(Timesheet.objects.filter(month=month, consultant_id__in=consultants).values_list("consultant_id", flat=True))
     created = Timesheet.objects.bulk_create(
         [Timesheet(tenant_id=tenant_id, consultant_id=pk, month=month) for pk in consultants if pk not in existing],

@@ -33,8 +33,8 @@ from adv.tenancy.context import require_tenant_id
 from adv.tenancy.firm_settings import settings_read
 from adv.tenancy.models import Membership, Role, Tenant
 
-from . import calendar as cal
-from .models import ClientApproval, ClientApprovalStatus, ClosingCalendar, Timesheet, TimesheetPolicy, TimesheetStatus
+from .. import calendar as cal
+from ..models import ClientApproval, ClientApprovalStatus, ClosingCalendar, Timesheet, TimesheetPolicy, TimesheetStatus
 
 SUBMITTED_STATUSES = (TimesheetStatus.SUBMITTED, TimesheetStatus.APPROVED)
 HISTORY_MONTHS = 12
