@@ -9,7 +9,7 @@ class BillingConfig(AppConfig):
 
     def ready(self) -> None:
         # message templates, menu entries, the dashboard's to-do items
-        from . import dashboard, defaults, navigation_cockpit, navigation_invoices  # noqa: F401
+        from . import dashboard, defaults, navigation  # noqa: F401
         from .refresh import connect
 
         # pre-invoices refreshed when the facts their checks read change (clients, deals, timesheets)

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from adv.celery import app as celery_app
 from adv.tenancy.context import tenant_context
-from billing import figures, selectors, views
+from billing import figures, selectors, services
 from billing.models import Invoice, MonthExpected
 from deals.models import Deal, Milestone
 from deals.signals import deal_billing_changed
@@ -112,9 +112,9 @@ def test_select_all_ready_issues_the_ready_ones_of_every_page_in_the_filter_only
     _copies(billing_firm, 6)
     monkeypatch.setattr(selectors, "COCKPIT_PAGE_SIZE", 2)
     asked = []
-    issue = views.services.invoices_issue
+    issue = services.invoices_issue
     monkeypatch.setattr(
-        views.services, "invoices_issue", lambda **kw: asked.append(sorted(kw["invoice_ids"])) or issue(**kw)
+        services, "invoices_issue", lambda **kw: asked.append(sorted(kw["invoice_ids"])) or issue(**kw)
     )
     client = billing_firm.adv.client()
     page = client.get(billing_firm.adv.url("billing/") + MONTH + "&q=helios").content.decode()

@@ -28,8 +28,8 @@ from adv.tenancy import errors as domain
 from adv.ui.pages import is_partial, raise_http
 from clients.models import Client
 
-from . import access, bank_import, exports, selectors, services
-from .forms_invoices import (
+from .. import access, bank_import, exports, selectors, services
+from ..forms_invoices import (
     OVERDUE,
     BankImportForm,
     CreditNoteForm,
@@ -37,8 +37,8 @@ from .forms_invoices import (
     InvoiceFilterForm,
     PaymentForm,
 )
-from .models import OPEN_STATUSES, Invoice, InvoiceKind, Payment, RenderStatus
-from .view_helpers import invoice_url, readers, require_bill
+from ..models import OPEN_STATUSES, Invoice, InvoiceKind, Payment, RenderStatus
+from .helpers import invoice_url, readers, require_bill
 
 INVOICES_PER_PAGE = 25
 MONEY = DecimalField(max_digits=16, decimal_places=2)

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from adv.tenancy import errors as domain
 from adv.ui.permissions import require_role
 
-from . import access
-from .errors import BillingErrorCode
-from .models import Invoice
+from .. import access
+from ..errors import BillingErrorCode
+from ..models import Invoice
 
 readers = require_role(*sorted(access.READ_ROLES))
 

@@ -17,9 +17,9 @@ from adv.months import Month, first_day
 from adv.tenancy import errors as domain
 from adv.ui.pages import raise_http
 
-from . import access, exports, numbering, selectors, services
-from .forms_invoices import PolicyForm
-from .view_helpers import readers, require_bill
+from .. import access, exports, numbering, selectors, services
+from ..forms_invoices import PolicyForm
+from .helpers import readers, require_bill
 
 
 def month_of(request) -> datetime.date:

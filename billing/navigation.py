@@ -1,4 +1,5 @@
-"""Sidebar entries of invoices, payments and reports (imported by BillingConfig.ready)."""
+"""Sidebar entries of billing (imported by BillingConfig.ready): the month's cockpit, invoices,
+what is left to deposit, unpaid invoices, the month's summary and FAE, the billing settings."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -8,6 +9,9 @@ from adv.ui.navigation import SECTION_ADMIN, NavItem, register
 from .access import READ_ROLES
 
 register(
+    NavItem(
+        "billing:cockpit", _("Facturation du mois"), "bi-receipt", roles=READ_ROLES, order=40, test_id="nav-billing"
+    ),
     NavItem("billing:invoices", _("Factures"), "bi-receipt", roles=READ_ROLES, order=41, test_id="nav-invoices"),
     NavItem(
         "billing:to_deposit", _("À déposer"), "bi-cloud-upload", roles=READ_ROLES, order=42, test_id="nav-to-deposit"
