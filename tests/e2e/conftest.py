@@ -129,17 +129,25 @@ def _flush_survives_the_products_tasks():
 
 @pytest.fixture(scope="session")
 def product(django_db_setup, django_db_blocker, tmp_path_factory, _flush_survives_the_products_tasks):
-    """The product as `make run` runs it (tests/e2e/product.py), once per test process, stopped
-    (and its queue dropped) before the test database is."""
+    """The product as `make run` runs it (tests/e2e/product.py), once per test process, on a Redis of
+    its own (`product.redis`, which a test may stop: there is one product per test database, so
+    that no second worker or beat on the same database does what a test expects left undone),
+    stopped before the test database is."""
     from tests.e2e import product as product_support
 
-    with django_db_blocker.unblock():
-        running = product_support.start(tmp_path_factory.mktemp("product"))
+    redis = product_support.RedisServer(tmp_path_factory.mktemp("redis"))
+    redis.start()
     try:
-        yield running
-    finally:
         with django_db_blocker.unblock():
-            product_support.stop(running)
+            running = product_support.start(tmp_path_factory.mktemp("product"), redis_url=redis.url)
+        running.redis = redis
+        try:
+            yield running
+        finally:
+            with django_db_blocker.unblock():
+                product_support.stop(running)
+    finally:
+        redis.close()
 
 
 @pytest.fixture

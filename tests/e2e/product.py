@@ -61,6 +61,7 @@ class Product:
     queue: str
     redis_url: str = ""  # the Redis the product uses (settings.REDIS_URL unless given its own)
     processes: list[tuple[str, subprocess.Popen]] = field(default_factory=list)
+    redis: object = None  # its RedisServer, when it runs on one of its own
 
     def logs(self) -> str:
         return "\n".join(

@@ -29,7 +29,6 @@ from adv.tenancy.models import Membership, Tenant
 from billing.models import Invoice, InvoiceStatus
 from clients.models import Client
 from notifications.models import OutboxEmail, OutboxStatus
-from tests.e2e import product as product_support
 from tests.e2e.product import ADV, wait_for
 from timesheets.models import ClientApproval, ClientApprovalStatus
 from timesheets.services import CLIENT_APPROVAL_EMAIL
@@ -39,25 +38,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 OUTAGE_SECONDS = 60  # as issue 13 asks: longer than a broker reconnection, shorter than patience
 RECOVERY_TIMEOUT = 240  # seconds: beat's next outbox sweep (every 60 s) and the worker's reconnection
 PROBLEM = "application/problem+json"
-
-
-@pytest.fixture
-def own_redis(tmp_path):
-    server = product_support.RedisServer(tmp_path / "redis")
-    server.start()
-    try:
-        yield server
-    finally:
-        server.close()
-
-
-@pytest.fixture
-def product_on_own_redis(demo_firm, own_redis, tmp_path, _flush_survives_the_products_tasks):
-    running = product_support.start(tmp_path / "product", redis_url=own_redis.url)
-    try:
-        yield running
-    finally:
-        product_support.stop(running)
 
 
 def _api(product, raw_token: str) -> requests.Session:
@@ -150,10 +130,8 @@ def _open_live_notifications(person: Person) -> None:
         pass  # refused or closed while Redis is down: the bell polls instead
 
 
-def test_the_product_degrades_during_a_redis_outage_and_does_every_accepted_action_once(
-    product_on_own_redis, own_redis
-):
-    product = product_on_own_redis
+def test_the_product_degrades_during_a_redis_outage_and_does_every_accepted_action_once(product, demo_firm):
+    own_redis = product.redis  # the product's own Redis (the `product` fixture), stopped and started here
     tenant = Tenant.objects.get(slug=DEMO_TENANT_SLUG)
     with tenant_context(tenant):
         adv = Membership.objects.select_related("user").get(user__email=ADV)
