@@ -19,13 +19,15 @@ variable says.
 
 import datetime
 import os
+import time
 import zoneinfo
 from dataclasses import dataclass
 
 import pytest
 import time_machine
 from django.conf import settings
-from django.db import connection
+from django.core.management.commands import flush
+from django.db import OperationalError, connection
 from django.test import Client, override_settings
 from django.utils import translation
 
@@ -200,3 +202,26 @@ def carol(tenant_b) -> Persona:
 @pytest.fixture
 def personas(alice, bob, carol):
     return {"alice": alice, "bob": bob, "carol": carol}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_survives_the_products_tasks():
+    """Something else may still be reading the test database when a transactional test's flush
+    runs: the running product's worker and beat (a periodic task), or the live server answering a
+    page's last poll (the bell) while the browser closes. PostgreSQL then aborts one of the two
+    (deadlock). The flush is one transaction, rolled back when it is the one aborted: try again."""
+    original = flush.Command.handle
+
+    def handle(self, *args, **options):
+        for attempt in range(5):
+            try:
+                return original(self, *args, **options)
+            except Exception as error:  # flush wraps the database error in a CommandError
+                cause = error.__cause__ or error
+                if attempt == 4 or not isinstance(cause, OperationalError) or "deadlock" not in str(cause):
+                    raise
+                time.sleep(0.5 * (attempt + 1))
+
+    flush.Command.handle = handle
+    yield
+    flush.Command.handle = original

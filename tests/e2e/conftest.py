@@ -5,7 +5,6 @@ Never `playwright install`: the browser comes from the system package (CI instal
 
 import os
 import shutil
-import time
 
 import pytest
 from django.core.management import call_command
@@ -100,31 +99,6 @@ def page(browser):
 @pytest.fixture
 def demo_firm(transactional_db):
     call_command("seed_demo", stdout=open(os.devnull, "w"))
-
-
-@pytest.fixture(scope="session")
-def _flush_survives_the_products_tasks():
-    """The running product's worker and beat keep querying the test database: a periodic task can
-    hold a lock that the flush between tests wants, and PostgreSQL then aborts one of the two
-    (deadlock). The flush is one transaction, rolled back when it is the one aborted: try again."""
-    from django.core.management.commands import flush
-    from django.db import OperationalError
-
-    original = flush.Command.handle
-
-    def handle(self, *args, **options):
-        for attempt in range(5):
-            try:
-                return original(self, *args, **options)
-            except Exception as error:  # flush wraps the database error in a CommandError
-                cause = error.__cause__ or error
-                if attempt == 4 or not isinstance(cause, OperationalError) or "deadlock" not in str(cause):
-                    raise
-                time.sleep(0.5 * (attempt + 1))
-
-    flush.Command.handle = handle
-    yield
-    flush.Command.handle = original
 
 
 @pytest.fixture(scope="session")
