@@ -113,8 +113,7 @@ def product(django_db_setup, django_db_blocker, tmp_path_factory, _flush_survive
     redis.start()
     try:
         with django_db_blocker.unblock():
-            running = product_support.start(tmp_path_factory.mktemp("product"), redis_url=redis.url)
-        running.redis = redis
+            running = product_support.start(tmp_path_factory.mktemp("product"), redis)
         try:
             yield running
         finally:

@@ -1,8 +1,8 @@
 """The product started as `make run` starts it, for the end-to-end tests: the ASGI server
 (uvicorn) on a free port, a Celery worker with two processes and beat (`adv.embedded.product_commands`),
 pointed at this test run's database (pytest-django's, with its xdist suffix, as the restricted
-application role) and Redis (the configured one or the one `make test` embeds, or a `RedisServer`
-of its own that a test may stop), on a queue and a cache prefix of their own, with their emails
+application role) and a Redis of its own (`RedisServer`, which a test may stop), on a queue and a
+cache prefix of their own, with their emails
 written to files under a temporary directory.
 
 Data the product must see is committed first (`transactional_db`): it runs in other processes.
@@ -59,9 +59,9 @@ class Product:
     url: str
     var_dir: Path
     queue: str
-    redis_url: str = ""  # the Redis the product uses (settings.REDIS_URL unless given its own)
+    redis_url: str = ""  # its own Redis (RedisServer.url)
     processes: list[tuple[str, subprocess.Popen]] = field(default_factory=list)
-    redis: object = None  # its RedisServer, when it runs on one of its own
+    redis: object = None  # that RedisServer, which a test may stop and start
 
     def logs(self) -> str:
         return "\n".join(
@@ -133,11 +133,12 @@ def _wait_until_started(product: Product) -> None:
     assert web_up and worker_up and beat_up, f"the product did not start in {START_TIMEOUT}s\n{product.logs()}"
 
 
-def start(var_dir: Path, redis_url: str | None = None) -> Product:
-    """`redis_url`: a Redis of the product's own (RedisServer), which a test may stop."""
+def start(var_dir: Path, redis: RedisServer) -> Product:
+    """The product on a Redis of its own (`redis`, started), which a test may stop: its queues and
+    cache are thrown away with it."""
     port = free_port()
     queue = f"adv-e2e-{uuid.uuid4().hex[:12]}"
-    product = Product(port=port, url="", var_dir=var_dir, queue=queue, redis_url=redis_url or settings.REDIS_URL)
+    product = Product(port=port, url="", var_dir=var_dir, queue=queue, redis_url=redis.url, redis=redis)
     env = environment(product)
     product.url = env["SITE_URL"]
     var_dir.mkdir(parents=True, exist_ok=True)
@@ -156,7 +157,7 @@ def start(var_dir: Path, redis_url: str | None = None) -> Product:
 
 
 def stop(product: Product) -> None:
-    """Stop the processes (their whole groups: the worker's children too), then drop the queue."""
+    """Stop the processes (their whole groups: the worker's children too)."""
     for _name, process in product.processes:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
@@ -168,18 +169,6 @@ def stop(product: Product) -> None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(10)
     _wait_for_sessions_to_end()
-    if product.redis_url != settings.REDIS_URL:
-        return  # a Redis of its own, thrown away with it
-    import redis
-
-    client = redis.Redis.from_url(product.redis_url)
-    marker = product.queue.encode()
-    for key in client.scan_iter(match=f"*{product.queue}*"):  # the queue, the worker's pidbox, cache keys
-        client.delete(key)
-    for key in client.scan_iter(match="_kombu.binding.*"):
-        for member in client.smembers(key):
-            if marker in member:
-                client.srem(key, member)
 
 
 class RedisServer:
