@@ -10,13 +10,14 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import CharField, Func, Prefetch, Q, QuerySet, Subquery, TextField, Value
-from django.db.models.functions import Cast, Coalesce, Lower, NullIf
+from django.db.models import Prefetch, Q, QuerySet, Subquery, TextField, Value
+from django.db.models.functions import Cast, Coalesce, NullIf
 
 from adv import history
 from adv.history import HistoryRow
 from adv.tenancy.context import require_tenant_id
 from adv.tenancy.models import Membership
+from adv.ui.folding import fold, folded
 
 from . import access
 from .history import HISTORY_EVENT_MODELS
@@ -27,22 +28,6 @@ from .models import (
     Contact,
     Document,
 )
-
-# Accents folded for sorting and searching ("Énergies" sorts with the E's and is found by
-# "energies"), with plain SQL: no ICU collation nor unaccent extension is needed.
-_ACCENTED = "áàâäãåçéèêëíìîïñóòôöõúùûüýÿÁÀÂÄÃÅÇÉÈÊËÍÌÎÏÑÓÒÔÖÕÚÙÛÜÝŸ"
-_PLAIN = "aaaaaaceeeeiiiinooooouuuuyyaaaaaaceeeeiiiinooooouuuuyy"
-_FOLD_TABLE = str.maketrans(_ACCENTED, _PLAIN)
-
-
-def fold(text: str) -> str:
-    """The Python twin of `_folded`: lower case, common Latin accents removed."""
-    return text.lower().translate(_FOLD_TABLE)
-
-
-def _folded(expression) -> Func:
-    return Func(Lower(expression), Value(_ACCENTED), Value(_PLAIN), function="translate", output_field=CharField())
-
 
 # The name the list shows (trade name, else legal name): what the reader expects it sorted by.
 _DISPLAY_NAME = Coalesce(NullIf("trade_name", Value("")), "legal_name")
@@ -106,9 +91,9 @@ def client_list(*, actor: Membership, filters: ClientFilters | None = None) -> Q
         Client.objects.filter(tenant_id=require_tenant_id())
         .select_related("owner__user", "adv_owner__user", "parent")
         .annotate(
-            display_name_key=_folded(_DISPLAY_NAME),
-            legal_name_key=_folded("legal_name"),
-            trade_name_key=_folded("trade_name"),
+            display_name_key=folded(_DISPLAY_NAME),
+            legal_name_key=folded("legal_name"),
+            trade_name_key=folded("trade_name"),
         )
     )
     if filters.q:
@@ -118,9 +103,9 @@ def client_list(*, actor: Membership, filters: ClientFilters | None = None) -> Q
             queryset = queryset.filter(Q(siren__startswith=number) | Q(siret__startswith=number))
         else:
             for word in filters.q.split():
-                folded = fold(word)
+                word_key = fold(word)
                 queryset = queryset.filter(
-                    Q(legal_name_key__contains=folded) | Q(trade_name_key__contains=folded) | Q(siren__startswith=word)
+                    Q(legal_name_key__contains=word_key) | Q(trade_name_key__contains=word_key) | Q(siren__startswith=word)
                 )
     if filters.status:
         queryset = queryset.filter(status=filters.status)

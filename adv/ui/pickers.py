@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import CharField, Func, Q, Value
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
@@ -32,6 +32,7 @@ from django.views.decorators.http import require_GET
 from adv.tenancy.context import require_tenant_id
 from adv.tenancy.models import Membership, Role
 from adv.tenancy.roles import ADV_OWNER_ROLES, DEAL_OWNER_ROLES, OFFICE_ROLES, PROJECT_MANAGER_ROLES, SALES_OWNER_ROLES
+from adv.ui.folding import fold, folded
 from adv.ui.permissions import require_role
 
 PICKER_LIMIT = 20
@@ -47,20 +48,6 @@ MEMBER_ROLE_GROUPS: dict[str, tuple[str, ...]] = {
 }
 # Who may ask: the office, which sees clients and deals (a consultant gets 403).
 PICKER_ROLES = tuple(sorted(OFFICE_ROLES))
-
-# Accents folded in SQL, as the client search does ("Hélène" is found by "helene").
-_ACCENTED = "áàâäãåçéèêëíìîïñóòôöõúùûüýÿÁÀÂÄÃÅÇÉÈÊËÍÌÎÏÑÓÒÔÖÕÚÙÛÜÝŸ"
-_PLAIN = "aaaaaaceeeeiiiinooooouuuuyyaaaaaaceeeeiiiinooooouuuuyy"
-_FOLD_TABLE = str.maketrans(_ACCENTED, _PLAIN)
-
-
-def fold(text: str) -> str:
-    return text.lower().translate(_FOLD_TABLE)
-
-
-def folded(expression) -> Func:
-    return Func(Lower(expression), Value(_ACCENTED), Value(_PLAIN), function="translate", output_field=CharField())
-
 
 @dataclass(frozen=True)
 class Option:
