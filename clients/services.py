@@ -38,7 +38,7 @@ from .models import (
     DocumentType,
     DocumentVersion,
 )
-from .signals import client_billing_changed
+from .signals import client_billing_changed, document_stored
 
 CLIENT_FIELDS = {
     "status", "legal_name", "trade_name", "legal_form", "siren", "siret", "vat_number", "country", "sector",
@@ -555,6 +555,14 @@ def _add_version(document: Document, stored: StoredUpload, actor: Membership, co
     if document.current_version_id != version.id:
         document.current_version = version
         document.save(update_fields=["current_version", "updated_at"])
+    document_stored.send(
+        sender=Document,
+        document_id=str(document.pk),
+        version_id=str(version.pk),
+        client_id=str(document.client_id),
+        deal_id=str(document.deal_id) if document.deal_id else None,
+        actor_id=str(actor.pk),
+    )
     return version
 
 

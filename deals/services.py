@@ -41,7 +41,7 @@ from .models import (
     PurchaseOrder,
     Subscription,
 )
-from .signals import deal_billing_changed
+from .signals import deal_billing_changed, deal_signed
 
 DEAL_FIELDS = {
     "title", "deal_type", "sales_owner", "project_manager", "adv_owner", "currency", "start_date", "end_date",
@@ -209,6 +209,7 @@ def deal_sign(
         for document in rules.signature_proof_documents(deal)
     ])
     _billing_changed(deal.pk)
+    deal_signed.send(sender=Deal, deal_id=str(deal.pk), actor_id=str(actor.pk))
     return deal
 
 

@@ -7,3 +7,6 @@ from django.dispatch import Signal
 # invoice recipients. Billing listens and refreshes the deal's pre-invoices after commit.
 # Keyword: deal_id.
 deal_billing_changed = Signal()
+
+# A deal's signature recorded (inside the writing transaction). Keywords: deal_id, actor_id.
+deal_signed = Signal()

@@ -46,7 +46,7 @@ from .models import (
     TimeUnit,
     month_start,
 )
-from .signals import timesheet_billing_changed
+from .signals import timesheet_approved, timesheet_billing_changed, timesheet_client_decided
 
 logger = logging.getLogger(__name__)
 HALF = Decimal("0.5")
@@ -306,6 +306,7 @@ def timesheet_approve(*, actor: Membership, timesheet: Timesheet) -> Timesheet:
     timesheet.approved_by = actor
     timesheet.save(update_fields=["status", "approved_at", "approved_by", "updated_at"])
     _open_client_approvals(timesheet)
+    timesheet_approved.send(sender=Timesheet, timesheet_id=str(timesheet.pk), actor_id=str(actor.pk))
     return timesheet
 
 
@@ -475,6 +476,9 @@ def client_approval_decide(*, approval_id, raw_token: str, approve: bool, commen
     approval.save()
     _notify_client_decision(approval)
     _billing_changed(approval.timesheet_id)
+    timesheet_client_decided.send(
+        sender=ClientApproval, approval_id=str(approval.pk), timesheet_id=str(approval.timesheet_id), approved=approve
+    )
     return approval
 
 

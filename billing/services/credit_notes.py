@@ -16,7 +16,7 @@ from adv.tenancy.models import Membership
 from adv.ui.numbers import format_money
 from deals.models import Milestone, MilestoneStatus, Subscription
 
-from .. import access, numbering
+from .. import access, numbering, signals
 from ..errors import BillingErrorCode
 from ..models import (
     Invoice,
@@ -153,6 +153,9 @@ def credit_note_create(
     if origin.amount_credited >= origin.total_gross:
         _give_back(origin)
     renders_schedule([note.pk])
+    signals.credit_note_issued.send(
+        sender=Invoice, invoice_id=str(note.pk), credited_invoice_id=str(origin.pk), actor_id=str(actor.pk)
+    )
     return note
 
 

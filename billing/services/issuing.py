@@ -20,7 +20,7 @@ from clients.models import ClientName, Contact
 from deals.models import Milestone, MilestoneStatus, Subscription
 from timesheets.models import Timesheet
 
-from .. import access, numbering, readiness, totals
+from .. import access, numbering, readiness, signals, totals
 from ..build import build_deals, next_billing_after, subscription_period
 from ..cii import electronic_address
 from ..errors import BillingErrorCode, InvoiceBlocked, InvoiceImmutable
@@ -355,6 +355,9 @@ def invoices_issue(*, actor: Membership, invoice_ids, issue_date: datetime.date 
         _after_issue(invoice, now)
         result.issued.append(invoice)
     renders_schedule([invoice.pk for invoice in to_issue])
+    signals.invoices_issued.send(
+        sender=Invoice, invoice_ids=[str(invoice.pk) for invoice in to_issue], actor_id=str(actor.pk)
+    )
     return result
 
 

@@ -12,7 +12,7 @@ from adv.tenancy.errors import Conflict, DomainError, NotFound
 from adv.tenancy.models import Membership
 from adv.ui.numbers import format_money
 
-from .. import access
+from .. import access, signals
 from ..errors import BillingErrorCode
 from ..models import (
     OPEN_STATUSES,
@@ -83,6 +83,11 @@ def payment_record(
     invoice.amount_paid += value
     invoice_settle(invoice)
     invoice.save(update_fields=["amount_paid", "status", "updated_at"])
+    signals.payment_recorded.send(
+        sender=Payment, payment_id=str(payment.pk), invoice_id=str(invoice.pk), actor_id=str(actor.pk)
+    )
+    if invoice.status == InvoiceStatus.PAID:
+        signals.invoice_paid.send(sender=Invoice, invoice_id=str(invoice.pk))
     return payment
 
 
@@ -96,9 +101,11 @@ def payment_cancel(*, actor: Membership, payment: Payment) -> Invoice:
         raise NotFound(_("Paiement introuvable."))
     invoice = Invoice.objects.select_for_update().get(pk=payment.invoice_id)
     invoice.amount_paid -= payment.amount
+    payment_id = str(payment.pk)
     payment.delete()
     invoice_settle(invoice)
     invoice.save(update_fields=["amount_paid", "status", "updated_at"])
+    signals.payment_cancelled.send(sender=Payment, payment_id=payment_id, invoice_id=str(invoice.pk), actor_id=str(actor.pk))
     return invoice
 
 

@@ -11,7 +11,7 @@ from adv.tenancy.models import Membership
 from adv.ui.numbers import format_money
 from clients.models import Contact
 
-from .. import access
+from .. import access, signals
 from ..errors import BillingErrorCode
 from ..models import (
     Invoice,
@@ -98,6 +98,7 @@ def invoice_send(*, actor: Membership, invoice: Invoice):
     if invoice.status == InvoiceStatus.ISSUED:
         invoice.status = InvoiceStatus.SENT
     invoice.save(update_fields=["sent_at", "status", "updated_at"])
+    signals.invoice_sent.send(sender=Invoice, invoice_id=str(invoice.pk), actor_id=str(actor.pk), channel="email")
     return invoice, email
 
 
@@ -116,6 +117,7 @@ def invoice_mark_deposited(*, actor: Membership, invoice: Invoice, reference: st
         invoice.status = InvoiceStatus.SENT
         invoice.sent_at = invoice.sent_at or invoice.deposited_at
     invoice.save(update_fields=["deposited_at", "deposit_reference", "status", "sent_at", "updated_at"])
+    signals.invoice_sent.send(sender=Invoice, invoice_id=str(invoice.pk), actor_id=str(actor.pk), channel="manual")
     return invoice
 
 
