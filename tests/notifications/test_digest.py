@@ -34,7 +34,7 @@ def test_digest_is_sent_once_per_day_even_when_the_task_runs_twice(
     alice, bob, event, django_capture_on_commit_callbacks, monkeypatch
 ):
     # given it is past the digest hour, bob chose the digest and two things happened
-    monkeypatch.setattr(services, "DIGEST_HOUR", 0)
+    monkeypatch.setattr(services.digest, "DIGEST_HOUR", 0)
     digest_only(bob)
     notify_bob(alice, bob, event, "Kbis.pdf")
     notify_bob(alice, bob, event, "Contrat.pdf")

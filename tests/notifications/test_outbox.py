@@ -16,6 +16,7 @@ from kombu.exceptions import OperationalError
 from adv.tenancy.context import tenant_context
 from adv.tenancy.services import invitation_create
 from notifications import services, tasks
+from notifications.errors import Conflict, DomainError
 from notifications.models import OutboxEmail, OutboxStatus
 from tests.factories import MessageTemplateFactory
 from tests.notifications.conftest import make_due
@@ -84,7 +85,7 @@ def test_delivering_the_same_email_twice_sends_one(tenant_a):
 def test_two_workers_delivering_the_same_email_at_once_send_one(tenant_a):
     # given an enqueued, committed email (its dispatch held back), and a worker stuck in the
     # middle of sending it
-    with mock.patch.object(services, "_dispatch"):
+    with mock.patch.object(services.outbox, "_dispatch"):
         email = enqueue(tenant_a)
     sending, release = threading.Event(), threading.Event()
     real_send = LocmemBackend.send_messages
@@ -118,13 +119,13 @@ def test_two_workers_delivering_the_same_email_at_once_send_one(tenant_a):
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_dying_mid_send_never_leads_to_a_second_automatic_send(tenant_a):
     # given an email whose worker is killed while the SMTP server is taking the message
-    with mock.patch.object(services, "_dispatch"):
+    with mock.patch.object(services.outbox, "_dispatch"):
         email = enqueue(tenant_a)
 
     class WorkerKilled(BaseException):  # not an Exception: nothing in the worker catches it
         pass
 
-    with mock.patch.object(services, "_send", side_effect=WorkerKilled), pytest.raises(WorkerKilled):
+    with mock.patch.object(services.outbox, "_send", side_effect=WorkerKilled), pytest.raises(WorkerKilled):
         tasks.deliver_email.run(str(tenant_a.id), str(email.id))
     # then the claim was committed: the row says it was being sent
     assert reload(tenant_a, email).status == OutboxStatus.SENDING
@@ -218,7 +219,7 @@ def test_failed_email_is_sent_when_an_admin_retries_it_from_the_page(alice, djan
 def test_a_sent_email_cannot_be_retried(alice, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         email = enqueue(alice.tenant)
-    with tenant_context(alice.tenant), pytest.raises(services.Conflict):
+    with tenant_context(alice.tenant), pytest.raises(Conflict):
         services.outbox_email_retry(actor=alice.membership, email_id=email.pk)
     assert len(mail.outbox) == 1
 
@@ -305,6 +306,6 @@ def test_email_language_defaults_to_the_tenant_and_can_be_chosen(tenant_a):
 
 
 def test_invalid_address_is_refused(tenant_a):
-    with pytest.raises(services.DomainError) as raised:
+    with pytest.raises(DomainError) as raised:
         enqueue(tenant_a, to=["not-an-email"])
     assert raised.value.code == "invalid_email"
