@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from adv.tenancy.errors import DomainError, PermissionDenied
 from adv.tenancy.models import Membership, Role
 
+from .errors import ApiErrorCode
 from .models import ApiToken
 from .tokens import generate_token
 
@@ -25,13 +26,13 @@ def api_token_create(
     one for the actor's role refuses tokens created without it (at creation and at each use)."""
     name = (name or "").strip()
     if not name:
-        raise DomainError(_("Donnez un nom au jeton (par exemple « Intégration comptable »)."), code="name_required", field="name")
+        raise DomainError(_("Donnez un nom au jeton (par exemple « Intégration comptable »)."), code=ApiErrorCode.NAME_REQUIRED, field="name")
     if expires_at is not None and expires_at <= timezone.now():
-        raise DomainError(_("La date d'expiration doit être dans le futur."), code="expiry_in_past", field="expires_at")
+        raise DomainError(_("La date d'expiration doit être dans le futur."), code=ApiErrorCode.EXPIRY_IN_PAST, field="expires_at")
     if actor.must_use_second_factor and not second_factor_verified:
         raise PermissionDenied(
             _("Validez d'abord la double authentification : votre cabinet l'exige pour créer un jeton."),
-            code="second_factor_required",
+            code=ApiErrorCode.SECOND_FACTOR_REQUIRED,
         )
     raw, prefix, key_hash = generate_token()
     token = ApiToken.objects.create(

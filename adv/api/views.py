@@ -19,6 +19,7 @@ from adv.tenancy.models import Role
 from adv.users.services import user_update_profile
 
 from . import selectors, services
+from .errors import ApiErrorCode
 from .filters import ApiTokenFilter, InvitationFilter, MembershipFilter, UserFilter
 from .models import ApiToken
 from .permissions import ALL_ROLES, IsTenantAdmin, IsTenantMember, RoleCanWrite
@@ -190,7 +191,7 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGe
             # A leaked token must not be able to mint its own successors.
             raise exceptions.PermissionDenied(
                 _("Un jeton d'API ne peut pas créer d'autre jeton : créez-le depuis l'application."),
-                code="session_required",
+                code=ApiErrorCode.SESSION_REQUIRED,
             )
         serializer = ApiTokenCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -17,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from adv.tenancy.errors import Conflict, DomainError, PermissionDenied
 
 from . import selectors
+from .errors import UserErrorCode
 from .models import User
 
 BACKUP_CODE_COUNT = 10
@@ -32,7 +33,7 @@ def _normalize_code(raw: str) -> str:
 @transaction.atomic
 def user_update_profile(*, user: User, first_name: str, last_name: str, language: str) -> User:
     if language not in dict(settings.LANGUAGES):
-        raise DomainError(_("Langue non disponible."), code="invalid_language", field="language")
+        raise DomainError(_("Langue non disponible."), code=UserErrorCode.INVALID_LANGUAGE, field="language")
     user = User.objects.select_for_update().get(pk=user.pk)
     user.first_name = first_name.strip()
     user.last_name = last_name.strip()
@@ -69,16 +70,16 @@ def two_factor_check(*, user: User, code: str):
             throttled = throttled or was_throttled
     if throttled:
         raise DomainError(
-            _("Trop d'essais incorrects : patientez quelques secondes avant de réessayer."), code="otp_throttled", field="code"
+            _("Trop d'essais incorrects : patientez quelques secondes avant de réessayer."), code=UserErrorCode.OTP_THROTTLED, field="code"
         )
-    raise DomainError(_("Code incorrect ou expiré."), code="invalid_otp", field="code")
+    raise DomainError(_("Code incorrect ou expiré."), code=UserErrorCode.INVALID_OTP, field="code")
 
 
 @transaction.atomic
 def two_factor_setup_start(*, user: User) -> TOTPDevice:
     """The authenticator being set up: the pending one if any (same secret on reload), else a new one."""
     if selectors.user_has_two_factor(user=user):
-        raise Conflict(_("La double authentification est déjà activée."), code="two_factor_enabled")
+        raise Conflict(_("La double authentification est déjà activée."), code=UserErrorCode.TWO_FACTOR_ENABLED)
     device = selectors.totp_device_pending(user=user)
     if device is None:
         device = TOTPDevice.objects.create(user=user, name=selectors.TOTP_DEVICE_NAME, confirmed=False)
@@ -88,19 +89,19 @@ def two_factor_setup_start(*, user: User) -> TOTPDevice:
 def two_factor_confirm(*, user: User, code: str) -> tuple[TOTPDevice, list[str]]:
     """Turn the pending authenticator on once it produced a valid code; returns it and new backup codes."""
     if selectors.user_has_two_factor(user=user):
-        raise Conflict(_("La double authentification est déjà activée."), code="two_factor_enabled")
+        raise Conflict(_("La double authentification est déjà activée."), code=UserErrorCode.TWO_FACTOR_ENABLED)
     pending = selectors.totp_device_pending(user=user)
     if pending is None:
-        raise Conflict(_("Aucune configuration en cours : recommencez."), code="two_factor_not_started")
+        raise Conflict(_("Aucune configuration en cours : recommencez."), code=UserErrorCode.TWO_FACTOR_NOT_STARTED)
     accepted, throttled = _verify_on_device(pending, _normalize_code(code))
     if throttled:
         raise DomainError(
-            _("Trop d'essais incorrects : patientez quelques secondes avant de réessayer."), code="otp_throttled", field="code"
+            _("Trop d'essais incorrects : patientez quelques secondes avant de réessayer."), code=UserErrorCode.OTP_THROTTLED, field="code"
         )
     if not accepted:
         raise DomainError(
             _("Code incorrect : vérifiez l'heure de votre téléphone et saisissez le code affiché."),
-            code="invalid_otp",
+            code=UserErrorCode.INVALID_OTP,
             field="code",
         )
     return _two_factor_activate(user=user, device=pending)
@@ -132,20 +133,20 @@ def _backup_codes_replace(*, user: User) -> list[str]:
 def two_factor_backup_codes_regenerate(*, user: User) -> list[str]:
     """Replace every backup code by 10 new ones (the old ones stop working)."""
     if not selectors.user_has_two_factor(user=user):
-        raise Conflict(_("La double authentification n'est pas activée."), code="two_factor_disabled")
+        raise Conflict(_("La double authentification n'est pas activée."), code=UserErrorCode.TWO_FACTOR_DISABLED)
     return _backup_codes_replace(user=user)
 
 
 def two_factor_disable(*, user: User, code: str) -> None:
     """Remove the authenticator and the backup codes; needs a current code, and no firm requiring 2FA."""
     if not selectors.user_has_two_factor(user=user):
-        raise Conflict(_("La double authentification n'est pas activée."), code="two_factor_disabled")
+        raise Conflict(_("La double authentification n'est pas activée."), code=UserErrorCode.TWO_FACTOR_DISABLED)
     tenants = selectors.two_factor_required_tenants(user=user)
     if tenants:
         raise PermissionDenied(
             _("%(firms)s impose la double authentification pour votre rôle : elle ne peut pas être désactivée.")
             % {"firms": ", ".join(tenant.name for tenant in tenants)},
-            code="two_factor_required",
+            code=UserErrorCode.TWO_FACTOR_REQUIRED,
         )
     two_factor_check(user=user, code=code)
     _two_factor_remove(user=user)
