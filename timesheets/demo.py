@@ -27,8 +27,10 @@ from django.utils import timezone
 
 from adv.tenancy.errors import DomainError
 from adv.tenancy.models import Membership, Role, Tenant
+from notifications.services import notify
 
 from . import calendar as cal
+from . import messages as reminder_messages
 from . import reminders, services
 from .closing import selectors as closing_selectors
 from .models import ClientApproval, ClientApprovalStatus, ClosingCalendar, ReminderKind, Timesheet
@@ -222,7 +224,7 @@ def _replay_reminders(tenant: Tenant, month: datetime.date, *, adv, until: datet
         moment = _at(day, 8, zone, 5)
         missing = [p for p in people if first_submitted.get(p.pk) is None or first_submitted[p.pk] > moment]
         if reminders.is_reminder_day(offset, offsets):
-            key = reminders.SUBMISSION_LATE if offset >= 1 else reminders.SUBMISSION_FRIENDLY
+            key = reminder_messages.SUBMISSION_LATE if offset >= 1 else reminder_messages.SUBMISSION_FRIENDLY
             _send(month, missing, kind=ReminderKind.SUBMISSION, step=day.isoformat(), key=key, tenant=tenant,
                   deadline=deadline, moment=moment)
         if offset == escalate_at:
@@ -230,7 +232,7 @@ def _replay_reminders(tenant: Tenant, month: datetime.date, *, adv, until: datet
         if offset == escalate_at + 1:
             afternoon = _at(day, 14, zone, 30)
             still = [p for p in people if first_submitted.get(p.pk) is None or first_submitted[p.pk] > afternoon]
-            _send(month, still, kind=ReminderKind.SUBMISSION, step=f"manual:{day.isoformat()}", key=reminders.SUBMISSION_LATE,
+            _send(month, still, kind=ReminderKind.SUBMISSION, step=f"manual:{day.isoformat()}", key=reminder_messages.SUBMISSION_LATE,
                   tenant=tenant, deadline=deadline, moment=afternoon, sent_by=adv)
         day = cal.add_working_days(day, 1)
 
@@ -241,12 +243,12 @@ def _escalate(tenant: Tenant, month: datetime.date, missing: list[Membership], *
         if member.reports_to_id and member.reports_to.is_active:
             by_manager.setdefault(member.reports_to_id, (member.reports_to, []))[1].append(member)
     claimed = reminders.claim(month=month, kind=ReminderKind.SUBMISSION_ESCALATION, step="escalation",
-                              template_key=reminders.SUBMISSION_ESCALATION, membership_ids=list(by_manager), now=moment)
+                              template_key=reminder_messages.SUBMISSION_ESCALATION, membership_ids=list(by_manager), now=moment)
     for manager_id in sorted(claimed, key=str):
         manager, team = by_manager[manager_id]
         context = reminders.approver_context(manager, month=month, deadline=deadline, tenant=tenant, consultants=team)
         url = reminders.closing_url(tenant.slug, "completion", month, show="missing")
-        reminders.notify(recipients=[manager], event=reminders.SUBMISSION_ESCALATION, context=context, url=url)
+        notify(recipients=[manager], event=reminder_messages.SUBMISSION_ESCALATION, context=context, url=url)
 
 
 def _send(month, people, *, kind, step, key, tenant, deadline, moment, sent_by=None) -> None:
@@ -257,6 +259,6 @@ def _send(month, people, *, kind, step, key, tenant, deadline, moment, sent_by=N
     for member in people:
         if member.pk in claimed:
             context = reminders.consultant_context(member, month=month, deadline=deadline, tenant=tenant)
-            reminders.notify(recipients=[member], event=key, context=context, actor=sent_by,
+            notify(recipients=[member], event=key, context=context, actor=sent_by,
                              url=reminders.timesheet_url(tenant.slug, month))
 

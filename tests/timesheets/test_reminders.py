@@ -8,9 +8,11 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from adv.tenancy.context import tenant_context
 from notifications.models import ReminderSent
+from timesheets import messages as reminder_messages
 from timesheets import reminders
 from timesheets.models import ClosingCalendar, ReminderKind
 from timesheets.services import closing_calendar_ensure
@@ -166,10 +168,10 @@ def test_a_step_already_recorded_is_skipped_by_the_unique_constraint(firm):
     # given a reminder row inserted for a person and a step
     with tenant_context(firm.tenant):
         first = reminders.claim(month=MAY, kind=ReminderKind.SUBMISSION, step="2026-05-22",
-                                template_key=reminders.SUBMISSION_FRIENDLY, membership_ids=[firm.late1.membership.pk])
+                                template_key=reminder_messages.SUBMISSION_FRIENDLY, membership_ids=[firm.late1.membership.pk])
         # when the same person and step are inserted again (a second run, a concurrent click)
         second = reminders.claim(month=MAY, kind=ReminderKind.SUBMISSION, step="2026-05-22",
-                                 template_key=reminders.SUBMISSION_FRIENDLY,
+                                 template_key=reminder_messages.SUBMISSION_FRIENDLY,
                                  membership_ids=[firm.late1.membership.pk, firm.late2.membership.pk])
         rows = ReminderSent.objects.filter(subject=MAY.isoformat(), step="2026-05-22").count()
     # then the second insert skips the person already recorded, and only them
@@ -209,7 +211,7 @@ def test_two_concurrent_runs_insert_the_same_step_once(firm):
             with tenant_context(firm.tenant):
                 results[name] = reminders.claim(
                     month=MAY, kind=ReminderKind.SUBMISSION, step="manual:2026-05-28",
-                    template_key=reminders.SUBMISSION_LATE, membership_ids=[firm.late1.membership.pk],
+                    template_key=reminder_messages.SUBMISSION_LATE, membership_ids=[firm.late1.membership.pk],
                 )
                 if hold:  # keep the first transaction open while the second one inserts
                     started.set()
@@ -238,7 +240,7 @@ def test_the_hourly_task_fans_out_per_firm_and_runs_each_firm_in_its_context(fir
     from timesheets import tasks
 
     # given the task for one firm, run with the clock at D (10:00, Paris)
-    monkeypatch.setattr(reminders.timezone, "now", lambda: at(D))
+    monkeypatch.setattr(timezone, "now", lambda: at(D))
     result = tasks.closing_reminders(str(firm.tenant.pk))
     assert result["submission"] == 3
     assert tasks.closing_reminders(str(firm.tenant.pk))["submission"] == 0  # run twice: nothing more

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from adv.tenancy.context import tenant_context
 from adv.tenancy.models import Membership
@@ -152,7 +153,7 @@ def test_the_edit_dispatches_the_re_announcement_after_commit(firm, monkeypatch,
         edit(firm, approval_deadline=datetime.date(2026, 6, 2))
     assert dispatched == [{"args": [str(firm.tenant.pk)], "retry": False}]
     # the task itself re-announces, in the firm's context
-    monkeypatch.setattr(reminders.timezone, "now", lambda: at(datetime.date(2026, 5, 22), 11))
+    monkeypatch.setattr(timezone, "now", lambda: at(datetime.date(2026, 5, 22), 11))
     result = tasks.closing_calendar_changes(str(firm.tenant.pk))
     assert result["changes"] == 6
     assert len(of(firm.tenant, "timesheet.calendar_change")) == 6

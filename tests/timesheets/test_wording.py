@@ -12,6 +12,7 @@ from adv.tenancy.context import tenant_context
 from adv.ui.french import typography
 from notifications.services import message_render
 from tests.timesheets import test_closing_support as support
+from timesheets import messages as reminder_messages
 from timesheets import reminders
 
 firm = support.firm  # the fixture
@@ -39,18 +40,18 @@ def render(firm, key, member, consultants, language="fr"):
 
 @pytest.mark.django_db
 def test_one_timesheet_waiting_agrees_in_the_singular_and_the_month_is_elided(firm):
-    rendered = render(firm, reminders.APPROVAL_FRIENDLY, firm.manager, [firm.waiting])
+    rendered = render(firm, reminder_messages.APPROVAL_FRIENDLY, firm.manager, [firm.waiting])
     assert "1 CRA de votre équipe attend votre validation pour octobre 2026" in rendered.text
     assert "attendent" not in rendered.text
     assert rendered.subject == "1 CRA d'octobre 2026 à valider avant le lundi 1er février 2027"
-    rendered = render(firm, reminders.APPROVAL_FRIENDLY, firm.manager, [firm.waiting, firm.late1])
+    rendered = render(firm, reminder_messages.APPROVAL_FRIENDLY, firm.manager, [firm.waiting, firm.late1])
     assert "2 CRA de votre équipe attendent votre validation" in rendered.text
 
 
 @pytest.mark.django_db
 def test_without_a_manager_the_late_approver_is_told_to_warn_the_adv_once(firm):
     # the manager reports to nobody
-    rendered = render(firm, reminders.APPROVAL_LATE, firm.manager, [firm.waiting])
+    rendered = render(firm, reminder_messages.APPROVAL_LATE, firm.manager, [firm.waiting])
     assert "prévenez l'ADV." in rendered.text and "l'ADV ou l'ADV" not in rendered.text
     assert "CRA d'octobre 2026 était le lundi 1er février 2027" in rendered.text
 
@@ -59,7 +60,7 @@ def test_without_a_manager_the_late_approver_is_told_to_warn_the_adv_once(firm):
 def test_the_english_reminder_agrees_too(firm):
     firm.manager.user.language = "en"
     firm.manager.user.save(update_fields=["language"])
-    rendered = render(firm, reminders.APPROVAL_FRIENDLY, firm.manager, [firm.waiting], language="en")
+    rendered = render(firm, reminder_messages.APPROVAL_FRIENDLY, firm.manager, [firm.waiting], language="en")
     assert "1 timesheet of your team waits for your approval" in rendered.text
 
 

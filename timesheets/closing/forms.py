@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from adv.tenancy.errors import DomainError
 from adv.ui.forms import BootstrapFormMixin, QuantityField
 
+from .. import messages as reminder_messages
 from .. import reminders
 from ..models import ClosingCalendar, TimesheetPolicy
 
@@ -91,12 +92,12 @@ class TimesheetPolicyForm(BootstrapFormMixin, forms.ModelForm):
 
 
 TEMPLATE_LABELS = {
-    reminders.SUBMISSION_FRIENDLY: _("Rappel amical"),
-    reminders.SUBMISSION_LATE: _("Conséquences d'un retard"),
-    reminders.SUBMISSION_DOUBT: _("En cas de doute"),
-    reminders.APPROVAL_FRIENDLY: _("Rappel amical"),
-    reminders.APPROVAL_LATE: _("Conséquences d'un retard"),
-    reminders.APPROVAL_DOUBT: _("En cas de doute"),
+    reminder_messages.SUBMISSION_FRIENDLY: _("Rappel amical"),
+    reminder_messages.SUBMISSION_LATE: _("Conséquences d'un retard"),
+    reminder_messages.SUBMISSION_DOUBT: _("En cas de doute"),
+    reminder_messages.APPROVAL_FRIENDLY: _("Rappel amical"),
+    reminder_messages.APPROVAL_LATE: _("Conséquences d'un retard"),
+    reminder_messages.APPROVAL_DOUBT: _("En cas de doute"),
 }
 
 
