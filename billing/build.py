@@ -47,7 +47,7 @@ from timesheets.models import (
     TimeUnit,
 )
 
-from . import readiness, totals
+from . import readiness, signals, totals
 from .models import (
     BillingPolicy,
     Invoice,
@@ -55,6 +55,7 @@ from .models import (
     InvoiceLine,
     InvoiceStatus,
     LineKind,
+    Readiness,
     Unit,
 )
 from .regime import vat_category, vat_regime_for
@@ -491,6 +492,11 @@ class _Builder:
             InvoiceLine.objects.bulk_update(moved, ["position"], batch_size=BULK_BATCH)
         stats.created = len(to_create)
         stats.updated = len(to_update)
+        for invoice in (*to_create, *to_update):
+            if getattr(invoice, "_turned_blocked", False):
+                signals.pre_invoice_blocked.send(
+                    sender=Invoice, invoice_id=str(invoice.pk), reasons=readiness.blocking_reasons(invoice.checks)
+                )
         return stats
 
     def _fill(self, invoice: Invoice, draft: Draft) -> None:
@@ -541,7 +547,9 @@ class _Builder:
             vat_regime=invoice.vat_regime,
         )
         invoice.checks = readiness.compute_checks(facts)
+        was = invoice.readiness  # a new draft starts ready
         invoice.readiness = readiness.readiness_of(invoice.checks)
+        invoice._turned_blocked = invoice.readiness == Readiness.BLOCKED and was != Readiness.BLOCKED
 
 
 def _default_engagement(deal: Deal, po_number: str, current: str) -> str:

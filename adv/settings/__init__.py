@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "deals",
     "timesheets",
     "billing",
+    "webhooks",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -184,6 +185,8 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-outbox-sweep": {"task": "notifications.tasks.outbox_sweep", "schedule": 60.0},
     # Invoice renders whose task a broker outage lost are queued again (billing.rendering.STALLED_AFTER).
     "billing-render-sweep": {"task": "billing.tasks.render_sweep_all", "schedule": 300.0},
+    # Webhook deliveries due (retries, what a broker outage dropped, what a dead worker left).
+    "webhooks-sweep": {"task": "webhooks.tasks.sweep", "schedule": 60.0},
     "notifications-daily-digest": {"task": "notifications.tasks.daily_digest_all", "schedule": 3600.0},
     "clients-missing-documents-weekly-digest": {
         "task": "clients.tasks.missing_documents_weekly_digest_all",
@@ -320,6 +323,14 @@ if not FIELD_ENCRYPTION_KEYS:
     import hashlib
 
     FIELD_ENCRYPTION_KEYS = [base64.urlsafe_b64encode(hashlib.sha256(SECRET_KEY.encode()).digest()).decode()]
+
+# Outgoing webhooks (webhooks/, README "Webhooks"): endpoints on private, loopback, link-local or
+# reserved addresses are refused (SSRF) unless this is on (development: a receiver on localhost).
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", ADV_ENV == "development")
+if PRODUCTION and WEBHOOKS_ALLOW_PRIVATE_TARGETS:
+    raise ImproperlyConfigured("WEBHOOKS_ALLOW_PRIVATE_TARGETS must stay off in production (SSRF).")
+WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 5)  # a whole request, connection to response
+WEBHOOKS_SECRET_GRACE_HOURS = env_int("WEBHOOKS_SECRET_GRACE_HOURS", 24)  # the old secret signs this long after a rotation
 
 # --- Email --------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(
