@@ -81,6 +81,12 @@ router.register("invoices", InvoiceViewSet, basename="invoice")
 router.register("credit-notes", CreditNoteViewSet, basename="credit-note")
 router.register("payments", PaymentViewSet, basename="payment")
 
+# webhooks (outgoing webhooks: endpoints, delivery log)
+from webhooks.api import DeliveryViewSet, EndpointViewSet  # noqa: E402
+
+router.register("webhooks", EndpointViewSet, basename="webhook")
+router.register("webhook-deliveries", DeliveryViewSet, basename="webhook-delivery")
+
 
 # ReDoc's bundle adds one <style> (its scrollbars' CSS) as it loads, before it can be handed the
 # nonce: that exact content (and the empty element it starts as) is allowed by its hash, on this
