@@ -23,6 +23,8 @@ from clients.models import Document, DocumentType
 from deals import services as deal_services
 from tests.api.conftest import bearer_client
 from tests.billing.support import _client, approved_timesheet, billing_firm, media, member  # noqa: F401  (fixtures)
+from tests.webhooks.support import resolving
+from webhooks import services as webhook_services
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +67,8 @@ def grow(firm, batch: str, n: int) -> None:
             pv = pv or DocumentType.objects.get(code="pv-recette")
             invitation_create(actor=actor, email=f"invite{batch}{i}@alpha.test", role="sales")
             api_token_create(actor=actor, name=f"Jeton {batch}{i}")
+            with resolving({f"erp{batch}{i}.example.com": "93.184.216.34"}):  # a webhook: its deliveries come with the issue
+                webhook_services.endpoint_create(actor=actor, url=f"https://erp{batch}{i}.example.com/h", event_types=["invoice.issued"])
             DocumentType.objects.create(code=f"type-{batch}-{i}", name=f"Type {batch} {i}")
             client = _client(
                 actor, f"Client {batch} {i}", siren=siren(ord(batch) * 100 + i), adv=firm.adv.membership,

@@ -3,17 +3,16 @@ answers what the test says), endpoints of tenant A, and the billing firm's fixtu
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from unittest import mock
 
 import pytest
 
 from adv.tenancy.context import tenant_context
 from tests.billing.support import billing_firm, media  # noqa: F401  (fixtures)
+from tests.webhooks.support import resolving  # noqa: F401  (re-exported for the tests)
 from webhooks import services
 
 
@@ -78,19 +77,6 @@ def receiver():
 def private_targets(settings):
     """Development mode: a receiver on this machine may be called."""
     settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = True
-
-
-def resolving(mapping: dict[str, str]):
-    """Patch the resolver: each name of `mapping` resolves to its address; others as usual."""
-    real = socket.getaddrinfo
-
-    def fake(host, port, *args, **kwargs):
-        if host in mapping:
-            family = socket.AF_INET6 if ":" in mapping[host] else socket.AF_INET
-            return [(family, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (mapping[host], port))]
-        return real(host, port, *args, **kwargs)
-
-    return mock.patch("webhooks.targets.socket.getaddrinfo", side_effect=fake)
 
 
 def make_endpoint(persona, url, event_types=("invoice.issued",), **kwargs):
