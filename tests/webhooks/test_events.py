@@ -197,3 +197,20 @@ def test_a_failing_receiver_never_undoes_the_business_action(billing_firm, subsc
     with tenant_context(billing_firm.tenant):
         assert Invoice.objects.get(pk=invoice.pk).status == "issued"
     assert events(billing_firm, "invoice.issued") == []
+
+
+def test_a_ready_pre_invoice_that_turns_blocked_is_announced_once(billing_firm, subscribed):
+    from deals.models import Milestone
+
+    firm = billing_firm
+    firm.attach_missing_pv()
+    firm.build()  # every milestone has its PV: Orion's pre-invoice is not blocked
+    assert events(firm, "pre_invoice.blocked") == []
+    with tenant_context(firm.tenant):
+        Milestone.objects.filter(pk=firm.milestones[1].pk).update(document=None)  # the PV is taken back
+    firm.build()
+    blocked = events(firm, "pre_invoice.blocked")
+    assert [e.payload["id"] for e in blocked] == [str(firm.draft_of(firm.orion).pk)]
+    firm.attach_missing_pv()
+    firm.build()  # ready again: nothing to announce
+    assert len(events(firm, "pre_invoice.blocked")) == 1
