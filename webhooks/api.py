@@ -58,7 +58,8 @@ class EndpointViewSet(
 
     def _with_secret(self, endpoint, secret, code):
         context = {**self.get_serializer_context(), "secret": secret}
-        return Response(EndpointWithSecretSerializer(endpoint, context=context).data, status=code)
+        # The secret is in this answer only: no cache may keep it.
+        return Response(EndpointWithSecretSerializer(endpoint, context=context).data, status=code, headers={"Cache-Control": "no-store"})
 
     def create(self, request, *args, **kwargs):
         serializer = EndpointWriteSerializer(data=request.data)

@@ -40,6 +40,13 @@ def _endpoint_or_404(pk) -> Endpoint:
     return endpoint
 
 
+def _secret_page(request, endpoint, secret: str, *, created: bool):
+    """The one answer that shows a secret: never stored by a browser or a proxy."""
+    response = render(request, "webhooks/secret.html", {"endpoint": endpoint, "secret": secret, "created": created})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def _form_error(form: EndpointForm, error: DomainError) -> None:
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.message)
@@ -70,7 +77,7 @@ def endpoint_create(request, tenant_slug):
             _form_error(form, error)
         else:
             # The secret is in this answer only (never stored in clear, never shown again).
-            return render(request, "webhooks/secret.html", {"endpoint": endpoint, "secret": secret, "created": True})
+            return _secret_page(request, endpoint, secret, created=True)
     return render(request, "webhooks/form.html", {"form": form, "endpoint": None})
 
 
@@ -126,7 +133,7 @@ def endpoint_rotate(request, tenant_slug, pk):
     except DomainError as error:
         raise_http(error)
         raise
-    return render(request, "webhooks/secret.html", {"endpoint": endpoint, "secret": secret, "created": False})
+    return _secret_page(request, endpoint, secret, created=False)
 
 
 @require_POST

@@ -33,6 +33,7 @@ def test_create_answers_the_secret_once(alice_api, alice):
             "/api/v1/webhooks/", {"url": URL, "event_types": ["invoice.issued", "payment.recorded"]}, content_type="application/json"
         )
     assert response.status_code == 201, response.content
+    assert response["Cache-Control"] == "no-store"
     body = response.json()
     assert body["secret"].startswith("whsec_") and body["event_types"] == ["invoice.issued", "payment.recorded"]
     detail = alice_api.get(f"/api/v1/webhooks/{body['id']}/").json()

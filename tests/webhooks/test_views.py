@@ -23,7 +23,7 @@ def test_create_shows_the_secret_once(alice):
             alice.url("settings/webhooks/new/"),
             {"url": "https://erp.example.com/hooks", "description": "ERP", "event_types": ["invoice.issued", "deal.signed"], "is_enabled": "on"},
         )
-    assert response.status_code == 200
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     secret = response.context["secret"]
     assert secret.startswith("whsec_") and secret in response.content.decode()
     with tenant_context(alice.tenant):
