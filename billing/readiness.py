@@ -58,6 +58,11 @@ CODES = (
 )
 
 
+# Checks added by higher floors (e-invoicing's directory): callables taking the InvoiceFacts and
+# returning a list of checks, appended to the pre-invoice's own.
+extra_checks: list = []
+
+
 def check(
     code: str, level: str, message: str, *, fix: tuple | None = None, responsible=None, **extra
 ) -> dict:
@@ -281,4 +286,6 @@ def compute_checks(facts: InvoiceFacts) -> list[dict]:
     notes = "\n".join(n for n in (profile.pre_invoice_notes, deal.pre_invoice_notes) if n)
     if notes:
         checks.append(check(PRE_INVOICE_NOTES, INFO, notes))
+    for provider in extra_checks:
+        checks.extend(provider(facts))
     return checks

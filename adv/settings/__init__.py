@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "timesheets",
     "billing",
     "webhooks",
+    "einvoicing",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -187,6 +188,8 @@ CELERY_BEAT_SCHEDULE = {
     "billing-render-sweep": {"task": "billing.tasks.render_sweep_all", "schedule": 300.0},
     # Webhook deliveries due (retries, what a broker outage dropped, what a dead worker left).
     "webhooks-sweep": {"task": "webhooks.tasks.sweep", "schedule": 60.0},
+    # E-invoicing: lifecycle statuses polled from the platforms, due submissions and reports retried.
+    "einvoicing-fetch-statuses": {"task": "einvoicing.tasks.fetch_statuses_all", "schedule": 120.0},
     "notifications-daily-digest": {"task": "notifications.tasks.daily_digest_all", "schedule": 3600.0},
     "clients-missing-documents-weekly-digest": {
         "task": "clients.tasks.missing_documents_weekly_digest_all",
