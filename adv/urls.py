@@ -38,6 +38,7 @@ urlpatterns = [
     path("", ui_views.home, name="home"),
     # A client's signatory approves a consultant's month without an account (single-use link).
     path("approve/<str:token>/", timesheet_public.client_approval_page, name="client_approval"),
+    path("", include("einvoicing.urls")),
     path("", include("adv.users.urls")),
 ]
 

@@ -7,4 +7,4 @@ class EinvoicingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import messages, receivers  # noqa: F401 (notification wording; the billing signals)
+        from . import messages, navigation, receivers  # noqa: F401 (wording, menu, the billing signals)

@@ -65,13 +65,13 @@ def read_facturx(content: bytes) -> tuple[dict, list[dict]]:
 
     try:
         _name, xml = get_xml_from_pdf(content, check_xsd=False)
-    except Exception as exc:  # not a PDF, no attachment: the library raises many kinds
+    except Exception as exc:  # noqa: BLE001 (not a PDF, no attachment: the library raises many kinds)
         return {}, [{"code": "FORMAT", "message": f"Fichier Factur-X illisible : {exc}"}]
     if not xml:
         return {}, [{"code": "FORMAT", "message": "Aucun XML Factur-X dans le PDF."}]
     try:
         xml_check_xsd(xml, flavor="factur-x", level="en16931")
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 (the library raises its own and lxml errors)
         return {}, [{"code": "XSD", "message": str(exc)[:500]}]
     root = etree.fromstring(xml)
     facts = {

@@ -28,7 +28,7 @@ def emulator():
 
 
 @pytest.fixture
-def platform_firm(billing_firm, emulator):
+def platform_firm(billing_firm, emulator):  # noqa: F811 (the fixture imported above)
     """The billing firm sending through the emulator."""
     with tenant_context(billing_firm.tenant):
         PlatformAccount.objects.create(

@@ -1,0 +1,20 @@
+"""E-invoicing routes: the firm's pages under /t/<tenant_slug>/einvoicing/ and the platforms'
+webhook under /einvoicing/hooks/<firm id>/ (signed, no session)."""
+
+from django.urls import include, path
+
+from . import views
+
+app_name = "einvoicing"
+
+tenant_patterns = [
+    path("", views.submissions_page, name="submissions"),
+    path("settings/", views.settings_page, name="settings"),
+    path("invoices/<uuid:pk>/retry/", views.submission_retry, name="submission_retry"),
+    path("reports/<uuid:pk>/retry/", views.report_retry, name="report_retry"),
+]
+
+urlpatterns = [
+    path("einvoicing/hooks/<uuid:tenant_id>/", views.platform_webhook, name="webhook"),
+    path("t/<slug:tenant_slug>/einvoicing/", include(tenant_patterns)),
+]
