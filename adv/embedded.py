@@ -279,6 +279,17 @@ def product_commands(port: str, *, var_dir: Path = VAR_DIR, worker_name: str = "
     ]
 
 
+def emulator_commands(environ=None) -> list[tuple[str, list[str]]]:
+    """The local e-invoicing platform (einvoicing/emulator) when no platform is configured: its
+    address goes to the children in EINVOICING_EMULATOR_URL (the demo firm sends there)."""
+    environ = os.environ if environ is None else environ
+    if environ.get("EINVOICING_PLATFORM_URL") or environ.get("EINVOICING_EMULATOR") == "0":
+        return []
+    port = environ.get("EINVOICING_EMULATOR_PORT", "8765")
+    environ.setdefault("EINVOICING_EMULATOR_URL", f"http://127.0.0.1:{port}")
+    return [("emulator", [sys.executable, "-m", "einvoicing.emulator", "--port", port])]
+
+
 class Supervisor:
     """The product's processes, each restarted when it exits (a worker that died on a broker
     reconnection, beat after a crash), with an exponential back-off so that a process failing at
@@ -368,9 +379,10 @@ def run() -> int:
     with Services():
         _log("Applying migrations")
         _manage("migrate", "--noinput")
+        commands = product_commands(port) + emulator_commands()  # before the demo: it points the firm there
         _log("Loading the demo firm (idempotent)")
         _manage("seed_demo")
-        supervisor = Supervisor(product_commands(port))
+        supervisor = Supervisor(commands)
         stopping = False
 
         def stop(*_args) -> None:

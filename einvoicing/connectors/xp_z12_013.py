@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import json
 from decimal import Decimal
+from urllib.parse import quote
 
 from .base import (
     Connector,
@@ -78,7 +79,7 @@ class XpZ12013Connector(Connector):
 
     def find(self, tracking_id: str) -> str | None:
         response = self._call(
-            "find", "GET", f"/v1/flows?trackingId={tracking_id}", payload=tracking_id.encode(), accept_404=True
+            "find", "GET", f"/v1/flows?trackingId={quote(tracking_id)}", payload=tracking_id.encode(), accept_404=True
         )
         if response.status_code == 404:
             return None
@@ -88,7 +89,7 @@ class XpZ12013Connector(Connector):
     def fetch_statuses(self, since: datetime.datetime | None) -> list[StatusUpdate]:
         updates, cursor = [], ""
         for _page in range(100):  # bounded: a platform that pages forever stops here
-            query = f"?since={since.isoformat()}" if since else "?"
+            query = f"?since={quote(since.isoformat())}" if since else "?"
             if cursor:
                 query += f"&cursor={cursor}"
             body = json_of(self._call("statuses", "GET", f"/v1/lifecycle{query}".replace("?&", "?")), "statuses")
