@@ -117,7 +117,7 @@ def test_a_public_client_goes_through_chorus_pro_and_its_rejected_flow_is_shown(
         "/cpro/factures/v1/rechercher/fournisseur": (200, "rechercher_fournisseur.json"),
         "/cpro/transverses/v1/consulterCR": (200, "consulter_cr_rejete.json"),
     })
-    town = public_client(firm, engagement_required=False)
+    town, _deal = public_client(firm, engagement_required=False)
     with tenant_context(firm.tenant):
         PlatformAccount.objects.create(
             chorus_enabled=True, chorus_api_url=API, chorus_token_url=TOKEN, chorus_client_id="piste-id",
