@@ -207,3 +207,21 @@ def test_the_signed_webhook_applies_statuses_and_refuses_a_bad_signature(platfor
         event = StatusEvent.objects.get(event_id="wh-1")
         assert event.source == "webhook" and Submission.objects.get(invoice=invoice).status == "205"
         assert Invoice.objects.get(pk=invoice.pk).number
+
+
+def test_the_status_shows_on_the_invoice_page_the_list_filter_and_the_cockpit(platform_firm, client):
+    with time_machine.travel(NOW, tick=False) as clock:
+        invoice = submitted(platform_firm, "refuse")
+        clock.shift(datetime.timedelta(minutes=11))
+        fetched(platform_firm)
+        client.force_login(platform_firm.adv.user)
+        slug = platform_firm.tenant.slug
+        page = client.get(f"/t/{slug}/billing/invoices/{invoice.pk}/").content.decode()
+        assert 'data-testid="einvoicing-status">Refusée<' in page
+        assert 'data-testid="einvoicing-refused"' in page and "Prix unitaire" in page
+        assert page.index("Déposée") < page.index("Prise en charge")  # the history, in order
+        refused = client.get(f"/t/{slug}/einvoicing/?status=210").content.decode()
+        approved = client.get(f"/t/{slug}/einvoicing/?status=205").content.decode()
+        cockpit = client.get(f"/t/{slug}/billing/?month=2026-10").content.decode()
+    assert invoice.number in refused and invoice.number not in approved
+    assert 'data-testid="einvoicing-cockpit"' in cockpit and "1 refusée" in cockpit
