@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "timesheets",
     "billing",
     "webhooks",
+    "portal",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
