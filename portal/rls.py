@@ -36,6 +36,7 @@ _TIMESHEETS = f"SELECT l.timesheet_id FROM timesheets_timesheetline l WHERE l.as
 PORTAL_TABLES: dict[str, str] = {
     "clients_client": f"id = ANY({IDS})",
     "clients_contact": f"client_id = ANY({IDS})",
+    "clients_clientname": f"client_id = ANY({IDS})",
     "clients_billingprofile": f"client_id = ANY({IDS})",
     "clients_document": f"client_id = ANY({IDS})",
     "clients_documentversion": f"document_id IN (SELECT doc.id FROM clients_document doc WHERE doc.client_id = ANY({IDS}))",

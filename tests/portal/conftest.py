@@ -15,7 +15,15 @@ from clients import services as client_services
 from portal import auth, services
 from portal.models import PortalContact, PortalLinkPurpose
 from tests.timesheets import test_entry_support as support
-from tests.timesheets.test_entry_support import approved, fill, line, open_month, require_on_client, submitted, working_days_of_assignment
+from tests.timesheets.test_entry_support import (
+    approved,
+    fill,
+    line,
+    open_month,
+    require_on_client,
+    submitted,
+    working_days_of_assignment,
+)
 from timesheets.models import ClientApproval
 
 firm = support.firm
