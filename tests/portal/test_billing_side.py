@@ -4,6 +4,10 @@ with nothing stored; invoices are listed, downloaded and disputed (the dunning's
 
 from __future__ import annotations
 
+import datetime
+import zoneinfo
+from decimal import Decimal
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -28,6 +32,7 @@ PDF_BYTES = (
     b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
     b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 )
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
 
 
@@ -81,7 +86,7 @@ def test_a_purchase_order_given_on_the_portal_clears_the_pre_invoice_and_an_exe_
     assert readiness.MISSING_PO in _codes(billing_firm.draft_of(billing_firm.helios))
     contact = invite(billing_firm, billing_firm.helios, "Marc", "Olivier", "marc@helios.example")
     browser = signed_in(billing_firm.tenant, contact)
-    form = {"action": "po", "deal": str(billing_firm.tm_deal.pk), "number": "BC-77", "amount": "12 000,50"}
+    form = {"action": "po", "deal": str(billing_firm.tm_deal.pk), "number": "BC-77", "amount": "500 000,50"}
     refused = browser.post(url(billing_firm.tenant.slug, "references/"),
                            {**form, "file": SimpleUploadedFile("bon.pdf", EXE_BYTES, content_type="application/pdf")})
     assert refused.status_code == 400 and b"po-error" in refused.content
@@ -94,7 +99,7 @@ def test_a_purchase_order_given_on_the_portal_clears_the_pre_invoice_and_an_exe_
     assert ok.status_code == 302
     with tenant_context(billing_firm.tenant):
         po = PurchaseOrder.objects.select_related("document").get(number="BC-77")
-        assert po.amount == 12000.50 and po.document.client_id == billing_firm.helios.pk
+        assert po.amount == Decimal("500000.50") and po.document.client_id == billing_firm.helios.pk
     helios = billing_firm.draft_of(billing_firm.helios)
     assert (helios.readiness, helios.po_number) == ("ready", "BC-77")
 
@@ -120,7 +125,8 @@ def test_approving_the_pv_online_unblocks_the_milestone_at_once(billing_firm, ea
         assert signature.sha256 == sha and signature.document_id == milestone.document_id
 
 
-def test_invoices_are_listed_downloaded_and_disputed(billing_firm):
+def test_invoices_are_listed_downloaded_and_disputed(billing_firm, time_machine):
+    time_machine.move_to(datetime.datetime(2026, 12, 2, 20, tzinfo=PARIS), tick=False)
     billing_firm.attach_missing_pv()
     billing_firm.build()
     invoice = billing_firm.render(billing_firm.issue([billing_firm.draft_of(billing_firm.helios)]).issued[0])
@@ -128,7 +134,9 @@ def test_invoices_are_listed_downloaded_and_disputed(billing_firm):
     ines = invite(billing_firm, billing_firm.orion, "Inès", "Roy", "ines@orion.example")
     browser = signed_in(billing_firm.tenant, marc)
     listing = browser.get(url(billing_firm.tenant.slug, "invoices/")).content.decode()
-    assert invoice.number in listing and 'data-status="issued"' in listing
+    assert invoice.number in listing and 'data-status="issued"' in listing  # due on 2 December
+    time_machine.move_to(datetime.datetime(2026, 12, 3, 2, tzinfo=PARIS), tick=False)
+    assert 'data-status="overdue"' in browser.get(url(billing_firm.tenant.slug, "invoices/")).content.decode()
     pdf = browser.get(url(billing_firm.tenant.slug, f"invoices/{invoice.pk}/pdf/"))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     # another client's contact: not found, in the list and the files
