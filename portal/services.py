@@ -258,6 +258,7 @@ def _decide(portal, approval: ClientApproval, *, approve: bool, reason: str, con
         signature.document = document
         signature.save(update_fields=["document", "updated_at"])
     approval.save()
+    _tell_consultant(approval)
     auth.log(
         portal.contact, "timesheet_approved" if approve else "timesheet_rejected", ip=portal.ip, client_id=approval.deal.client_id,
         subject_id=approval.pk, sha256=signature.sha256, version=approval.timesheet.version,
@@ -267,6 +268,21 @@ def _decide(portal, approval: ClientApproval, *, approve: bool, reason: str, con
         sender=ClientApproval, approval_id=str(approval.pk), timesheet_id=str(approval.timesheet_id), approved=approve
     )
     return signature
+
+
+def _tell_consultant(approval: ClientApproval) -> None:
+    """The consultant learns the client's answer, as through the emailed link (same message)."""
+    from timesheets.services import timesheet_url
+
+    timesheet = approval.timesheet
+    notify(
+        recipients=[timesheet.consultant], event="timesheet.client_decided", target=timesheet, url=timesheet_url(timesheet),
+        context={
+            "consultant_name": str(timesheet.consultant.user), "month": formats.date_format(timesheet.month, "F Y"),
+            "deal_reference": approval.deal.reference, "decision": str(approval.get_status_display()),
+            "comment": approval.comment or "—",
+        },
+    )
 
 
 def _check_awaiting(approval: ClientApproval) -> None:

@@ -159,3 +159,23 @@ def test_invoices_are_listed_downloaded_and_disputed(billing_firm, time_machine)
         assert InvoiceDispute.objects.get(invoice=invoice).contact_id == marc.pk
     assert "contestée" in browser.get(url(billing_firm.tenant.slug, "invoices/")).content.decode()
 
+
+
+def test_the_clients_own_signed_pv_is_checked_then_unblocks_the_milestone(billing_firm, eager):
+    milestone = billing_firm.milestones[1]
+    contact = invite(billing_firm, billing_firm.orion, "Inès", "Roy", "ines@orion.example")
+    browser = signed_in(billing_firm.tenant, contact)
+    form = {"action": "upload", "milestone": str(milestone.pk)}
+    refused = browser.post(url(billing_firm.tenant.slug, "milestones/"),
+                           {**form, "file": SimpleUploadedFile("pv.pdf", EXE_BYTES, content_type="application/pdf")})
+    assert refused.status_code == 400 and b"portal-error" in refused.content
+    with tenant_context(billing_firm.tenant):
+        assert Milestone.objects.get(pk=milestone.pk).document_id is None
+    with eager():
+        ok = browser.post(url(billing_firm.tenant.slug, "milestones/"),
+                          {**form, "file": SimpleUploadedFile("pv.pdf", PDF_BYTES, content_type="application/pdf")})
+    assert ok.status_code == 302
+    with tenant_context(billing_firm.tenant):
+        milestone = Milestone.objects.select_related("document__current_version").get(pk=milestone.pk)
+        assert milestone.status == MilestoneStatus.READY and milestone.document.current_version.original_name == "pv.pdf"
+        assert milestone.document.client_id == billing_firm.orion.pk

@@ -55,6 +55,7 @@ def test_bulk_approval_records_the_evidence_and_files_the_signed_pdf(portal_firm
         assert approval.signed_document.client_id == f.client.pk and approval.signed_document.deal_id == f.deal.pk
         assert PortalActivity.objects.filter(contact=portal_firm.marc, action="timesheet_approved", ip_address="203.0.113.9").exists()
         assert Notification.objects.filter(recipient=f.adv.user, event="portal.client_action").exists()
+        assert Notification.objects.filter(recipient=f.bob.user, event="timesheet.client_decided").exists()
     assert decided == [{"signal": timesheet_client_decided, "sender": ClientApproval, "approval_id": str(pending.pk),
                         "timesheet_id": str(pending.timesheet_id), "approved": True}]
     assert refreshed and refreshed[0]["timesheet_id"] == pending.timesheet_id
