@@ -74,6 +74,9 @@ FIRM_TABLES: dict[str, str] = {
     "notifications_messagetemplate": "the firm's wording of its emails",
     "notifications_digestitem": "the ADV's digest items",
     "notifications_remindersent": "the reminder ledger",
+    "webhooks_endpoint": "the firm's webhook endpoints, read when a portal action sends a domain event",
+    "webhooks_event": "the firm's outgoing webhook events written by a portal action",
+    "webhooks_delivery": "the firm's webhook deliveries written by a portal action",
 }
 
 
