@@ -15,3 +15,12 @@ DEMO_LOGINS = {
         ("accountant@demo.adv.test", "accountant"),
     ],
 }
+
+# The client portal of the demo firm (/p/demo/): two contacts of Helios Énergies (portal/demo.py).
+DEMO_PORTAL_LOGINS = {
+    "password": "portail-demo-2026",
+    "contacts": [
+        ("marc.olivier@helios-energies.example", True),  # sees the group (Helios Solutions Numériques)
+        ("claire.fontaine@helios-energies.example", False),
+    ],
+}

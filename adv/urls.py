@@ -23,6 +23,7 @@ tenant_patterns = [
     path("timesheets/", include("timesheets.urls")),
     path("billing/", include("billing.urls")),
     path("settings/webhooks/", include("webhooks.urls")),
+    path("portal/", include("portal.staff_urls")),
     path("api/v1/", include(("adv.api.urls", "api"), namespace="session-api")),
 ]
 
@@ -33,6 +34,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(("adv.api.urls", "api"), namespace="api")),
     path("t/<slug:tenant_slug>/", include(tenant_patterns)),
+    path("p/<slug:tenant_slug>/", include("portal.urls")),  # the client portal (portal/session.py)
     path("i18n/", include("django.conf.urls.i18n")),
     path("language/", ui_views.language_switch, name="language_switch"),
     path("", ui_views.home, name="home"),

@@ -88,6 +88,11 @@ router.register("webhooks", EndpointViewSet, basename="webhook")
 router.register("webhook-deliveries", DeliveryViewSet, basename="webhook-delivery")
 
 
+# The client portal's staff API (portal/api.py): invite, list, resend, revoke portal contacts.
+from portal.api import PortalContactViewSet  # noqa: E402
+
+router.register("portal-contacts", PortalContactViewSet, basename="portal-contact")
+
 # ReDoc's bundle adds one <style> (its scrollbars' CSS) as it loads, before it can be handed the
 # nonce: that exact content (and the empty element it starts as) is allowed by its hash, on this
 # page only. Another version of the bundle (drf-spectacular-sidecar) has another hash: the

@@ -1,0 +1,31 @@
+from enum import StrEnum
+
+
+class PortalErrorCode(StrEnum):
+    """The stable `code` of every domain error of the client portal (the API's contract)."""
+
+    ALREADY_DECIDED = "already_decided"
+    CONTACT_INACTIVE = "contact_inactive"
+    CONTACT_REVOKED = "contact_revoked"
+    EMAIL_REQUIRED = "email_required"
+    ALREADY_INVITED = "already_invited"
+    LINK_EXPIRED = "link_expired"
+    LINK_INVALID = "link_invalid"
+    LINK_USED = "link_used"
+    LOCKED_OUT = "locked_out"
+    BAD_CREDENTIALS = "bad_credentials"
+    SECOND_FACTOR_REQUIRED = "second_factor_required"
+    BAD_SECOND_FACTOR = "bad_second_factor"
+    WEAK_PASSWORD = "weak_password"
+    PORTAL_DISABLED = "portal_disabled"
+    REASON_REQUIRED = "reason_required"
+    TIMESHEET_CHANGED = "timesheet_changed"
+    NOT_AWAITING = "not_awaiting"
+    NOTHING_SELECTED = "nothing_selected"
+    REFERENCE_TOO_LONG = "reference_too_long"
+    REFERENCE_REQUIRED = "reference_required"
+    INVALID_AMOUNT = "invalid_amount"
+    MILESTONE_NOT_DUE = "milestone_not_due"
+    DOCUMENT_CHANGED = "document_changed"
+    MESSAGE_REQUIRED = "message_required"
+    NOT_DISPUTABLE = "not_disputable"
