@@ -8,4 +8,4 @@ class ReportingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import navigation  # noqa: F401  (the sidebar entry)
+        from . import messages, navigation  # noqa: F401  (the monthly report's email, the sidebar entry)

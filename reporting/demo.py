@@ -34,7 +34,15 @@ from adv.tenancy.firm_settings import settings_ensure
 from adv.tenancy.models import Membership, Role, Tenant
 from billing import figures, numbering
 from billing.models import (
-    BillingPolicy, Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, LineKind, MonthExpected, Payment, Series,
+    BillingPolicy,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceStatus,
+    LineKind,
+    MonthExpected,
+    Payment,
+    Series,
 )
 from billing.services.issuing import buyer_snapshot, due_date_for, seller_snapshot
 from clients.models import Client

@@ -12,6 +12,7 @@ class ReportingErrorCode(StrEnum):
     PERIOD_INVERTED = "period_inverted"
     PERIOD_TOO_LONG = "period_too_long"
     INVALID_FILTER = "invalid_filter"
+    INVALID_RECIPIENT = "invalid_recipient"
 
 
 class PeriodInvalid(DomainError):

@@ -1,4 +1,5 @@
-"""Background work of reporting: the expected amounts of months nobody opened in billing yet.
+"""Background work of reporting: the monthly management report (beat), and the expected amounts
+of months nobody opened in billing yet.
 
 Billing stores each month's expected amounts (`billing.MonthExpected`) when its month summary or
 cockpit is viewed or a run ends; a revenue chart over 12 months meets months that were never
@@ -9,7 +10,9 @@ from __future__ import annotations
 
 import datetime
 
-from adv.tenancy.tasks import tenant_task
+from celery import shared_task
+
+from adv.tenancy.tasks import fan_out, tenant_task
 from billing import figures
 from billing.models import Invoice, MonthExpected
 
@@ -25,3 +28,19 @@ def expected_fill(tenant_id, months: list[str]) -> int:
         figures.expected_store(month, figures.fingerprint(stamp, month))
         done += 1
     return done
+
+
+@shared_task(acks_late=True)
+def monthly_reports_all() -> int:
+    """Beat (the 5th of the month, 8:00 Paris): last month's report, once per firm."""
+    return fan_out(monthly_report)
+
+
+@tenant_task()
+def monthly_report(tenant_id) -> int:
+    from django.utils import timezone
+
+    from .report import previous_month
+    from .services import monthly_report_send
+
+    return monthly_report_send(month=previous_month(timezone.localdate()))

@@ -12,4 +12,6 @@ urlpatterns = [
     path("receivables/", views.receivables, name="receivables"),
     path("close/", views.close, name="close"),
     path("invoices/", views.invoices, name="invoices"),
+    path("monthly.pdf", views.monthly_pdf, name="monthly_pdf"),
+    path("recipients/", views.recipients, name="recipients"),
 ]

@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from adv.broker import send_task_on_commit
 from adv.exports import table_response
@@ -22,6 +22,7 @@ from adv.months import Month
 from adv.tenancy import roles
 from adv.tenancy.errors import DomainError
 from adv.tenancy.models import Membership
+from adv.ui.pages import raise_http
 from adv.ui.permissions import require_role
 from billing import access as billing_access
 from billing.models import InvoiceKind
@@ -101,6 +102,7 @@ def _page(request, template_key: str, title: str, charts, table_list, period, fi
         "deal_types": DealType.choices,
         "export_query": base,
         "today_month": str(Month.of(timezone.localdate())),
+        "can_mail": access.sees_firm(request.membership),
         **(extra or {}),
     }
     return render(request, f"reporting/{template_key}.html", context, status=400 if error else 200)
@@ -220,3 +222,65 @@ def invoices(request, tenant_slug):
     })
 
 
+
+
+# --- The monthly management report: its PDF, and who receives it ------------------------------------
+
+firm_readers = require_role(*sorted(access.FIRM_ROLES))
+
+
+@firm_readers
+@require_GET
+def monthly_pdf(request, tenant_slug):
+    """The month's report as the scheduled email attaches it (`?month=YYYY-MM`, default: last month)."""
+    from django.http import HttpResponse
+
+    from .report import monthly_pdf as render_pdf
+    from .report import monthly_report, previous_month
+
+    month = Month.parse_or(request.GET.get("month"), previous_month(timezone.localdate()))
+    report = monthly_report(request.membership, month, request.tenant.country or "FR")
+    response = HttpResponse(render_pdf(report, request.tenant, request.LANGUAGE_CODE), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="rapport-facturation-{month}.pdf"'
+    return response
+
+
+@firm_readers
+@require_http_methods(["GET", "POST"])
+def recipients(request, tenant_slug):
+    """Who receives the monthly report by email (admins and ADV choose; the accountant reads)."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from . import services
+    from .models import ReportRecipient
+
+    can_manage = request.membership.role in roles.ADV_ROLES
+    if request.method == "POST":
+        try:
+            if request.POST.get("remove"):
+                recipient = ReportRecipient.objects.filter(pk=request.POST["remove"]).first()
+                if recipient is None:
+                    raise Http404
+                services.recipient_remove(actor=request.membership, recipient=recipient)
+            else:
+                member = Membership.objects.filter(pk=request.POST.get("membership") or None).first()
+                if member is None:
+                    raise Http404
+                services.recipient_add(actor=request.membership, membership=member)
+        except DomainError as error:
+            raise_http(error)
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Les destinataires du rapport mensuel sont enregistrés."))
+        return redirect("reporting:recipients", tenant_slug=tenant_slug)
+    chosen = list(ReportRecipient.objects.select_related("membership__user").order_by("created_at"))
+    taken = {r.membership_id for r in chosen}
+    candidates = [
+        m for m in Membership.objects.filter(is_active=True, role__in=access.FIRM_ROLES).select_related("user")
+        .order_by("user__last_name", "user__first_name") if m.pk not in taken
+    ]
+    return render(request, "reporting/recipients.html", {
+        "recipients": chosen, "candidates": candidates, "can_manage": can_manage,
+        "previous_month": str(Month.of(timezone.localdate()) - 1),
+    })

@@ -187,6 +187,11 @@ CELERY_BEAT_SCHEDULE = {
     # Invoice renders whose task a broker outage lost are queued again (billing.rendering.STALLED_AFTER).
     "billing-render-sweep": {"task": "billing.tasks.render_sweep_all", "schedule": 300.0},
     "notifications-daily-digest": {"task": "notifications.tasks.daily_digest_all", "schedule": 3600.0},
+    # Last month's management report (reporting/), to the members each firm chose.
+    "reporting-monthly-report": {
+        "task": "reporting.tasks.monthly_reports_all",
+        "schedule": crontab(minute=0, hour=8, day_of_month=5),  # CELERY_TIMEZONE: Europe/Paris
+    },
     "clients-missing-documents-weekly-digest": {
         "task": "clients.tasks.missing_documents_weekly_digest_all",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),  # CELERY_TIMEZONE: Europe/Paris
