@@ -163,16 +163,22 @@ def _floor_receivables(tenant_id, today: datetime.date, start: datetime.date, en
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            WITH open AS (
-                SELECT i.client_id, i.due_date,
-                       i.total_gross - COALESCE((SELECT SUM(amount) FROM billing_payment p WHERE p.invoice_id = i.id AND p.paid_on <= %(today)s), 0)
-                       - COALESCE((SELECT SUM(total_gross) FROM billing_invoice c WHERE c.credited_invoice_id = i.id AND c.issue_date <= %(today)s), 0) AS balance
-                FROM billing_invoice i
+            WITH inv AS (
+                SELECT i.id, i.client_id, i.due_date, i.total_gross FROM billing_invoice i
                 WHERE i.tenant_id = %(tenant)s AND i.kind = 'invoice' AND i.number IS NOT NULL AND i.issue_date <= %(today)s
+            ), paid AS (
+                SELECT invoice_id, SUM(amount) s FROM billing_payment WHERE tenant_id = %(tenant)s AND paid_on <= %(today)s GROUP BY 1
+            ), credited AS (
+                SELECT credited_invoice_id, SUM(total_gross) s FROM billing_invoice
+                WHERE tenant_id = %(tenant)s AND kind = 'credit_note' AND issue_date <= %(today)s GROUP BY 1
+            ), open AS (
+                SELECT inv.client_id, inv.due_date, inv.total_gross - COALESCE(paid.s, 0) - COALESCE(credited.s, 0) AS balance
+                FROM inv LEFT JOIN paid ON paid.invoice_id = inv.id LEFT JOIN credited ON credited.credited_invoice_id = inv.id
             ), settled AS (
                 SELECT i.client_id, MAX(p.paid_on) AS paid_on, MAX(p.paid_on) - i.due_date AS delay
                 FROM billing_invoice i JOIN billing_payment p ON p.invoice_id = i.id
                 WHERE i.tenant_id = %(tenant)s AND i.status = 'paid' AND i.due_date IS NOT NULL
+                  AND i.id IN (SELECT invoice_id FROM billing_payment WHERE paid_on BETWEEN %(start)s AND %(end)s)
                 GROUP BY i.id, i.client_id, i.due_date
             )
             SELECT

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -25,7 +26,7 @@ from adv.tenancy.models import Membership
 from adv.ui.pages import raise_http
 from adv.ui.permissions import require_role
 from billing import access as billing_access
-from billing.models import InvoiceKind
+from billing.models import Invoice, InvoiceKind
 from clients.models import Client
 from deals.models import DealType
 
@@ -59,10 +60,9 @@ def _parse(request):
 def _choices(request):
     """The clients and sales owners offered by the filters (2 queries)."""
     scope = access.invoice_scope(request.membership)
-    clients = Client.objects.filter(invoices__number__isnull=False)
-    if scope is not None:
-        clients = clients.filter(pk__in=selectors.scoped_invoices(request.membership, selectors.Filters()).values("client_id"))
-    clients = clients.order_by("legal_name").distinct().values_list("id", "legal_name", "trade_name")
+    invoiced = selectors.scoped_invoices(request.membership, selectors.Filters()) if scope is not None else Invoice.objects
+    clients = Client.objects.filter(Exists(invoiced.filter(client_id=OuterRef("pk"), number__isnull=False)))
+    clients = clients.order_by("legal_name").values_list("id", "legal_name", "trade_name")
     owners = Membership.objects.filter(is_active=True, role__in=roles.SALES_OWNER_ROLES).select_related("user").order_by(
         "user__last_name", "user__first_name")
     if not access.sees_firm(request.membership):

@@ -173,7 +173,11 @@ def fae_evolution(actor, period: Period, filters: Filters) -> dict[datetime.date
         f"m{i}": Coalesce(Sum("total_net", filter=_fae_condition(m.first)), ZERO)
         for i, m in enumerate(period.months())
     }
-    row = invoices.filter(month__lte=period.end).aggregate(**sums, _n=Count("id"))
+    # Only rows that can be FAE at one of these month ends: drafts, or issued after the first one.
+    candidates = invoices.filter(month__lte=period.end).filter(
+        Q(status=InvoiceStatus.DRAFT) | Q(issue_date__gt=period.first.last)
+    )
+    row = candidates.aggregate(**sums, _n=Count("id"))
     return {m.first: row[f"m{i}"] for i, m in enumerate(period.months())}
 
 

@@ -24,14 +24,14 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
+from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
 from adv.months import Month
-from billing.models import OPEN_STATUSES, Invoice, InvoiceKind, Payment
+from billing.models import OPEN_STATUSES, InvoiceKind, Payment
 
 from ..periods import Period
-from .common import MONEY, ZERO, Filters, scoped_invoices, subquery_sql
+from .common import ZERO, Filters, scoped_invoices, subquery_sql
 
 BUCKETS = ("not_due", "late_1_30", "late_31_60", "late_61_90", "late_over_90")
 COUNTBACK_MONTHS = 24  # how far back the countback looks
@@ -85,62 +85,52 @@ class Receivables:
         return not self.total and not self.delays and not any(d for _m, d in self.dso)
 
 
-def bucket_filters(at: datetime.date) -> dict[str, Q]:
-    """The aged-balance buckets as filters on `due_date`, for the date `at`."""
-    day = datetime.timedelta(days=1)
-    return {
-        "not_due": Q(due_date__gte=at) | Q(due_date__isnull=True),
-        "late_1_30": Q(due_date__lte=at - day, due_date__gte=at - 30 * day),
-        "late_31_60": Q(due_date__lte=at - 31 * day, due_date__gte=at - 60 * day),
-        "late_61_90": Q(due_date__lte=at - 61 * day, due_date__gte=at - 90 * day),
-        "late_over_90": Q(due_date__lte=at - 91 * day),
-    }
-
-
-def open_at(actor, filters: Filters, at: datetime.date):
-    """Invoices issued by `at` with what was still owed on them at `at` (`open_balance` > 0)."""
-    paid = (
-        Payment.objects.filter(invoice_id=OuterRef("pk"), paid_on__lte=at)
-        .order_by().values("invoice_id").annotate(s=Sum("amount")).values("s")
-    )
-    credited = (
-        Invoice.objects.filter(credited_invoice_id=OuterRef("pk"), kind=InvoiceKind.CREDIT_NOTE, issue_date__lte=at)
-        .order_by().values("credited_invoice_id").annotate(s=Sum("total_gross")).values("s")
-    )
-    return (
-        scoped_invoices(actor, filters)
-        .filter(kind=InvoiceKind.INVOICE, number__isnull=False, issue_date__lte=at)
-        .annotate(
-            open_balance=ExpressionWrapper(
-                F("total_gross")
-                - Coalesce(Subquery(paid, output_field=MONEY), ZERO)
-                - Coalesce(Subquery(credited, output_field=MONEY), ZERO),
-                output_field=MONEY,
-            )
-        )
-        .filter(open_balance__gt=0)
-    )
+_AGED_SQL = """
+WITH inv AS (
+    SELECT i.id, i.client_id, i.due_date, i.total_gross FROM billing_invoice i
+    WHERE i.id IN ({scoped}) AND i.kind = 'invoice' AND i.number IS NOT NULL AND i.issue_date <= %(at)s
+), paid AS (
+    SELECT p.invoice_id, SUM(p.amount) AS s FROM billing_payment p
+    WHERE p.paid_on <= %(at)s AND p.invoice_id IN (SELECT id FROM inv) GROUP BY 1
+), credited AS (
+    SELECT n.credited_invoice_id, SUM(n.total_gross) AS s FROM billing_invoice n
+    WHERE n.kind = 'credit_note' AND n.number IS NOT NULL AND n.issue_date <= %(at)s
+      AND n.credited_invoice_id IN (SELECT id FROM inv) GROUP BY 1
+), owed AS (
+    SELECT inv.client_id, inv.due_date, inv.total_gross - COALESCE(paid.s, 0) - COALESCE(credited.s, 0) AS balance
+    FROM inv LEFT JOIN paid ON paid.invoice_id = inv.id LEFT JOIN credited ON credited.credited_invoice_id = inv.id
+)
+SELECT o.client_id, COALESCE(NULLIF(c.trade_name, ''), c.legal_name),
+       COALESCE(SUM(o.balance) FILTER (WHERE o.due_date IS NULL OR o.due_date >= %(at)s), 0),
+       COALESCE(SUM(o.balance) FILTER (WHERE %(at)s - o.due_date BETWEEN 1 AND 30), 0),
+       COALESCE(SUM(o.balance) FILTER (WHERE %(at)s - o.due_date BETWEEN 31 AND 60), 0),
+       COALESCE(SUM(o.balance) FILTER (WHERE %(at)s - o.due_date BETWEEN 61 AND 90), 0),
+       COALESCE(SUM(o.balance) FILTER (WHERE %(at)s - o.due_date > 90), 0),
+       COUNT(*), COUNT(*) FILTER (WHERE o.due_date < %(at)s)
+FROM owed o JOIN clients_client c ON c.id = o.client_id
+WHERE o.balance > 0
+GROUP BY o.client_id, c.trade_name, c.legal_name
+"""
 
 
 def aged_balance(actor, filters: Filters, at: datetime.date) -> tuple[dict[str, Decimal], list[ClientBalance], int]:
-    """The aged balance at `at` for the firm (buckets) and per client (largest first): 1 query."""
-    sums = {name: Coalesce(Sum("open_balance", filter=q), ZERO) for name, q in bucket_filters(at).items()}
-    rows = list(
-        open_at(actor, filters, at)
-        .values("client_id", "client__legal_name", "client__trade_name")
-        .annotate(**sums, invoices=Count("id"), overdue_n=Count("id", filter=Q(due_date__lt=at)))
-        .order_by()
-    )
+    """The aged balance at `at` for the firm (buckets) and per client (largest first): 1 query.
+    Each invoice's balance at `at` = its total − its payments dated by `at` − its credit notes
+    issued by `at` (aggregated once per table and hash-joined, not a subquery per invoice)."""
+    scoped, params = subquery_sql(scoped_invoices(actor, filters))
+    named = {f"s{i}": value for i, value in enumerate(params)}
+    for i in range(len(params)):
+        scoped = scoped.replace("%s", f"%(s{i})s", 1)
+    with connection.cursor() as cursor:
+        cursor.execute(_AGED_SQL.format(scoped=scoped), {"at": at, **named})
+        rows = cursor.fetchall()
     clients = [
-        ClientBalance(
-            client_id=r["client_id"], client=r["client__trade_name"] or r["client__legal_name"],
-            buckets={b: r[b] for b in BUCKETS}, invoices=r["invoices"],
-        )
+        ClientBalance(client_id=r[0], client=r[1], buckets=dict(zip(BUCKETS, r[2:7], strict=True)), invoices=r[7])
         for r in rows
     ]
     clients.sort(key=lambda c: (-c.total, c.client))
     totals = {b: sum((c.buckets[b] for c in clients), ZERO) for b in BUCKETS}
-    return totals, clients, sum(r["overdue_n"] for r in rows)
+    return totals, clients, sum(r[8] for r in rows)
 
 
 def countback(receivable: Decimal, sales: list[tuple[int, Decimal]]) -> Decimal:
@@ -207,6 +197,7 @@ WITH settled AS (
     FROM billing_invoice i JOIN billing_payment p ON p.invoice_id = i.id
     JOIN clients_client c ON c.id = i.client_id
     WHERE i.id IN ({scoped}) AND i.kind = 'invoice' AND i.status = 'paid' AND i.due_date IS NOT NULL
+      AND i.id IN (SELECT invoice_id FROM billing_payment WHERE paid_on BETWEEN %s AND %s)
     GROUP BY i.id, i.client_id, c.trade_name, c.legal_name, i.due_date
 )
 SELECT {group}, COUNT(*), AVG(delay), percentile_cont(0.5) WITHIN GROUP (ORDER BY delay)
@@ -223,12 +214,13 @@ def payment_delays(actor, filters: Filters, period: Period):
     scoped, params = subquery_sql(scoped_invoices(actor, filters))
     with connection.cursor() as cursor:
         cursor.execute(
-            _DELAYS_SQL.format(scoped=scoped, group="client_id, client_name"), (*params, period.start, period.end)
+            _DELAYS_SQL.format(scoped=scoped, group="client_id, client_name"),
+            (*params, period.start, period.end, period.start, period.end),
         )
         by_client = cursor.fetchall()
         cursor.execute(
             _DELAYS_SQL.format(scoped=scoped, group="date_trunc('month', paid_on)::date"),
-            (*params, period.start, period.end),
+            (*params, period.start, period.end, period.start, period.end),
         )
         by_month = {row[0]: row for row in cursor.fetchall()}
     return by_client, by_month
