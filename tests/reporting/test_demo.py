@@ -22,14 +22,14 @@ pytestmark = pytest.mark.today
 
 def _state(tenant):
     with tenant_context(tenant):
-        return (sorted(Invoice.objects.values_list("number", "status", "total_net", "amount_paid")), Payment.objects.count())
+        return (sorted(Invoice.objects.values_list("number", "status", "total_net", "amount_paid"), key=str), Payment.objects.count())
 
 
 def test_the_demo_history_fills_every_report_and_keeps_numbers_chronological(demo_tenant):
     today = timezone.localdate()
     with tenant_context(demo_tenant):
         history = Invoice.objects.filter(group_key__startswith=HISTORY)
-        assert history.count() >= 30 and history.filter(kind="credit_note").exists()
+        assert history.count() >= 25 and history.filter(kind="credit_note").exists()
         assert history.order_by("month").first().month == first_month(today)
         series = defaultdict(list)
         for kind, number, day in Invoice.objects.filter(number__isnull=False).values_list("kind", "number", "issue_date"):
