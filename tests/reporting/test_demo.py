@@ -43,7 +43,7 @@ def test_the_demo_history_fills_every_report_and_keeps_numbers_chronological(dem
         filters = selectors.Filters()
         revenue = selectors.revenue(admin, period, filters)
         assert len({t for m in revenue.months for t, v in m.by_type.items() if v}) == 3
-        assert sum(1 for m in revenue.months if m.expected) >= 10
+        assert sum(1 for m in revenue.months if m.expected) >= 9  # the history's months in the window
         receivables = selectors.receivables(admin, period, filters, today)
         assert receivables.total and receivables.delays and any(v for _d, v in receivables.dso)
         assert sum(1 for b in receivables.buckets.values() if b) >= 2
