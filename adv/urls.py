@@ -24,6 +24,7 @@ tenant_patterns = [
     path("billing/", include("billing.urls")),
     path("settings/webhooks/", include("webhooks.urls")),
     path("portal/", include("portal.staff_urls")),
+    path("reporting/", include("reporting.urls")),
     path("api/v1/", include(("adv.api.urls", "api"), namespace="session-api")),
 ]
 

@@ -333,6 +333,10 @@ def main() -> int:
     from benchmarks import cockpit_bench
 
     lines += cockpit_bench.run(scale, repeat)
+    # The reporting benchmarks (issue 15): benchmarks/reporting_bench.py.
+    from benchmarks import reporting_bench
+
+    lines += reporting_bench.run(scale, repeat)
     for line in lines:
         print(line)
     print(f"# total {time.perf_counter() - started:.1f} s (the bench database is emptied again)")

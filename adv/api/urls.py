@@ -114,3 +114,9 @@ urlpatterns = [
     # Last: any other address under the API answers a problem+json 404 (401 without credentials).
     re_path(r"^.*$", views.ApiNotFoundView.as_view(), name="not-found"),
 ]
+
+# reporting (revenue, FAE, PCA, receivables with aged balance and DSO, the close): read-only
+# reports, placed before the catch-all 404 that closes the list.
+from reporting.api import urlpatterns as reporting_urls  # noqa: E402
+
+urlpatterns[-1:-1] = reporting_urls

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "clients",
     "deals",
     "timesheets",
+    # Before billing: its demo (a year of history) is numbered before billing's demo issues last month.
+    "reporting",
     "billing",
     "webhooks",
     "einvoicing",
@@ -192,6 +194,11 @@ CELERY_BEAT_SCHEDULE = {
     # E-invoicing: lifecycle statuses polled from the platforms, due submissions and reports retried.
     "einvoicing-fetch-statuses": {"task": "einvoicing.tasks.fetch_statuses_all", "schedule": 120.0},
     "notifications-daily-digest": {"task": "notifications.tasks.daily_digest_all", "schedule": 3600.0},
+    # Last month's management report (reporting/), to the members each firm chose.
+    "reporting-monthly-report": {
+        "task": "reporting.tasks.monthly_reports_all",
+        "schedule": crontab(minute=0, hour=8, day_of_month=5),  # CELERY_TIMEZONE: Europe/Paris
+    },
     "clients-missing-documents-weekly-digest": {
         "task": "clients.tasks.missing_documents_weekly_digest_all",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),  # CELERY_TIMEZONE: Europe/Paris

@@ -1,0 +1,1 @@
+from tests.reporting.support import firm  # noqa: F401
