@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "billing",
     "webhooks",
     "einvoicing",
+    "accounting",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

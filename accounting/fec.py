@@ -1,0 +1,77 @@
+"""The FEC (fichier des écritures comptables, article A47 A-1 of the Livre des procédures fiscales;
+BOI-CF-IOR-60-40-20): a flat text file, one line per accounting line, the 18 mandatory columns in
+their order, a header line with their names.
+
+- separator `|` (or a tab), records ended by CR LF; characters in ISO 8859-15 (one of the encodings
+  the text allows; what cannot be encoded becomes `?`), no separator, tab or line break inside a
+  value;
+- dates `AAAAMMJJ`; amounts with a decimal comma and no thousands separator, Debit and Credit both
+  given (`0,00` on the other side); Montantdevise and Idevise empty (every amount is in euros);
+- file name: SIREN + "FEC" + the closing date `AAAAMMJJ` (here the range's last day), `.txt`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+
+from .ledger import Line
+
+COLUMNS = (
+    "JournalCode", "JournalLib", "EcritureNum", "EcritureDate", "CompteNum", "CompteLib", "CompAuxNum",
+    "CompAuxLib", "PieceRef", "PieceDate", "EcritureLib", "Debit", "Credit", "EcritureLet", "DateLet",
+    "ValidDate", "Montantdevise", "Idevise",
+)
+PIPE = "|"
+TAB = "\t"
+SEPARATORS = {"pipe": PIPE, "tab": TAB}
+ENCODING = "iso8859_15"
+NEWLINE = "\r\n"
+
+
+def filename(siren: str, closing: datetime.date) -> str:
+    return f"{siren}FEC{closing:%Y%m%d}.txt"
+
+
+def fec_date(value: datetime.date | None) -> str:
+    return value.strftime("%Y%m%d") if value else ""
+
+
+def fec_amount(value: Decimal) -> str:
+    return f"{Decimal(value):.2f}".replace(".", ",")
+
+
+def fec_text(value: str) -> str:
+    cleaned = (value or "").replace("|", " ").replace("\t", " ").replace("\r", " ").replace("\n", " ")
+    return " ".join(cleaned.split())
+
+
+def record(line: Line) -> list[str]:
+    return [
+        fec_text(line.journal_code),
+        fec_text(line.journal_label),
+        line.entry_number,
+        fec_date(line.date),
+        fec_text(line.account),
+        fec_text(line.account_label),
+        fec_text(line.auxiliary),
+        fec_text(line.auxiliary_label),
+        fec_text(line.piece_ref),
+        fec_date(line.piece_date),
+        fec_text(line.label),
+        fec_amount(line.debit),
+        fec_amount(line.credit),
+        fec_text(line.letter),
+        fec_date(line.date_let),
+        fec_date(line.valid_date),
+        "",
+        "",
+    ]
+
+
+def encoded(lines: Iterable[Line], separator: str = PIPE) -> Iterable[bytes]:
+    """The file's bytes, header first, one chunk per line."""
+    yield (separator.join(COLUMNS) + NEWLINE).encode(ENCODING)
+    for line in lines:
+        yield (separator.join(record(line)) + NEWLINE).encode(ENCODING, errors="replace")
