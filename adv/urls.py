@@ -23,6 +23,7 @@ tenant_patterns = [
     path("timesheets/", include("timesheets.urls")),
     path("billing/", include("billing.urls")),
     path("settings/webhooks/", include("webhooks.urls")),
+    path("accounting/", include("accounting.urls")),
     path("api/v1/", include(("adv.api.urls", "api"), namespace="session-api")),
 ]
 
