@@ -43,7 +43,7 @@ def mapping() -> AccountMapping:
 def vat_accounts(current: AccountMapping | None = None) -> list[VatAccount]:
     """The firm's VAT accounts; the defaults (unsaved) while it never saved its mapping."""
     current = current or mapping()
-    if current.pk:
+    if not current._state.adding:  # saved (an unsaved row has its uuid already)
         return list(VatAccount.objects.order_by("-rate"))
     return [VatAccount(rate=rate, account=account, label=label) for rate, (account, label) in defaults.VAT_ACCOUNTS.items()]
 
