@@ -333,6 +333,10 @@ def main() -> int:
     from benchmarks import cockpit_bench
 
     lines += cockpit_bench.run(scale, repeat)
+    # A year of FEC (issue 15): benchmarks/fec_bench.py.
+    from benchmarks import fec_bench
+
+    lines += fec_bench.run(scale, repeat)
     for line in lines:
         print(line)
     print(f"# total {time.perf_counter() - started:.1f} s (the bench database is emptied again)")
