@@ -118,30 +118,32 @@ WITH docs AS (
     SELECT 0 AS journal, docs.seq, docs.issue_date AS day, 0 AS pos, 'client' AS account, docs.deal_type,
            docs.vat_regime AS regime, NULL::numeric AS rate, docs.client_id, docs.kind AS doc, docs.number AS piece,
            docs.issue_date AS piece_date, docs.sign * docs.total_gross AS amount, l.letter, l.date_let,
-           docs.issue_date AS valid_date
+           docs.issue_date AS valid_date, docs.number AS ref
     FROM docs LEFT JOIN lettered l ON l.id = COALESCE(docs.credited_invoice_id, docs.id)
     UNION ALL
     SELECT 0, docs.seq, docs.issue_date, 1, 'revenue', docs.deal_type, docs.vat_regime, NULL, docs.client_id,
-           docs.kind, docs.number, docs.issue_date, -docs.sign * docs.total_net, NULL, NULL, docs.issue_date
+           docs.kind, docs.number, docs.issue_date, -docs.sign * docs.total_net, NULL, NULL, docs.issue_date,
+           docs.number
     FROM docs WHERE docs.total_net <> 0
     UNION ALL
     SELECT 0, docs.seq, docs.issue_date, 2, 'vat', docs.deal_type, docs.vat_regime, vat.vat_rate, docs.client_id,
-           docs.kind, docs.number, docs.issue_date, -docs.sign * vat.vat, NULL, NULL, docs.issue_date
+           docs.kind, docs.number, docs.issue_date, -docs.sign * vat.vat, NULL, NULL, docs.issue_date,
+           docs.number
     FROM docs JOIN vat ON vat.invoice_id = docs.id WHERE vat.vat <> 0
     UNION ALL
     SELECT 1, pays.seq, pays.paid_on, 0, 'bank', NULL, NULL, NULL, pays.client_id, 'payment',
            COALESCE(NULLIF(pays.reference, ''), pays.number), pays.paid_on, pays.amount, NULL, NULL,
-           GREATEST(pays.paid_on, (pays.created_at AT TIME ZONE %(zone)s)::date)
+           GREATEST(pays.paid_on, (pays.created_at AT TIME ZONE %(zone)s)::date), pays.number
     FROM pays
     UNION ALL
-    SELECT 1, pays.seq, pays.paid_on, 1, 'client', NULL, NULL, NULL, pays.client_id, 'payment', pays.number,
-           pays.paid_on, -pays.amount, l.letter, l.date_let,
-           GREATEST(pays.paid_on, (pays.created_at AT TIME ZONE %(zone)s)::date)
+    SELECT 1, pays.seq, pays.paid_on, 1, 'client', NULL, NULL, NULL, pays.client_id, 'payment',
+           COALESCE(NULLIF(pays.reference, ''), pays.number), pays.paid_on, -pays.amount, l.letter, l.date_let,
+           GREATEST(pays.paid_on, (pays.created_at AT TIME ZONE %(zone)s)::date), pays.number
     FROM pays LEFT JOIN lettered l ON l.id = pays.invoice_id
 )
 SELECT lines.journal, lines.seq, lines.day, lines.pos, lines.account, lines.deal_type, lines.regime, lines.rate,
        a.number AS auxiliary, c.legal_name, lines.doc, lines.piece, lines.piece_date, lines.amount, lines.letter,
-       lines.date_let, lines.valid_date
+       lines.date_let, lines.valid_date, lines.ref
 FROM lines
 JOIN clients_client c ON c.id = lines.client_id
 LEFT JOIN accounting_clientaccount a ON a.client_id = lines.client_id
@@ -167,6 +169,7 @@ class Row:
     letter: int | None
     date_let: datetime.date | None
     valid_date: datetime.date
+    ref: str  # the invoice or credit note's number (a payment's: the invoice it pays)
 
 
 def params(tenant_id, start: datetime.date, end: datetime.date, zone: str = "Europe/Paris") -> dict:
@@ -221,4 +224,5 @@ def rows(tenant_id, start: datetime.date, end: datetime.date, zone: str, chunk: 
                     letter=record[14],
                     date_let=record[15],
                     valid_date=record[16],
+                    ref=record[17],
                 )

@@ -143,7 +143,7 @@ class Accounts:
                 auxiliary_label=auxiliary_label,
                 piece_ref=row.piece,
                 piece_date=row.piece_date,
-                label=words[row.doc] % {"piece": row.piece, "client": row.client_name},
+                label=words[row.doc] % {"piece": row.ref, "client": row.client_name},
                 debit=amount if amount > 0 else ZERO,
                 credit=-amount if amount < 0 else ZERO,
                 letter=letter_code(row.letter) if row.letter else "",

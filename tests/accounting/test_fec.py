@@ -56,7 +56,8 @@ def test_every_entry_is_balanced_and_numbered_without_gap_in_date_order(issued_m
     for key, entry in entries.items():
         assert sum(line.debit for line in entry) == sum(line.credit for line in entry), key
         assert len({line["EcritureDate"] for line in entry}) == 1
-        assert len({line["PieceRef"] for line in entry if line["CompteNum"] != "512000"}) == 1
+        assert len({line["PieceRef"] for line in entry}) == 1
+        assert len({line["EcritureLib"] for line in entry}) == 1
     for journal in ("VE", "BQ"):
         numbers = [num for (code, num) in entries if code == journal]
         assert numbers == [f"{journal}{n:06d}" for n in range(1, len(numbers) + 1)]
@@ -134,6 +135,8 @@ def test_payments_in_the_bank_journal_and_lettering_of_the_settled_invoice(issue
     assert first[0].debit == first[1].credit == Decimal("36000.00")
     assert first[0]["PieceRef"] == "VIR ORION 123"
     assert parse_date(first[0]["EcritureDate"]) == ORION_PAID
+    assert first[1]["PieceRef"] == "VIR ORION 123"
+    assert first[1]["EcritureLib"] == f"Règlement {orion.number} Orion Industrie SAS"
     assert first[1]["CompAuxLib"] == "Orion Industrie SAS"
     assert parse_date(second[0]["EcritureDate"]) == HELIOS_PAID and second[0].debit == Decimal("10000.00")
     # Orion is settled inside the file: its invoice and its payment share a lettering code
