@@ -151,7 +151,7 @@ ORDER BY lines.journal, lines.seq, lines.pos, lines.rate DESC
 """
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Row:
     journal: str  # SALES | BANK
     seq: int  # the entry's number in its journal, from 1, without gap

@@ -21,7 +21,7 @@ from .models import AccountMapping, VatAccount
 ZERO = Decimal("0.00")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Line:
     journal_code: str
     journal_label: str

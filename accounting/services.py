@@ -232,21 +232,22 @@ def export_run(
 
     lines = accounts.lines(entries.rows(tenant_id, start, end, tenant.time_zone))
     counted = _Counter(lines)
+    digest = hashlib.sha256()
+    size = 0
     if kind == ExportKind.FEC:
         file = spool()
-        for chunk in fec.encoded(counted, separator):
+        for chunk in fec.encoded(counted, separator):  # hashed as written
+            digest.update(chunk)
+            size += len(chunk)
             file.write(chunk)
         name = fec.filename(tenant.siren, end)
     else:
         file = journal_csv.spooled(counted)
         name = f"journal-ventes-{start:%Y%m%d}-{end:%Y%m%d}.csv"
+        for block in iter(lambda: file.read(1 << 16), b""):
+            digest.update(block)
+            size += len(block)
     counted.check()
-    file.seek(0)
-    digest = hashlib.sha256()
-    size = 0
-    for block in iter(lambda: file.read(1 << 16), b""):
-        digest.update(block)
-        size += len(block)
     file.seek(0)
     export = AccountingExport(
         kind=kind, start=start, end=end, run_by=actor, run_by_name=_who(actor), filename=name,
