@@ -35,6 +35,7 @@ def filename(siren: str, closing: datetime.date) -> str:
     return f"{siren}FEC{closing:%Y%m%d}.txt"
 
 
+@functools.lru_cache(maxsize=4096)
 def fec_date(value: datetime.date | None) -> str:
     return value.strftime("%Y%m%d") if value else ""
 
