@@ -25,6 +25,7 @@ tenant_patterns = [
     path("settings/webhooks/", include("webhooks.urls")),
     path("portal/", include("portal.staff_urls")),
     path("reporting/", include("reporting.urls")),
+    path("accounting/", include("accounting.urls")),
     path("api/v1/", include(("adv.api.urls", "api"), namespace="session-api")),
 ]
 

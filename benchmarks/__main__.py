@@ -337,6 +337,10 @@ def main() -> int:
     from benchmarks import reporting_bench
 
     lines += reporting_bench.run(scale, repeat)
+    # A year of FEC (issue 15): benchmarks/fec_bench.py.
+    from benchmarks import fec_bench
+
+    lines += fec_bench.run(scale, repeat)
     for line in lines:
         print(line)
     print(f"# total {time.perf_counter() - started:.1f} s (the bench database is emptied again)")

@@ -120,3 +120,14 @@ urlpatterns = [
 from reporting.api import urlpatterns as reporting_urls  # noqa: E402
 
 urlpatterns[-1:-1] = reporting_urls
+# accounting (FEC, CSV journal, export log, account mapping): appended before the catch-all.
+from accounting import api as accounting_api  # noqa: E402
+
+accounting_router = ApiRouter()
+accounting_router.register("accounting/exports", accounting_api.ExportViewSet, basename="accounting-export")
+urlpatterns[-1:-1] = [
+    path("accounting/fec/", accounting_api.FecView.as_view(), name="accounting-fec"),
+    path("accounting/sales-journal/", accounting_api.SalesJournalView.as_view(), name="accounting-sales-journal"),
+    path("accounting/mapping/", accounting_api.MappingView.as_view(), name="accounting-mapping"),
+    *[url for url in accounting_router.urls if url.name != "api-root"],
+]

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "webhooks",
     "einvoicing",
     "portal",
+    "accounting",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
