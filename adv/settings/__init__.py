@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "deals",
     "timesheets",
     "billing",
+    "dunning",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
