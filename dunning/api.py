@@ -160,9 +160,10 @@ class DunningInvoiceViewSet(_DunningApiMixin, mixins.RetrieveModelMixin, TenantG
                    description="Pause the reminders (until a date, or until resumed), or record a dispute.")
     @action(detail=True, methods=["post"])
     def pause(self, request, **kwargs):
+        invoice = self.get_object()  # another firm's invoice: 404 before the body is read
         serializer = PauseCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        pause = services.pause_create(actor=request.membership, invoice=self.get_object(), **serializer.validated_data)
+        pause = services.pause_create(actor=request.membership, invoice=invoice, **serializer.validated_data)
         return self._out(PauseSerializer, pause, status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=InvoiceDunningSerializer,
@@ -177,7 +178,8 @@ class DunningInvoiceViewSet(_DunningApiMixin, mixins.RetrieveModelMixin, TenantG
                    description="Record a payment promise: reminders wait until the day after its date.")
     @action(detail=True, methods=["post"])
     def promise(self, request, **kwargs):
+        invoice = self.get_object()  # another firm's invoice: 404 before the body is read
         serializer = PromiseCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        promise = services.promise_record(actor=request.membership, invoice=self.get_object(), **serializer.validated_data)
+        promise = services.promise_record(actor=request.membership, invoice=invoice, **serializer.validated_data)
         return self._out(PromiseSerializer, promise, status.HTTP_201_CREATED)

@@ -23,6 +23,7 @@ from adv.tenancy.errors import Conflict, DomainError, NotFound
 from adv.tenancy.firm_settings import settings_for_update
 from adv.tenancy.models import Membership, Role, Tenant
 from adv.ui.numbers import format_decimal, format_money
+from billing import signals as billing_signals
 from billing.models import OPEN_STATUSES, Invoice, InvoiceKind, RenderStatus
 from clients.models import Client, Contact
 from notifications import defaults, ledger
@@ -410,7 +411,12 @@ def pause_create(
     if dispute:
         if not reason:
             raise DomainError(_("Indiquez le motif du litige."), code=DunningErrorCode.INVALID_STEP, field="reason")
-        return _dispute_open(invoice, reason=reason, source=PauseSource.STAFF, actor=actor, today=today)
+        pause = _dispute_open(invoice, reason=reason, source=PauseSource.STAFF, actor=actor, today=today)
+        # Announced to the floors that follow disputes (e-invoicing, portal); our own receiver finds it open.
+        billing_signals.invoice_disputed.send(
+            sender=Invoice, invoice_id=str(invoice.pk), disputed=True, reason=reason, source=PauseSource.STAFF
+        )
+        return pause
     return DunningPause.objects.create(
         invoice=invoice, kind=PauseKind.PAUSE, reason=reason, source=PauseSource.STAFF, since=today, until=until,
         created_by=actor,
@@ -423,11 +429,15 @@ def pause_end(*, actor: Membership | None, invoice: Invoice, today: datetime.dat
     if actor is not None:
         access.require_act(actor)
     invoice = _invoice_for_dunning(invoice.pk)
-    ended = DunningPause.objects.filter(invoice=invoice, ended_at__isnull=True).update(
-        ended_at=timezone.now(), ended_by=actor, updated_at=timezone.now()
-    )
+    open_pauses = DunningPause.objects.filter(invoice=invoice, ended_at__isnull=True)
+    disputed = open_pauses.filter(kind=PauseKind.DISPUTE).exists()
+    ended = open_pauses.update(ended_at=timezone.now(), ended_by=actor, updated_at=timezone.now())
     if not ended:
         raise Conflict(_("Les relances de cette facture ne sont pas en pause."), code=DunningErrorCode.NOT_PAUSED)
+    if disputed:
+        billing_signals.invoice_disputed.send(
+            sender=Invoice, invoice_id=str(invoice.pk), disputed=False, reason="", source=PauseSource.STAFF
+        )
     return ended
 
 

@@ -254,3 +254,21 @@ def test_an_invoice_without_its_pdf_waits(overdue, time_machine):
     assert run(overdue, time_machine, late(7)) == 0
     with tenant_context(overdue.firm.tenant):
         assert not ReminderSent.objects.filter(kind="dunning.reminder").exists()
+
+
+def test_a_staff_dispute_is_announced_to_the_other_floors(overdue, time_machine):
+    received = []
+
+    def listener(sender, **kwargs):
+        received.append((kwargs["disputed"], kwargs["source"]))
+
+    signals.invoice_disputed.connect(listener)
+    try:
+        time_machine.move_to(at(late(2)), tick=False)
+        with tenant_context(overdue.firm.tenant):
+            services.pause_create(actor=overdue.firm.adv.membership, invoice=overdue.invoice, reason="Contesté", dispute=True)
+            services.pause_end(actor=overdue.firm.adv.membership, invoice=overdue.invoice)
+            assert DunningPause.objects.get(invoice=overdue.invoice).ended_at is not None
+    finally:
+        signals.invoice_disputed.disconnect(listener)
+    assert received == [(True, "staff"), (False, "staff")]
