@@ -26,6 +26,7 @@ tenant_patterns = [
     path("portal/", include("portal.staff_urls")),
     path("reporting/", include("reporting.urls")),
     path("accounting/", include("accounting.urls")),
+    path("dunning/", include("dunning.urls")),
     path("api/v1/", include(("adv.api.urls", "api"), namespace="session-api")),
 ]
 

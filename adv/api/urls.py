@@ -92,6 +92,14 @@ router.register("webhook-deliveries", DeliveryViewSet, basename="webhook-deliver
 from portal.api import PortalContactViewSet  # noqa: E402
 
 router.register("portal-contacts", PortalContactViewSet, basename="portal-contact")
+# dunning (collections: plan, steps, reminders sent, an invoice's dunning and its actions)
+from dunning.api import DunningInvoiceViewSet, DunningPlanViewSet, DunningStepViewSet, ReminderViewSet  # noqa: E402
+
+router.register("dunning/plans", DunningPlanViewSet, basename="dunning-plan")
+router.register("dunning/steps", DunningStepViewSet, basename="dunning-step")
+router.register("dunning/reminders", ReminderViewSet, basename="dunning-reminder")
+router.register("dunning/invoices", DunningInvoiceViewSet, basename="dunning-invoice")
+
 
 # ReDoc's bundle adds one <style> (its scrollbars' CSS) as it loads, before it can be handed the
 # nonce: that exact content (and the empty element it starts as) is allowed by its hash, on this

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "einvoicing",
     "portal",
     "accounting",
+    "dunning",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -204,6 +205,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "clients.tasks.missing_documents_weekly_digest_all",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),  # CELERY_TIMEZONE: Europe/Paris
     },
+    # Client payment reminders (dunning): each step once per invoice (reminder ledger), in office hours.
+    "dunning-reminders": {"task": "dunning.tasks.dunning_all", "schedule": crontab(minute=20, hour="8-18")},
 }
 
 CHANNEL_LAYERS = {
