@@ -81,6 +81,11 @@ router.register("invoices", InvoiceViewSet, basename="invoice")
 router.register("credit-notes", CreditNoteViewSet, basename="credit-note")
 router.register("payments", PaymentViewSet, basename="payment")
 
+# billing jobs (bulk issue and send run by the workers)
+from billing.api_jobs import BillingJobViewSet  # noqa: E402
+
+router.register("billing-jobs", BillingJobViewSet, basename="billing-job")
+
 
 # ReDoc's bundle adds one <style> (its scrollbars' CSS) as it loads, before it can be handed the
 # nonce: that exact content (and the empty element it starts as) is allowed by its hash, on this
