@@ -349,7 +349,7 @@ def _render(product: Product, admin, tenant_id, month, count: int) -> str:
     # In-process: two processes of this machine, each rendering half, at the same time.
     start = time.perf_counter()
     children = [
-        subprocess.Popen([sys.executable, "-c", RENDER_CHILD, str(tenant_id), *half], env=os.environ.copy())
+        subprocess.Popen([sys.executable, "-c", RENDER_CHILD, str(tenant_id), *half], env=product.env)
         for half in (local[::2], local[1::2])
     ]
     for child in children:
