@@ -341,6 +341,10 @@ def main() -> int:
     from benchmarks import fec_bench
 
     lines += fec_bench.run(scale, repeat)
+    # The product as it runs, over HTTP and through its workers (issue 12): benchmarks/product_bench.py.
+    from benchmarks import product_bench
+
+    lines += product_bench.run(scale, repeat)
     for line in lines:
         print(line)
     print(f"# total {time.perf_counter() - started:.1f} s (the bench database is emptied again)")

@@ -8,7 +8,7 @@ scale 1.0, all ready), the admin requests each page BENCH_REQUESTS times through
 process; no socket, no ASGI server): median and p95 of the wall time, the response's size and its
 query count.
 
-- cockpit_page: `GET /t/<firm>/billing/?month=…` (figures, run, filters, the table's first page).
+- cockpit_page_inprocess: `GET /t/<firm>/billing/?month=…` (figures, run, filters, the table's first page).
 - fae_page: `GET /t/<firm>/billing/invoices/month/?month=…` (figures, the FAE list's first page).
 - month_expected: `billing.figures.expected_compute` (what every view recomputed before, now
   stored); floor: the bare SQL of its time part.
@@ -151,7 +151,7 @@ def run(scale: float, repeat: int) -> list[str]:
         client.force_login(admin.user)
         base = f"/t/{tenant.slug}/billing/"
         with mock.patch("django.db.transaction.on_commit", lambda func, using=None, robust=False: None):
-            lines.append(_measure("cockpit_page", client, f"{base}?month={month:%Y-%m}", tenant.pk, requests, repeat))
+            lines.append(_measure("cockpit_page_inprocess", client, f"{base}?month={month:%Y-%m}", tenant.pk, requests, repeat))
             lines.append(
                 _measure("fae_page", client, f"{base}invoices/month/?month={month:%Y-%m}", tenant.pk, requests, repeat)
             )

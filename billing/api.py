@@ -34,16 +34,17 @@ from adv.api.permissions import HasRole, IsTenantMember, RoleCanWrite
 from adv.api.viewsets import TenantGenericViewSet
 from clients.downloads import content_disposition
 
-from . import access, runs, selectors, services
+from . import access, jobs, runs, selectors, services
 from .errors import InvoiceImmutable
 from .filters import BillingRunFilter, CreditNoteFilter, InvoiceFilter, PaymentFilter, PreInvoiceFilter
 from .models import BillingRun, Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, Payment, RenderStatus
 from .serializers import (
+    BillingJobSerializer,
     BillingRunCreateSerializer,
     BillingRunSerializer,
     BlockedProblemSerializer,
-    BulkIssueResultSerializer,
     BulkIssueSerializer,
+    BulkSendSerializer,
     ChaseResultSerializer,
     ChaseSerializer,
     CreditNoteCreateSerializer,
@@ -110,6 +111,13 @@ class _BillingApiMixin:
 
     def _out(self, serializer_class, instance, status_code=status.HTTP_200_OK) -> Response:
         return Response(serializer_class(instance, context=self.get_serializer_context()).data, status=status_code)
+
+
+def job_accepted(view, job) -> Response:
+    """202 with the bulk job started (billing/jobs.py) and its address, also in `Location`."""
+    job.refresh_from_db()
+    data = BillingJobSerializer(job, context=view.get_serializer_context()).data
+    return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
 
 
 # --- Billing runs -----------------------------------------------------------------------------------
@@ -197,8 +205,11 @@ class BillingRunViewSet(_BillingApiMixin, mixins.ListModelMixin, mixins.Retrieve
         operation_id="pre_invoices_issue_bulk",
         request=BulkIssueSerializer,
         parameters=[IDEMPOTENCY_PARAMETER],
-        responses={200: BulkIssueResultSerializer, **IDEMPOTENCY_RESPONSES},
-        description="Issue the selected pre-invoices in one transaction; blocked ones are refused with their reasons.",
+        responses={202: BillingJobSerializer, **IDEMPOTENCY_RESPONSES},
+        description="Issue the selected pre-invoices in the background (a bulk job, in batches, numbered in order "
+        "under the counter lock): answers 202 with the job at once; follow it at its `url` (also `Location`). "
+        "When it is done, `succeeded` lists the invoices issued and `refused` the others with their reasons. "
+        "A date in the future or before the series' last invoice is refused at once (400).",
     ),
     chase=extend_schema(
         request=ChaseSerializer,
@@ -298,18 +309,15 @@ class PreInvoiceViewSet(_BillingApiMixin, mixins.ListModelMixin, mixins.Retrieve
         serializer = BulkIssueSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         ids = [str(pk) for pk in serializer.validated_data["ids"]]
-        # Only this tenant's pre-invoices are looked at (an unknown id is refused like a missing one).
+        # Only the pre-invoices this API shows are looked at (an unknown id is refused like a missing one).
         known = {str(pk) for pk in self.get_queryset().filter(pk__in=ids).values_list("pk", flat=True)}
-        result = services.invoices_issue(
+        job = jobs.job_issue_start(
             actor=request.membership,
-            invoice_ids=[pk for pk in ids if pk in known],
+            invoice_ids=ids,
             issue_date=serializer.validated_data.get("issue_date"),
+            refused={pk: [_("Préfacture introuvable.")] for pk in ids if pk not in known},
         )
-        refused = {pk: [str(r) for r in reasons] for pk, reasons in result.refused.items()}
-        for pk in ids:
-            if pk not in known:
-                refused[pk] = [_("Préfacture introuvable.")]
-        return Response({"issued": [str(invoice.pk) for invoice in result.issued], "refused": refused})
+        return job_accepted(self, job)
 
     @action(detail=True, methods=["post"])
     def chase(self, request, *args, **kwargs):
@@ -447,6 +455,14 @@ _IMMUTABLE_VIEWS = {
     render_retry=extend_schema(
         request=None, responses={202: InvoiceSerializer}, description="Render the PDF and XML again (after a failure)."
     ),
+    send_bulk=extend_schema(
+        operation_id="invoices_send_bulk",
+        request=BulkSendSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={202: BillingJobSerializer, **IDEMPOTENCY_RESPONSES},
+        description="Email the selected issued invoices in the background (a bulk job): answers 202 with the job; "
+        "invoices whose PDF is still rendering are waited for a while; the others are refused with their reasons.",
+    ),
     **_IMMUTABLE_VIEWS,
 )
 class InvoiceViewSet(_IssuedDocumentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGenericViewSet):
@@ -455,6 +471,20 @@ class InvoiceViewSet(_IssuedDocumentMixin, mixins.ListModelMixin, mixins.Retriev
     serializer_class = InvoiceSerializer
     filterset_class = InvoiceFilter
     kind = InvoiceKind.INVOICE
+
+    @action(detail=False, methods=["post"], url_path="send", url_name="send-bulk")
+    @idempotent
+    def send_bulk(self, request, *args, **kwargs):
+        serializer = BulkSendSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ids = [str(pk) for pk in serializer.validated_data["ids"]]
+        known = {str(pk) for pk in self.get_queryset().filter(pk__in=ids).values_list("pk", flat=True)}
+        job = jobs.job_send_start(
+            actor=request.membership,
+            invoice_ids=ids,
+            refused={pk: [_("Facture introuvable.")] for pk in ids if pk not in known},
+        )
+        return job_accepted(self, job)
 
 
 @extend_schema(tags=["billing"])

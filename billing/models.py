@@ -632,3 +632,48 @@ class MonthExpected(TenantModel):
             models.UniqueConstraint(fields=["tenant", "month"], name="monthexpected_one_per_month"),
             models.CheckConstraint(condition=Q(month__day=1), name="monthexpected_month_is_first_day"),
         ]
+
+
+class JobKind(models.TextChoices):
+    ISSUE = "issue", _("Émission")
+    SEND = "send", _("Envoi")
+
+
+class JobStatus(models.TextChoices):
+    RUNNING = "running", _("En cours")
+    DONE = "done", _("Terminé")
+    FAILED = "failed", _("En échec")
+
+
+class BillingJob(TenantModel):
+    """A long billing action run by the workers in batches (billing/jobs.py): issuing or sending many
+    invoices. `invoice_ids` is the work in its final order; `position` says how much of it is done and
+    moves in the same transaction as each batch, so a retried task resumes after the last committed
+    batch and never issues or sends an invoice twice."""
+
+    kind = models.CharField(_("type"), max_length=10, choices=JobKind.choices)
+    status = models.CharField(_("statut"), max_length=10, choices=JobStatus.choices, default=JobStatus.RUNNING)
+    created_by = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    month = models.DateField(_("mois"), null=True, blank=True, help_text="the cockpit's month, when started there")
+    issue_date = models.DateField(_("date de facture"), null=True, blank=True)
+    invoice_ids = models.JSONField(default=list)
+    position = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    done_count = models.PositiveIntegerField(_("réussies"), default=0)
+    failed_count = models.PositiveIntegerField(_("refusées"), default=0)
+    succeeded = models.JSONField(default=list, help_text="ids issued or sent, in order")
+    errors = models.JSONField(default=dict, help_text="invoice id -> reasons")
+    waits = models.PositiveIntegerField(default=0, help_text="passes spent waiting for PDFs (send)")
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("traitement de facturation")
+        indexes = [models.Index(fields=["tenant", "created_by", "created_at"], name="billingjob_tenant_creator")]
+
+    @property
+    def progress(self) -> int:
+        if not self.total:
+            return 100 if self.status != JobStatus.RUNNING else 0
+        return int((self.done_count + self.failed_count) * 100 / self.total)

@@ -211,7 +211,18 @@ def render_stored(invoice_id) -> str:
                 "updated_at",
             ]
         )
+        _announce_rendered(current)
     return "rendered"
+
+
+def _announce_rendered(invoice: Invoice) -> None:
+    """Nudge the issuer's open pages (a bulk issue's panel counts the PDFs ready) after commit."""
+    from adv.tenancy.models import Membership
+    from notifications.live import push_page_event_on_commit
+
+    if invoice.issued_by_id:
+        user_id = Membership.objects.filter(pk=invoice.issued_by_id).values_list("user_id", flat=True).first()
+        push_page_event_on_commit(user_id, {"kind": "billing.render", "invoice": str(invoice.pk)})
 
 
 # A render still pending this long after its invoice last changed lost its task (a broker outage

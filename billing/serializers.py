@@ -14,6 +14,7 @@ from adv.api.serializers import ProblemSerializer, TenantPrimaryKeyRelatedField
 from adv.months import first_day
 
 from .models import (
+    BillingJob,
     BillingRun,
     Invoice,
     InvoiceLine,
@@ -179,14 +180,41 @@ class IssueSerializer(serializers.Serializer):
 
 
 class BulkIssueSerializer(IssueSerializer):
-    ids = serializers.ListField(child=serializers.UUIDField(), min_length=1, max_length=500)
+    ids = serializers.ListField(child=serializers.UUIDField(), min_length=1, max_length=5000)
 
 
-class BulkIssueResultSerializer(serializers.Serializer):
-    issued = serializers.ListField(child=serializers.UUIDField(), help_text="Ids of the invoices issued.")
-    refused = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()), help_text="Per refused id, the reasons."
+class BulkSendSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.UUIDField(), min_length=1, max_length=5000)
+
+
+class BillingJobSerializer(serializers.ModelSerializer):
+    """A bulk issue or send run by the workers; `succeeded` and `refused` fill in as it goes."""
+
+    month = MonthField(read_only=True)
+    progress = serializers.IntegerField(read_only=True, help_text="Percent of the invoices handled.")
+    created_by = _ref(allow_null=True)
+    succeeded = serializers.ListField(
+        child=serializers.UUIDField(), read_only=True, help_text="Ids issued (or sent), in numbering order."
     )
+    refused = serializers.DictField(
+        source="errors",
+        child=serializers.ListField(child=serializers.CharField()),
+        read_only=True,
+        help_text="Per refused id, the reasons.",
+    )
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = BillingJob
+        fields = [
+            "id", "url", "kind", "status", "month", "issue_date", "total", "done_count", "failed_count", "progress",
+            "succeeded", "refused", "error", "created_by", "created_at", "finished_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_url(self, job) -> str:
+        root = self.context.get("api_root") or "/api/v1/"
+        return f"{root}billing-jobs/{job.pk}/"
 
 
 class ChaseSerializer(serializers.Serializer):

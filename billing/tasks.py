@@ -78,3 +78,24 @@ def escalations_all() -> int:
 @tenant_task()
 def escalate(tenant_id) -> int:
     return escalate_due()
+
+
+JOB_WAIT_SECONDS = 5  # a send job waiting for PDFs tries again after this
+
+
+@tenant_task(bind=True)
+def run_job(self, tenant_id, job_id) -> str:
+    """Work through a bulk issue or send (billing.jobs), batch after batch; safe to run twice."""
+    from .jobs import job_failed, job_run
+
+    try:
+        outcome = job_run(job_id)
+    except Exception as exc:
+        if self.request.retries >= self.max_retries:
+            job_failed(job_id, f"{type(exc).__name__}: {exc}")
+        raise
+    if outcome == "busy":
+        raise self.retry(countdown=jittered(min(5 * 2**self.request.retries, 120)), max_retries=BUSY_RETRIES)
+    if outcome == "wait":
+        raise self.retry(countdown=JOB_WAIT_SECONDS, max_retries=None)
+    return outcome

@@ -3,7 +3,7 @@ pre-invoices, then under invoices/ the issued invoices, credit notes, payments a
 
 from django.urls import include, path
 
-from .views import cockpit, invoices, pre_invoices, reports
+from .views import cockpit, invoices, jobs, pre_invoices, reports
 
 app_name = "billing"
 
@@ -14,6 +14,9 @@ cockpit_patterns = [
     path("run/<uuid:pk>/resume/", cockpit.run_resume, name="run_resume"),
     path("columns/", cockpit.columns_save, name="columns_save"),
     path("issue/", cockpit.issue_selected, name="issue_selected"),
+    path("jobs/<uuid:pk>/", jobs.job_progress, name="job"),
+    path("jobs/<uuid:pk>/send/", jobs.job_send, name="job_send"),
+    path("jobs/<uuid:pk>/resume/", jobs.job_resume, name="job_resume"),
     path("pre-invoices/<uuid:pk>/", pre_invoices.pre_invoice, name="pre_invoice"),
     path("pre-invoices/<uuid:pk>/chase/", cockpit.chase, name="chase"),
     path("pre-invoices/<uuid:pk>/reception/", cockpit.reception_set, name="reception_set"),

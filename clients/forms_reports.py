@@ -4,26 +4,29 @@ upload. They parse input; the selectors and services do the work."""
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from adv.tenancy.models import Membership
 from adv.ui.forms import BootstrapFormMixin
+from adv.ui.pickers import MEMBER_ROLE_GROUPS, MemberPickerField
 
 from .importing import MAX_FILE_BYTES
 from .models import ClientStatus, DocumentType
 from .requirements import ChecklistStatus, MissingFilters
 
 
-class MemberChoiceField(forms.ModelChoiceField):
+class MemberChoiceField(MemberPickerField):
+    """The clients' owner or ADV follower: an autocomplete over those roles (never every member)."""
+
+    def __init__(self, queryset=None, **kwargs):
+        super().__init__(queryset, role="owner", autosubmit=True, **kwargs)
+
     def label_from_instance(self, obj):
         return obj.user.get_full_name() or obj.user.email
 
 
 class MissingDocumentsFilterForm(BootstrapFormMixin, forms.Form):
-    responsible = MemberChoiceField(
-        label=_("Responsable"), queryset=Membership.objects.none(), required=False, empty_label=_("Tous"),
-    )
+    responsible = MemberChoiceField(label=_("Responsable"), queryset=Membership.objects.none(), required=False)
     type = forms.ModelChoiceField(
         label=_("Document"), queryset=DocumentType.objects.none(), required=False, empty_label=_("Tous"),
     )
@@ -38,12 +41,10 @@ class MissingDocumentsFilterForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Members who own or follow at least one client, and the types some requirement expects.
-        self.fields["responsible"].queryset = (
-            Membership.objects.select_related("user")
-            .filter(Q(owned_clients__isnull=False) | Q(adv_clients__isnull=False), is_active=True)
-            .distinct()
-            .order_by("user__last_name", "user__first_name", "user__email")
+        # Any member who may own or follow clients is accepted (the picker suggests them); the types
+        # some requirement expects.
+        self.fields["responsible"].queryset = Membership.objects.select_related("user").filter(
+            role__in=list(MEMBER_ROLE_GROUPS["owner"])
         )
         self.fields["type"].queryset = (
             DocumentType.objects.filter(requirements__is_active=True, is_active=True).distinct().order_by("name")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from adv.tenancy.errors import DomainError
 from adv.tenancy.models import Membership
-from adv.tenancy.roles import ADV_OWNER_ROLES, PROJECT_MANAGER_ROLES, SALES_OWNER_ROLES
+from adv.tenancy.roles import ADV_OWNER_ROLES, DEAL_OWNER_ROLES, PROJECT_MANAGER_ROLES, SALES_OWNER_ROLES
 from adv.ui.forms import AmountField, BootstrapFormMixin, QuantityField
 from adv.ui.pickers import ME, ClientPickerField, MemberPickerField
 from clients.forms_documents import DocumentUploadForm
@@ -56,7 +56,14 @@ class MemberChoiceField(forms.ModelChoiceField):
         return f"{_person(obj)} · {obj.get_role_display()}"
 
 
-class ConsultantChoiceField(forms.ModelChoiceField):
+class ConsultantChoiceField(MemberPickerField):
+    """The consultant to staff: an autocomplete over the firm's active consultants (never the list of all)."""
+
+    def __init__(self, queryset=None, **kwargs):
+        kwargs.pop("empty_label", None)
+        kwargs.setdefault("placeholder", _("Rechercher un consultant…"))
+        super().__init__(queryset, role="consultant", **kwargs)
+
     def label_from_instance(self, obj: Membership) -> str:
         kind = _("externe") if obj.is_contractor else _("salarié")
         return f"{_person(obj)} ({kind})"
@@ -325,7 +332,7 @@ class InstructionsForm(ServiceForm):
 
 class AssignmentForm(ServiceForm):
     consultant = ConsultantChoiceField(
-        label=_("Consultant"), queryset=Membership.objects.none(), empty_label=_("Choisir un consultant…"),
+        label=_("Consultant"), queryset=Membership.objects.none(),
         error_messages={"required": _("Choisissez le consultant."), "invalid_choice": _("Ce consultant n'existe pas.")},
     )
     daily_rate = AmountField(
@@ -609,19 +616,24 @@ class DealPolicyForm(BootstrapFormMixin, forms.ModelForm):
 # --- Report filters ---------------------------------------------------------------------------------
 
 
+def _members(roles):
+    """Who a report's person filter accepts (autocompletes: the page never lists them): the role's holders."""
+    return Membership.objects.filter(role__in=list(roles)).select_related("user")
+
+
 class UnsignedFilterForm(BootstrapFormMixin, forms.Form):
     q = forms.CharField(
         label=_("Rechercher"), required=False, max_length=100,
         widget=forms.SearchInput(attrs={"placeholder": _("Référence, intitulé ou client"), "autocomplete": "off"}),
     )
-    owner = forms.ChoiceField(label=_("Commercial"), required=False)
+    owner = MemberPickerField(label=_("Commercial"), role="owner", allow_me=True, autosubmit=True, required=False)
     deal_type = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("Tous les types")), *DealType.choices])
     age = forms.ChoiceField(label=_("Provisoire depuis"), required=False, choices=[("", _("Toutes durées")), *[(b.key, b.label) for b in AGE_BUCKETS]])
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, owners, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [("", _("Tous")), (ME, _("Moi")), *[(str(m.pk), _person(m)) for m in owners]]
+        self.fields["owner"].queryset = _members(DEAL_OWNER_ROLES)
 
     def filters(self, *, me: Membership) -> UnsignedFilters:
         data = self.cleaned_data if self.is_valid() else {}
@@ -642,12 +654,14 @@ class MilestoneFilterForm(BootstrapFormMixin, forms.Form):
             ("planned", _("À venir")), ("invoiced", _("Facturées")), ("all", _("Toutes")),
         ],
     )
-    project_manager = forms.ChoiceField(label=_("Chef de projet"), required=False)
+    project_manager = MemberPickerField(
+        label=_("Chef de projet"), role="project_manager", allow_me=True, autosubmit=True, required=False
+    )
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, managers, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["project_manager"].choices = [("", _("Tous")), (ME, _("Moi")), *[(str(m.pk), _person(m)) for m in managers]]
+        self.fields["project_manager"].queryset = _members(PROJECT_MANAGER_ROLES)
 
     def filters(self, *, me: Membership) -> MilestoneFilters:
         data = self.cleaned_data if self.is_valid() else {}
@@ -661,7 +675,7 @@ class MilestoneFilterForm(BootstrapFormMixin, forms.Form):
 
 
 class CommissionFilterForm(BootstrapFormMixin, forms.Form):
-    owner = forms.ChoiceField(label=_("Commercial"), required=False)
+    owner = MemberPickerField(label=_("Commercial"), role="owner", allow_me=True, autosubmit=True, required=False)
     signed = forms.ChoiceField(
         label=_("Signature"), required=False,
         choices=[("", _("Toutes les affaires")), ("yes", _("Signées (commissionnables)")), ("no", _("Non signées"))],
@@ -669,9 +683,9 @@ class CommissionFilterForm(BootstrapFormMixin, forms.Form):
     signed_from = forms.DateField(label=_("Signées du"), required=False, widget=DateInput())
     signed_to = forms.DateField(label=_("au"), required=False, widget=DateInput())
 
-    def __init__(self, *args, owners, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [("", _("Tous")), (ME, _("Moi")), *[(str(m.pk), _person(m)) for m in owners]]
+        self.fields["owner"].queryset = _members(DEAL_OWNER_ROLES)
 
     def clean(self):
         cleaned = super().clean()

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from adv import exports as tables
 from adv.tenancy import errors as domain
-from adv.tenancy.roles import DEAL_OWNER_ROLES, PROJECT_MANAGER_ROLES
 from adv.ui.pages import is_partial, raise_http
 from adv.ui.permissions import require_admin
 from clients.models import Client
@@ -49,9 +48,8 @@ def _querystring_without(request, *names: str) -> str:
 def unsigned_report(request, tenant_slug):
     membership = request.membership
     now = timezone.now()
-    owners = list(selectors.member_choices(roles=DEAL_OWNER_ROLES))
-    form = UnsignedFilterForm(request.GET or None, owners=owners)
-    filters = (form if request.GET else UnsignedFilterForm({}, owners=owners)).filters(me=membership)
+    form = UnsignedFilterForm(request.GET or None)
+    filters = (form if request.GET else UnsignedFilterForm({})).filters(me=membership)
     queryset = selectors.unsigned_deals(actor=membership, filters=filters, now=now)
     show_rates = selectors.rates_visible(membership)
     policy = selectors.policy_get()
@@ -91,9 +89,8 @@ def unsigned_report(request, tenant_slug):
 def milestone_report(request, tenant_slug):
     membership = request.membership
     now = timezone.now()
-    managers = list(selectors.member_choices(roles=PROJECT_MANAGER_ROLES))
-    form = MilestoneFilterForm(request.GET or None, managers=managers)
-    filters = (form if request.GET else MilestoneFilterForm({}, managers=managers)).filters(me=membership)
+    form = MilestoneFilterForm(request.GET or None)
+    filters = (form if request.GET else MilestoneFilterForm({})).filters(me=membership)
     queryset = selectors.milestone_report(actor=membership, filters=filters)
     fmt = request.GET.get("export")
     if fmt in EXPORT_FORMATS:
@@ -130,9 +127,8 @@ def commissions(request, tenant_slug):
     """Every deal with its signature status: only signed deals are commissionable."""
     membership = request.membership
     require(selectors.rates_visible(membership), _("Votre rôle ne donne pas accès aux commissions."))
-    owners = list(selectors.member_choices(roles=DEAL_OWNER_ROLES))
-    form = CommissionFilterForm(request.GET or None, owners=owners)
-    filters = (form if request.GET else CommissionFilterForm({}, owners=owners)).filters(me=membership)
+    form = CommissionFilterForm(request.GET or None)
+    filters = (form if request.GET else CommissionFilterForm({})).filters(me=membership)
     queryset = selectors.commission_deals(actor=membership, filters=filters)
     fmt = request.GET.get("export")
     if fmt in EXPORT_FORMATS:

@@ -78,5 +78,9 @@ class UnreadCountConsumer(AsyncJsonWebsocketConsumer):
     async def unread_changed(self, event):
         await self._send_count()
 
+    async def page_event(self, event):
+        """A page event (notifications.live.push_page_event), passed on to the user's pages."""
+        await self.send_json({"event": event.get("payload") or {}})
+
     async def _send_count(self):
         await self.send_json({"unread": await _unread_count(self.tenant_id, self.user)})

@@ -22,6 +22,9 @@ from adv.tenancy.context import require_tenant_id
 logger = logging.getLogger(__name__)
 
 UNREAD_CHANGED = "unread.changed"
+# A page event for one user's open pages (a billing job's progress...): `{"event": payload}` on the
+# same socket as the unread count; the page's script decides whether it concerns it.
+PAGE_EVENT = "page.event"
 
 
 def group_name(tenant_id, user_id) -> str:
@@ -41,3 +44,19 @@ def push_unread_counts(tenant_id, user_ids: Iterable) -> None:
 
 def push_unread_counts_on_commit(user_ids: Iterable) -> None:
     transaction.on_commit(partial(push_unread_counts, require_tenant_id(), sorted(set(user_ids), key=str)))
+
+
+def push_page_event(tenant_id, user_id, payload: dict) -> None:
+    """Nudge `user_id`'s open pages in this firm with `payload` (small, no secrets: ids and counts;
+    the page reads the rest itself). Dropped if Redis is away: the pages also poll, slowly."""
+    layer = get_channel_layer()
+    if layer is None or user_id is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group_name(tenant_id, user_id), {"type": PAGE_EVENT, "payload": payload})
+    except Exception:  # a comfort, like the unread push
+        logger.info("Live page event push failed", exc_info=True)
+
+
+def push_page_event_on_commit(user_id, payload: dict) -> None:
+    transaction.on_commit(partial(push_page_event, require_tenant_id(), user_id, payload))

@@ -99,6 +99,10 @@ router.register("dunning/plans", DunningPlanViewSet, basename="dunning-plan")
 router.register("dunning/steps", DunningStepViewSet, basename="dunning-step")
 router.register("dunning/reminders", ReminderViewSet, basename="dunning-reminder")
 router.register("dunning/invoices", DunningInvoiceViewSet, basename="dunning-invoice")
+# billing jobs (bulk issue and send run by the workers)
+from billing.api_jobs import BillingJobViewSet  # noqa: E402
+
+router.register("billing-jobs", BillingJobViewSet, basename="billing-job")
 
 
 # ReDoc's bundle adds one <style> (its scrollbars' CSS) as it loads, before it can be handed the

@@ -10,12 +10,14 @@ from decimal import Decimal
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from adv.tenancy.errors import DomainError
 from adv.tenancy.models import ClearanceLevel, Membership, Role, Tenant
 from adv.ui.numbers import NumberError, format_decimal, parse_decimal
+from adv.ui.pickers import MEMBER_ROLE_GROUPS, MemberPickerField
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp", "GIF": "gif"}
@@ -59,13 +61,25 @@ def _member_label(membership: Membership) -> str:
     return f"{membership.user} · {membership.get_role_display()}"
 
 
-class ManagerChoiceField(forms.ModelChoiceField):
+class ManagerChoiceField(MemberPickerField):
+    """A member's manager (who approves their timesheets): an autocomplete over those who work the
+    timesheet queue (managers, ADV, admins), never a list of every member nor a consultant."""
+
+    def __init__(self, queryset=None, **kwargs):
+        kwargs.pop("empty_label", None)
+        super().__init__(queryset, role="manager", **kwargs)
+
     def label_from_instance(self, obj):
         return _member_label(obj)
 
 
-def _manager_queryset(exclude_pk=None):
-    queryset = Membership.objects.select_related("user").filter(is_active=True).order_by("user__last_name", "user__email")
+def _manager_queryset(exclude_pk=None, keep=None):
+    """The managers a form accepts: active holders of the role group, and the current one (kept even
+    if their role changed since, so that saving the form again does not fail on it)."""
+    wanted = Q(is_active=True, role__in=list(MEMBER_ROLE_GROUPS["manager"]))
+    if keep is not None:
+        wanted |= Q(pk=keep)
+    queryset = Membership.objects.select_related("user").filter(wanted)
     if exclude_pk is not None:
         queryset = queryset.exclude(pk=exclude_pk)
     return queryset
@@ -115,7 +129,7 @@ class MembershipForm(BootstrapFormMixin, forms.Form):
         help_text=_("Niveau de sécurité maximal des documents que ce membre peut consulter."),
     )
     reports_to = ManagerChoiceField(
-        label=_("Manager"), queryset=Membership.objects.none(), required=False, empty_label=_("— Aucun —"),
+        label=_("Manager"), queryset=Membership.objects.none(), required=False,
         help_text=_("Valide ses comptes-rendus d'activité (CRA)."),
     )
     is_active = forms.BooleanField(
@@ -134,7 +148,7 @@ class MembershipForm(BootstrapFormMixin, forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
-        self.fields["reports_to"].queryset = _manager_queryset(exclude_pk=membership.pk)
+        self.fields["reports_to"].queryset = _manager_queryset(exclude_pk=membership.pk, keep=membership.reports_to_id)
 
 
 # --- Invitations ----------------------------------------------------------------------------------
@@ -149,9 +163,7 @@ class InvitationForm(BootstrapFormMixin, forms.Form):
     clearance_level = forms.TypedChoiceField(
         label=_("Niveau d'habilitation"), choices=ClearanceLevel.choices, coerce=int, initial=ClearanceLevel.PUBLIC
     )
-    reports_to = ManagerChoiceField(
-        label=_("Manager"), queryset=Membership.objects.none(), required=False, empty_label=_("— Aucun —")
-    )
+    reports_to = ManagerChoiceField(label=_("Manager"), queryset=Membership.objects.none(), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -31,7 +31,14 @@ from django.views.decorators.http import require_GET
 
 from adv.tenancy.context import require_tenant_id
 from adv.tenancy.models import Membership, Role
-from adv.tenancy.roles import ADV_OWNER_ROLES, DEAL_OWNER_ROLES, OFFICE_ROLES, PROJECT_MANAGER_ROLES, SALES_OWNER_ROLES
+from adv.tenancy.roles import (
+    ADV_OWNER_ROLES,
+    DEAL_OWNER_ROLES,
+    OFFICE_ROLES,
+    PROJECT_MANAGER_ROLES,
+    SALES_OWNER_ROLES,
+    TIMESHEET_QUEUE_ROLES,
+)
 from adv.ui.folding import fold, folded
 from adv.ui.permissions import require_role
 
@@ -39,12 +46,16 @@ PICKER_LIMIT = 20
 MIN_QUERY_LENGTH = 2  # shorter: the first PICKER_LIMIT in alphabetical order
 ME = "me"
 
-# The people a picker may offer, by the job being filled. Consultants hold none of them.
+# The people a picker may offer, by the job being filled. Consultants hold none of them but their own:
+# being staffed on a deal.
 MEMBER_ROLE_GROUPS: dict[str, tuple[str, ...]] = {
     "sales": SALES_OWNER_ROLES,
     "adv": ADV_OWNER_ROLES,
     "owner": DEAL_OWNER_ROLES,
     "project_manager": PROJECT_MANAGER_ROLES,
+    # a member's manager (`reports_to`) approves their timesheets: those who work the timesheet queue
+    "manager": tuple(sorted(TIMESHEET_QUEUE_ROLES)),
+    "consultant": (Role.CONSULTANT,),
 }
 # Who may ask: the office, which sees clients and deals (a consultant gets 403).
 PICKER_ROLES = tuple(sorted(OFFICE_ROLES))
@@ -76,17 +87,23 @@ def member_options(*, roles, q: str = "", limit: int = PICKER_LIMIT) -> list[Opt
             word = fold(word)
             queryset = queryset.filter(Q(first_key__contains=word) | Q(last_key__contains=word) | Q(email_key__contains=word))
     rows = queryset.order_by("user__last_name", "user__first_name", "user__email", "id").values(
-        "id", "role", "user__first_name", "user__last_name", "user__email"
+        "id", "role", "is_contractor", "user__first_name", "user__last_name", "user__email"
     )[:limit]
     labels = dict(Role.choices)
     return [
         Option(
             value=str(row["id"]),
             label=person_label(row["user__first_name"], row["user__last_name"], row["user__email"]),
-            detail=str(labels.get(row["role"], row["role"])),
+            detail=_detail(row, labels),
         )
         for row in rows
     ]
+
+
+def _detail(row: dict, labels: dict) -> str:
+    if row["role"] == Role.CONSULTANT:  # staffing: what matters is whether they are employed or external
+        return str(_("externe") if row["is_contractor"] else _("salarié"))
+    return str(labels.get(row["role"], row["role"]))
 
 
 def render_options(request, options: list[Option]) -> HttpResponse:
@@ -99,7 +116,7 @@ def render_options(request, options: list[Option]) -> HttpResponse:
 @require_role(*PICKER_ROLES)
 @require_GET
 def members_picker(request, tenant_slug):
-    """`?role=sales|adv|owner|project_manager&q=…[&me=1]`: the people who may hold that job."""
+    """`?role=sales|adv|owner|project_manager|manager|consultant&q=…[&me=1]`: the people who may hold that job."""
     group = request.GET.get("role", "")
     if group not in MEMBER_ROLE_GROUPS:
         return HttpResponseBadRequest(_("Rôle inconnu : choisissez parmi %(groups)s.") % {"groups": ", ".join(MEMBER_ROLE_GROUPS)})

@@ -29,6 +29,7 @@ from .issuing import (
     invoice_render_retry,
     invoices_issue,
     renders_schedule,
+    require_chronological,
     seller_snapshot,
 )
 from .payments import (
@@ -97,5 +98,6 @@ __all__ = [
     "recipients_for",
     "refresh",
     "renders_schedule",
+    "require_chronological",
     "seller_snapshot",
 ]

@@ -382,6 +382,9 @@ def _require_chronological(issue_date: datetime.date, exclude: list) -> None:
         )
 
 
+require_chronological = _require_chronological  # for the callers outside (billing.jobs checks a date at once)
+
+
 def invoice_issue(*, actor: Membership, invoice: Invoice, issue_date: datetime.date | None = None) -> Invoice:
     """Issue one pre-invoice, or refuse it with its reasons (409)."""
     with transaction.atomic():

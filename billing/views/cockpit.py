@@ -32,11 +32,12 @@ from adv.tenancy.roles import DEAL_OWNER_ROLES
 from adv.ui.pages import is_partial, raise_http
 from deals.models import DealStatus
 
-from .. import access, runs, selectors, services
+from .. import access, jobs, runs, selectors, services
 from ..build import billed_month
 from ..forms import CockpitFilterForm, ReceptionForm
-from ..models import BillingRun, Invoice, InvoiceKind, Readiness, RunStatus
-from .helpers import invoice_url, posted_issue_date, readers, require_bill
+from ..models import BillingJob, BillingRun, Invoice, InvoiceKind, JobStatus, Readiness, RunStatus
+from .helpers import posted_issue_date, readers, require_bill
+from .jobs import job_context
 
 # The cockpit's optional columns (key, label); the readiness, client and "to do" columns always show.
 COLUMNS = [
@@ -176,6 +177,7 @@ def cockpit_context(request, month: datetime.date, **extra) -> dict:
         "provisional_clients": page.provisional_clients,
         "can_bill": access.can_bill(membership),
         "responsible_names": responsible_names(page.rows),
+        "job_panel": shown_job(request, month),
         **extra,
     }
 
@@ -382,33 +384,33 @@ def issue_selected(request, tenant_slug):
             if not ids:
                 return redirect(cockpit_url(tenant_slug, month))
     try:
-        result = services.invoices_issue(
-            actor=request.membership, invoice_ids=ids, issue_date=posted_issue_date(request)
+        job = jobs.job_issue_start(
+            actor=request.membership, invoice_ids=ids, issue_date=posted_issue_date(request), month=month
         )
     except domain.DomainError as error:
         raise_http(error)
         messages.error(request, error.message)
         return redirect(cockpit_url(tenant_slug, month))
-    names = {
-        str(inv.pk): inv.client.display_name
-        for inv in Invoice.objects.filter(pk__in=list(result.refused)).select_related("client")
-    }
-    issue_result = {
-        "issued": [
-            {"number": inv.number, "client": inv.client.display_name, "url": invoice_url(tenant_slug, inv)}
-            for inv in result.issued
-        ],
-        "refused": [
-            {"client": names.get(pk, pk), "reasons": reasons, "url": _pre_url_or_empty(tenant_slug, pk, names)}
-            for pk, reasons in result.refused.items()
-        ],
-    }
-    return render(request, "billing/cockpit.html", cockpit_context(request, month, issue_result=issue_result))
+    # The workers issue them in batches; the page shows the job's progress, then its result.
+    return redirect(f"{cockpit_url(tenant_slug, month)}&job={job.pk}")
 
 
-def _pre_url_or_empty(tenant_slug: str, pk: str, known: dict) -> str:
-    if pk not in known:
-        return ""
-    return reverse("billing:pre_invoice", kwargs={"tenant_slug": tenant_slug, "pk": pk})
-
-
+def shown_job(request, month: datetime.date) -> str | None:
+    """The bulk issue or send the page shows: the one named in the address, else this person's
+    latest still running for the month."""
+    wanted = request.GET.get("job") if request.method == "GET" else None
+    job = None
+    if wanted:
+        try:
+            job = BillingJob.objects.filter(pk=wanted).first()
+        except (ValidationError, ValueError):
+            job = None
+    if job is None:
+        job = (
+            BillingJob.objects.filter(created_by=request.membership, month=month, status=JobStatus.RUNNING)
+            .order_by("-created_at")
+            .first()
+        )
+    if job is None:
+        return None
+    return render_to_string("billing/_job_progress.html", job_context(request, job), request=request)

@@ -20,7 +20,8 @@ from django.test.utils import CaptureQueriesContext
 
 from adv.api.services import api_token_create
 from adv.tenancy.context import tenant_context
-from billing.models import BillingRun, Invoice, InvoiceLine, Payment
+from billing import jobs
+from billing.models import BillingJob, BillingRun, Invoice, InvoiceLine, Payment
 from notifications.models import OutboxEmail
 from tests.billing.support import ON_BILLING_DAY
 
@@ -228,23 +229,59 @@ def test_issue_numbers_the_pre_invoice_and_a_blocked_one_answers_409_with_its_re
     assert_problem(send(adv, "post", f"{API}pre-invoices/{helios.pk}/issue/"), 409, "invoice_immutable")
 
 
-def test_bulk_issue_issues_the_ready_ones_and_refuses_the_others_with_reasons(firm):
+def test_bulk_issue_answers_202_with_a_job_that_issues_the_ready_ones_and_refuses_the_others(firm):
     adv = api(firm.adv)
     helios, orion, nova = (firm.draft_of(c) for c in (firm.helios, firm.orion, firm.nova))
     stranger = uuid.uuid4()
     response = send(
         adv, "post", f"{API}pre-invoices/issue/", {"ids": [str(helios.pk), str(orion.pk), str(nova.pk), str(stranger)]}
     )
-    assert response.status_code == 200, response.content
+    # the request answers at once: nothing is issued yet, the job is where to follow it
+    assert response.status_code == 202, response.content
     body = response.json()
-    assert set(body["issued"]) == {str(helios.pk), str(nova.pk)}
-    assert set(body["refused"]) == {str(orion.pk), str(stranger)}
-    assert all(body["refused"][str(orion.pk)])
+    assert body["kind"] == "issue" and body["status"] == "running" and body["total"] == 4
+    assert response["Location"] == body["url"] and body["url"].endswith(f"/api/v1/billing-jobs/{body['id']}/")
+    assert body["refused"] == {str(stranger): ["Préfacture introuvable."]}
+    assert reload(firm, helios).number is None
+    # when the workers have run it
+    with tenant_context(firm.tenant):
+        jobs.job_run_now(BillingJob.objects.get(pk=body["id"]))
+    done = adv.get(body["url"]).json()
+    assert done["status"] == "done" and done["progress"] == 100
+    assert set(done["succeeded"]) == {str(helios.pk), str(nova.pk)}
+    assert set(done["refused"]) == {str(orion.pk), str(stranger)}
+    assert all(done["refused"][str(orion.pk)])
     assert sorted(reload(firm, i).number for i in (helios, nova)) == ["F2026-00001", "F2026-00002"]
     assert reload(firm, orion).number is None
+    assert [row["id"] for row in adv.get(f"{API}billing-jobs/").json()["results"]] == [body["id"]]
     # bad input
     assert_problem(send(adv, "post", f"{API}pre-invoices/issue/", {"ids": []}), 400, "validation_error")
     assert_problem(send(adv, "post", f"{API}pre-invoices/issue/", {"ids": ["nope"]}), 400, "validation_error")
+    future = (datetime.date.today() + datetime.timedelta(days=3)).isoformat()
+    assert_problem(
+        send(adv, "post", f"{API}pre-invoices/issue/", {"ids": [str(helios.pk)], "issue_date": future}),
+        400,
+        "issue_date_future",
+    )
+
+
+def test_bulk_send_answers_202_and_the_job_sends_the_rendered_invoices(firm):
+    adv = api(firm.adv)
+    helios, nova = firm.draft_of(firm.helios), firm.draft_of(firm.nova)
+    issued = firm.issue([helios, nova]).issued
+    for invoice in issued:
+        firm.render(invoice)
+    response = send(adv, "post", f"{API}invoices/send/", {"ids": [str(i.pk) for i in issued]})
+    assert response.status_code == 202, response.content
+    with tenant_context(firm.tenant):
+        jobs.job_run_now(BillingJob.objects.get(pk=response.json()["id"]))
+    done = adv.get(response["Location"]).json()
+    assert done["status"] == "done" and done["kind"] == "send"
+    assert done["done_count"] + done["failed_count"] == 2
+    sent = [i for i in issued if reload(firm, i).status == "sent"]
+    assert len(sent) == done["done_count"] and count(firm, OutboxEmail) >= len(sent)
+    for pk, reasons in done["refused"].items():
+        assert reasons and reload(firm, Invoice(pk=pk)).status == "issued"
 
 
 def test_chase_notifies_the_person_responsible(firm):
@@ -511,7 +548,12 @@ def test_another_tenant_gets_404_on_this_firm_s_ids(firm, issued, carol):
     assert_problem(send(carol_api, "post", f"{API}pre-invoices/{orion.pk}/issue/"), 404, "not_found")
     # bulk issue and payments with this firm's ids: nothing found, nothing changed
     bulk = send(carol_api, "post", f"{API}pre-invoices/issue/", {"ids": [str(orion.pk)]}).json()
-    assert bulk["issued"] == [] and list(bulk["refused"]) == [str(orion.pk)]
+    assert bulk["status"] == "done" and bulk["succeeded"] == [] and list(bulk["refused"]) == [str(orion.pk)]
+    # and her job is not this firm's to see
+    assert_problem(api(firm.adv).get(f"{API}billing-jobs/{bulk['id']}/"), 404, "not_found")
+    sent = send(carol_api, "post", f"{API}invoices/send/", {"ids": [str(issued.pk)]}).json()
+    assert sent["succeeded"] == [] and list(sent["refused"]) == [str(issued.pk)]
+    assert reload(firm, orion).number is None and reload(firm, issued).sent_at is None
     payment = {"invoice": str(issued.pk), "amount": "1", "paid_on": "2026-11-20"}
     assert_problem(send(carol_api, "post", f"{API}payments/", payment), 400, "validation_error")
     assert count(firm, Payment) == 0

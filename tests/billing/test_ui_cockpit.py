@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from adv.tenancy.context import tenant_context
-from billing import runs
-from billing.models import BillingChase, BillingRun, CockpitPreference, Invoice, RunStatus
+from billing import jobs, runs
+from billing.models import BillingChase, BillingJob, BillingRun, CockpitPreference, Invoice, RunStatus
 from clients.models import BillingProfile
 from tests.billing.support import OCTOBER
 
@@ -139,7 +139,7 @@ def test_inline_reception_number_makes_the_row_ready(billing_firm):
     assert billing_firm.draft_of(billing_firm.helios).readiness == "ready"
 
 
-def test_bulk_issue_issues_the_ready_ones_and_refuses_the_blocked_with_reasons(billing_firm):
+def test_bulk_issue_starts_a_job_whose_panel_shows_progress_then_the_issued_and_the_refused(billing_firm):
     billing_firm.build()
     drafts = billing_firm.drafts()
     client = billing_firm.adv.client()
@@ -147,19 +147,54 @@ def test_bulk_issue_issues_the_ready_ones_and_refuses_the_blocked_with_reasons(b
     response = client.post(
         billing_firm.adv.url("billing/issue/"), {"invoices": [str(d.pk) for d in drafts], "month": "2026-10"}
     )
-    html = response.content.decode()
-    # then two get numbers, Orion is refused with its reason
-    assert response.status_code == 200
-    assert 'data-testid="issue-result"' in html
+    # then the request answers at once with the cockpit showing the job, nothing issued yet
+    assert response.status_code == 302
     with tenant_context(billing_firm.tenant):
+        job = BillingJob.objects.get()
+    assert response["Location"].endswith(f"?month=2026-10&job={job.pk}")
+    running = client.get(response["Location"]).content.decode()
+    assert f'data-job-id="{job.pk}" data-status="running"' in running and "Émission des factures en cours" in running
+    assert len(rows(running)) == 3
+    # when the workers have issued them
+    with tenant_context(billing_firm.tenant):
+        jobs.job_run_now(job)
         numbers = sorted(Invoice.objects.filter(number__isnull=False).values_list("number", flat=True))
         orion = Invoice.objects.get(client=billing_firm.orion)
+    # then the panel polled while running asks the page to reload (the table loses the issued rows)
+    fragment = client.get(billing_firm.adv.url(f"billing/jobs/{job.pk}/?was=running"), HTTP_HX_REQUEST="true")
+    assert fragment["HX-Refresh"] == "true"
+    html = client.get(response["Location"]).content.decode()
+    # two got numbers, Orion is refused with its reason
+    assert 'data-testid="issue-result"' in html
     assert len(numbers) == 2 and all(n in html for n in numbers)
     assert orion.number is None
     refused = re.findall(r'data-testid="issue-refused">(.*?)</li>', html, re.S)
     assert len(refused) == 1 and "Orion Industrie SAS" in refused[0] and "PV de recette manquant" in refused[0]
+    assert 'data-testid="job-send"' in html
     # and the table keeps only the blocked one
     assert rows(html) == {"Orion Industrie SAS": "blocked"}
+
+
+def test_the_issued_invoices_of_a_job_are_sent_by_another_job_from_its_panel(billing_firm):
+    billing_firm.build()
+    helios, nova = billing_firm.draft_of(billing_firm.helios), billing_firm.draft_of(billing_firm.nova)
+    client = billing_firm.adv.client()
+    client.post(billing_firm.adv.url("billing/issue/"), {"invoices": [str(helios.pk), str(nova.pk)], "month": "2026-10"})
+    with tenant_context(billing_firm.tenant):
+        issue = jobs.job_run_now(BillingJob.objects.get())
+    for invoice in (helios, nova):
+        billing_firm.render(invoice)
+    response = client.post(billing_firm.adv.url(f"billing/jobs/{issue.pk}/send/"))
+    assert response.status_code == 302
+    with tenant_context(billing_firm.tenant):
+        send = BillingJob.objects.get(kind="send")
+        assert send.invoice_ids == issue.succeeded
+        send = jobs.job_run_now(send)
+        statuses = set(Invoice.objects.filter(pk__in=issue.succeeded).values_list("status", flat=True))
+    assert send.status == "done" and send.done_count + send.failed_count == 2
+    assert statuses <= {"sent", "issued"} and (send.done_count == 0 or "sent" in statuses)
+    html = client.get(response["Location"]).content.decode()
+    assert "envoyée" in html and 'data-testid="job-send"' not in html
 
 
 def test_chase_notifies_the_person_responsible(billing_firm):

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from adv.tenancy.context import tenant_context
-from adv.tenancy.models import Invitation
+from adv.tenancy.models import Invitation, Membership
 
 pytestmark = pytest.mark.django_db
 
@@ -17,6 +17,8 @@ def _invitations(tenant):
 
 
 def test_admin_invites_a_colleague(alice, bob):
+    with tenant_context(alice.tenant):
+        Membership.objects.filter(pk=bob.membership.pk).update(role="manager")  # a manager approves timesheets
     # when alice invites a sales person reporting to bob
     response = alice.client().post(
         alice.url("invitations/"),
@@ -30,6 +32,15 @@ def test_admin_invites_a_colleague(alice, bob):
     assert invitation.status == "pending"
     page = alice.client().get(response["Location"]).content.decode()
     assert "dana@alpha.test" in page
+
+
+def test_a_consultant_is_not_accepted_as_a_manager(alice, bob):
+    # bob is a consultant: the manager picker neither suggests nor accepts him
+    response = alice.client().post(
+        alice.url("invitations/"),
+        {"email": "Dana@Alpha.test", "role": "sales", "clearance_level": "2", "reports_to": str(bob.membership.pk)},
+    )
+    assert response.status_code == 400 and _invitations(alice.tenant) == []
 
 
 def test_inviting_an_existing_member_shows_the_error_on_the_email_field(alice, bob):

@@ -86,6 +86,8 @@ def test_admin_changes_a_members_role_clearance_manager_and_status(alice, bob, a
 
 
 def test_service_error_shows_inline_and_changes_nothing(alice, bob):
+    with tenant_context(alice.tenant):
+        Membership.objects.filter(pk=bob.membership.pk).update(role="manager")  # who may be a manager
     # when alice tries to make bob report to bob's own report (a cycle: bob -> alice -> bob)
     response = alice.client().post(
         alice.url(f"members/{alice.membership.pk}/"),

@@ -64,8 +64,17 @@ def test_inactive_members_are_not_suggested(alice):
 
 
 def test_an_unknown_role_group_is_refused(alice):
-    response = alice.client().get(alice.url("pickers/members/?role=consultant"))
+    response = alice.client().get(alice.url("pickers/members/?role=everyone"))
     assert response.status_code == 400
+
+
+def test_the_manager_picker_never_offers_a_consultant_and_the_staffing_one_only_consultants(alice):
+    manager = add_member(alice, "manager", "Marc", "Manager")
+    consultant = add_member(alice, "consultant", "Claire", "Consultante")
+    managers = values(alice.client().get(alice.url("pickers/members/?role=manager")))
+    consultants = values(alice.client().get(alice.url("pickers/members/?role=consultant")))
+    assert str(manager.pk) in managers and str(consultant.pk) not in managers
+    assert str(consultant.pk) in consultants and str(manager.pk) not in consultants
 
 
 def test_me_is_offered_first_when_asked(alice):

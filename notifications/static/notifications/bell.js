@@ -27,6 +27,11 @@
     socket.addEventListener("message", function (message) {
       var data;
       try { data = JSON.parse(message.data); } catch (e) { return; }
+      if (data.event) {
+        // A page event (a billing job's progress...): handed to the page's own scripts.
+        document.dispatchEvent(new CustomEvent("adv:live", { detail: data.event }));
+        return;
+      }
       if (typeof data.unread !== "number") return;
       if (last !== null && data.unread !== last && window.htmx) window.htmx.trigger(document.body, REFRESH_EVENT);
       last = data.unread;
