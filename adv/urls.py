@@ -22,6 +22,7 @@ tenant_patterns = [
     path("deals/", include("deals.urls")),
     path("timesheets/", include("timesheets.urls")),
     path("billing/", include("billing.urls")),
+    path("chat/", include("chat.urls")),
     path("api/v1/", include(("adv.api.urls", "api"), namespace="session-api")),
 ]
 

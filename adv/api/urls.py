@@ -103,3 +103,15 @@ urlpatterns = [
     # Last: any other address under the API answers a problem+json 404 (401 without credentials).
     re_path(r"^.*$", views.ApiNotFoundView.as_view(), name="not-found"),
 ]
+
+
+# --- chat (issue 14) ------------------------------------------------------------------------------
+from chat.api import ConversationViewSet, MessageViewSet, PresenceView  # noqa: E402
+
+router.register("conversations", ConversationViewSet, basename="conversation")
+router.register("messages", MessageViewSet, basename="message")
+# Before the catch-all 404 (the last pattern): the router's urls were expanded above, before these.
+urlpatterns[-1:-1] = [
+    *(url for url in router.urls if url.name and url.name.startswith(("conversation-", "message-"))),
+    path("presence/", PresenceView.as_view(), name="presence"),
+]

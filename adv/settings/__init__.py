@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "deals",
     "timesheets",
     "billing",
+    "chat",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
