@@ -341,7 +341,7 @@ def system_post(*, object_type: str, object_id, body: str, resolves: str | None 
     domain signals' receivers; `resolves` marks the thread's open chases on that blocker resolved
     ("" for every chase). Nothing is written for an object that has no thread yet and nothing to say
     to its followers but the event (the thread starts at the first message anyway)."""
-    conversation = thread_for_object(actor=None, object_type=object_type, object_id=object_id)
+    conversation = thread_for_object(actor=None, object_type=object_type, object_id=object_id, create=False)
     if conversation is None:
         return None
     message = Message.objects.create(conversation=conversation, kind=MessageKind.SYSTEM, body=body[:MAX_LENGTH])
@@ -355,12 +355,14 @@ def system_post(*, object_type: str, object_id, body: str, resolves: str | None 
 
 
 @transaction.atomic
-def chase_post(*, actor: Membership, object_type: str, object_id, responsible: Iterable[Membership], body: str,
+def chase_post(*, actor: Membership | None, object_type: str, object_id, responsible: Iterable[Membership], body: str,
                chase_code: str = "") -> Message | None:
     """The chat side of a "Relancer" button: a message in the object's thread that mentions the
     people responsible, besides the notification the chase already sends. Responsible people who
-    may not read the thread are left out of the mention; nothing is posted if none remains."""
-    actor = _active(actor)
+    may not read the thread are left out of the mention; nothing is posted if none remains.
+    `actor` None: a scheduled chase, posted by the system."""
+    if actor is not None:
+        actor = _active(actor)
     conversation = thread_for_object(actor=actor, object_type=object_type, object_id=object_id)
     people = [m for m in responsible if m is not None and m.is_active and access.may_read(m, conversation)]
     if not people:
@@ -369,7 +371,7 @@ def chase_post(*, actor: Membership, object_type: str, object_id, responsible: I
     text = f"{handles} {body}".strip()[:MAX_LENGTH]
     conversation = Conversation.objects.get(pk=conversation.pk)
     mentioned = _resolve_mentions("", conversation, people)
-    _join(conversation, [actor, *mentioned], read_to=0)
+    _join(conversation, [m for m in (actor, *mentioned) if m is not None], read_to=0)
     message = Message.objects.create(
         conversation=conversation, kind=MessageKind.CHASE, author=actor, body=text, mentions=[m.pk for m in mentioned],
         chase_code=chase_code,
