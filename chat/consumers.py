@@ -17,10 +17,12 @@ Server → client: {"type": "message", "action": "new"|"edit"|"delete", "message
 
 from __future__ import annotations
 
+import json
 import time
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.core.serializers.json import DjangoJSONEncoder
 
 from adv.tenancy.context import tenant_context
 from adv.tenancy.errors import DomainError
@@ -52,6 +54,10 @@ def _membership_id(tenant_id, user):
 
 
 class ChatConsumer(AsyncJsonWebsocketConsumer):
+    @classmethod
+    async def encode_json(cls, content):
+        return json.dumps(content, cls=DjangoJSONEncoder)
+
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
