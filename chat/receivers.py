@@ -32,11 +32,33 @@ logger = logging.getLogger(__name__)
 def post_chase(sender, *, object_type, object_id, responsible_ids, actor_id=None, text="", code="", **kwargs):
     responsible = list(Membership.objects.select_related("user").filter(pk__in=responsible_ids, is_active=True))
     actor = Membership.objects.select_related("user").filter(pk=actor_id).first() if actor_id else None
+    body = _("relance : %(text)s") % {"text": text}
     try:
-        services.chase_post(actor=actor, object_type=object_type, object_id=object_id, responsible=responsible,
-                            body=_("relance : %(text)s") % {"text": text}, chase_code=code)
+        if object_type == ObjectType.INVOICE:
+            responsible = _chase_pre_invoice_elsewhere(actor, object_id, responsible, body, code)
+        if responsible:
+            services.chase_post(actor=actor, object_type=object_type, object_id=object_id, responsible=responsible,
+                                body=body, chase_code=code)
     except DomainError:  # the chase itself stands (its notification is sent); the thread is a bonus
         logger.info("Chase not posted in the chat", exc_info=True)
+
+
+def _chase_pre_invoice_elsewhere(actor, invoice_id, responsible, body, code) -> list:
+    """A pre-invoice's thread is read by billing only: a responsible person who may not read it (a
+    sales owner, a project manager) is chased in the thread of the deal it bills, which they read,
+    with the pre-invoice named. Returns the people left for the pre-invoice's own thread."""
+    from billing.models import Invoice
+
+    from . import access, objects
+
+    readers = [m for m in responsible if access.role_reads(m, ObjectType.INVOICE)]
+    others = [m for m in responsible if m not in readers]
+    invoice = Invoice.objects.filter(pk=invoice_id).only("deal_id").first()
+    if others and invoice is not None and invoice.deal_id:
+        target = objects.resolve(ObjectType.INVOICE, invoice_id)
+        services.chase_post(actor=actor, object_type=ObjectType.DEAL, object_id=invoice.deal_id, responsible=others,
+                            body=f"{body} ({target.title if target else ''})", chase_code=code)
+    return readers
 
 
 def _existing(object_type: str, object_ids) -> list:
