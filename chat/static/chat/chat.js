@@ -402,7 +402,32 @@
     });
   }
 
+  /* Presence dots beside people on any page ([data-presence-member]): one request, every minute. */
+  function refreshPresence() {
+    var dots = document.querySelectorAll("[data-presence-member]");
+    var badge = document.getElementById("adv-chat-badge");
+    if (!dots.length || !badge || !badge.dataset.api) { return; }
+    var ids = {};
+    Array.prototype.forEach.call(dots, function (d) { ids[d.dataset.presenceMember] = true; });
+    api(badge.dataset.api, "presence/?members=" + Object.keys(ids).join(",")).then(function (rows) {
+      var byId = {};
+      rows.forEach(function (r) { byId[r.membership] = r; });
+      Array.prototype.forEach.call(dots, function (d) {
+        var r = byId[d.dataset.presenceMember];
+        if (!r) { return; }
+        var state = r.dnd ? "dnd" : r.state;
+        d.className = "chat-presence chat-presence-" + state;
+        var label = { online: "en ligne", away: "absent", offline: "hors ligne", dnd: "ne pas déranger" }[state];
+        if (r.dnd && r.dnd_until) { label += " jusqu'au " + formatDate(r.dnd_until); }
+        d.title = label;
+        d.setAttribute("aria-label", label);
+      });
+    }).catch(function () { /* presence is a comfort */ });
+  }
+
   function start() {
+    refreshPresence();
+    window.setInterval(refreshPresence, 60000);
     initPanels(document);
     var badge = document.getElementById("adv-chat-badge");
     if (!socketUrl && badge && badge.dataset.ws) { wsConnect(badge.dataset.ws); }
