@@ -14,6 +14,7 @@ import datetime
 import uuid
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -59,7 +60,7 @@ def conversation_get(*, actor: Membership, pk) -> Conversation:
     _active(actor)
     try:
         conversation = Conversation.objects.get(pk=pk)
-    except (Conversation.DoesNotExist, ValueError, TypeError):
+    except (Conversation.DoesNotExist, ValueError, TypeError, ValidationError):
         raise _not_found() from None
     if not access.may_read(actor, conversation):
         raise _not_found()
@@ -75,6 +76,10 @@ def thread_for_object(*, actor: Membership | None, object_type: str, object_id, 
     firm's or the actor may not see it (`actor` None: the system, for its own messages)."""
     if object_type not in ObjectType.values:
         raise NotFound(_("Type d'objet inconnu."))
+    try:
+        object_id = uuid.UUID(str(object_id))
+    except ValueError:
+        raise NotFound(_("Cet objet n'existe pas.")) from None
     if actor is not None:
         _active(actor)
         if not access.may_read_object(actor, object_type, object_id):
@@ -383,7 +388,7 @@ def chase_post(*, actor: Membership | None, object_type: str, object_id, respons
 def _own_message(actor: Membership, message_id) -> Message:
     try:
         message = Message.objects.select_related("conversation").select_for_update(of=("self",)).get(pk=message_id)
-    except (Message.DoesNotExist, ValueError, TypeError):
+    except (Message.DoesNotExist, ValueError, TypeError, ValidationError):
         raise NotFound(_("Ce message n'existe pas.")) from None
     if not access.may_read(actor, message.conversation):
         raise NotFound(_("Ce message n'existe pas."))

@@ -244,3 +244,13 @@ def test_search_is_french_and_limited_to_what_the_member_reads(alice, bob, sales
         assert len(selectors.search(actor=alice.membership, q="facture", slug="alpha")) == 2
         assert len(selectors.search(actor=bob.membership, q="facture", slug="alpha")) == 1  # not the deal's
         assert len(selectors.search(actor=sales.membership, q="facture", slug="alpha")) == 1  # not the direct message
+
+
+def test_garbage_ids_are_not_found(alice):
+    with tenant_context(alice.tenant):
+        with pytest.raises(NotFound):
+            services.conversation_get(actor=alice.membership, pk="not-a-uuid")
+        with pytest.raises(NotFound):
+            services.thread_for_object(actor=alice.membership, object_type="document", object_id="nope")
+        with pytest.raises(NotFound):
+            services.message_edit(actor=alice.membership, message_id="nope", body="x")
