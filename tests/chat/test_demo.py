@@ -1,14 +1,11 @@
 """The demo firm's chat: channels, the conversations where month-end blocks, one unread mention
 for the ADV login."""
 
-import pytest
 
 from adv.tenancy.context import tenant_context
 from adv.tenancy.models import Membership
 from chat import selectors
 from chat.models import Conversation
-
-pytestmark = pytest.mark.django_db
 
 
 def test_demo_conversations_and_the_adv_unread_mention(demo_tenant):
