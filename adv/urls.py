@@ -27,6 +27,7 @@ tenant_patterns = [
     path("reporting/", include("reporting.urls")),
     path("accounting/", include("accounting.urls")),
     path("dunning/", include("dunning.urls")),
+    path("chat/", include("chat.urls")),
     path("api/v1/", include(("adv.api.urls", "api"), namespace="session-api")),
 ]
 

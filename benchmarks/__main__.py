@@ -345,6 +345,10 @@ def main() -> int:
     from benchmarks import product_bench
 
     lines += product_bench.run(scale, repeat)
+    # The chat's history and conversation list (issue 14): benchmarks/chat_bench.py.
+    from benchmarks import chat_bench
+
+    lines += chat_bench.run(scale, repeat)
     for line in lines:
         print(line)
     print(f"# total {time.perf_counter() - started:.1f} s (the bench database is emptied again)")

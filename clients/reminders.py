@@ -149,6 +149,16 @@ def _chase(*, actor: Membership, items: list[ChecklistItem], today: datetime.dat
             url=_client_url(single_client) if single_client is not None else _report_url(person),
         )
         result.notified.append((person, len(claimed)))
+        from notifications.signals import chase_sent
+
+        per_client: dict = {}
+        for item in claimed:
+            per_client.setdefault(item.client.pk, []).append(item)
+        for client_id, client_items in per_client.items():
+            chase_sent.send(
+                sender=Client, object_type="client", object_id=str(client_id), responsible_ids=[str(person.pk)],
+                actor_id=str(actor.pk), text="\n".join(item_line(i) for i in client_items), code="documents",
+            )
     result.notified.sort(key=lambda pair: str(pair[0].user))
     return result
 

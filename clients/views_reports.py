@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from adv import exports as tables
 from adv.network import client_ip
 from adv.tenancy.roles import ADV_ROLES
+from adv.ui import threads
 from adv.ui.pages import is_partial
 from adv.ui.permissions import require_role
 
@@ -139,9 +140,11 @@ def missing_documents(request, tenant_slug):
     key = REPORT_SORTS.get(sort.lstrip("-"), REPORT_SORTS["client"])
     rows = sorted(rows, key=key, reverse=sort.startswith("-"))
     page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    row_threads = threads.summaries(request.membership, "client", {row.client.pk for row in page.object_list})
     query = request.GET.copy()
     query.pop("page", None)
     context = {
+        "row_threads": row_threads,
         "filter_form": form,
         "filters": filters,
         "page": page,

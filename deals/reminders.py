@@ -17,6 +17,7 @@ from adv.tenancy.models import Membership
 from adv.ui.numbers import format_money
 from notifications.ledger import claim
 from notifications.services import notify
+from notifications.signals import chase_sent
 
 from .models import Deal, DealReminderKind, DealStatus, Milestone, MilestoneStatus
 from .rules import missing_for_signature
@@ -61,6 +62,11 @@ def chase_unsigned_deals(*, now: datetime.datetime | None = None, deal_ids=None)
         owner = deal.sales_owner
         if owner.is_active and _claim(deal=deal, milestone=None, membership=owner, kind=DealReminderKind.UNSIGNED_CHASE, step=step, now=now):
             notify(recipients=[owner], event="deal.unsigned_chase", context=context, target=deal, url=_deal_url(deal))
+            chase_sent.send(
+                sender=Deal, object_type="deal", object_id=str(deal.pk), responsible_ids=[str(owner.pk)], actor_id=None,
+                text=str(_("Affaire non signée depuis %(days)s jours. Il manque : %(missing)s.") % {"days": days, "missing": missing}),
+                code="unsigned",
+            )
             sent += 1
         manager = owner.reports_to
         if days >= rules.escalate_after_days and manager is not None and manager.is_active:
@@ -98,6 +104,11 @@ def chase_blocked_milestones(*, now: datetime.datetime | None = None, deal_ids=N
         step = days // rules.chase_every_days
         if pm.is_active and _claim(deal=deal, milestone=milestone, membership=pm, kind=DealReminderKind.MILESTONE_CHASE, step=step, now=now):
             notify(recipients=[pm], event="milestone.blocked_chase", context=context, target=milestone, url=_deal_url(deal))
+            chase_sent.send(
+                sender=Milestone, object_type="milestone", object_id=str(milestone.pk), responsible_ids=[str(pm.pk)], actor_id=None,
+                text=str(_("Échéance bloquée : il manque le document « %(document)s ».") % {"document": context["document_type"]}),
+                code="milestone_document",
+            )
             sent += 1
         manager = pm.reports_to
         if days >= rules.milestone_escalate_after_days and manager is not None and manager.is_active:

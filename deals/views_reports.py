@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from adv import exports as tables
 from adv.tenancy import errors as domain
+from adv.ui import threads
 from adv.ui.pages import is_partial, raise_http
 from adv.ui.permissions import require_admin
 from clients.models import Client
@@ -64,6 +65,7 @@ def unsigned_report(request, tenant_slug):
     page.object_list = selectors.deal_chases_attach(selectors.decorate(list(page.object_list), now=now, policy=policy))
     for deal in page.object_list:
         deal.age_bucket = selectors.age_bucket(deal.provisional_age or 0)
+    threads.attach(request.membership, "deal", page.object_list)
     context = {
         "filter_form": form,
         "filters": filters,

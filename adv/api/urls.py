@@ -105,6 +105,25 @@ from billing.api_jobs import BillingJobViewSet  # noqa: E402
 router.register("billing-jobs", BillingJobViewSet, basename="billing-job")
 
 
+# accounting (FEC, CSV journal, export log, account mapping)
+from accounting import api as accounting_api  # noqa: E402
+
+router.register("accounting/exports", accounting_api.ExportViewSet, basename="accounting-export")
+accounting_paths = [
+    path("accounting/fec/", accounting_api.FecView.as_view(), name="accounting-fec"),
+    path("accounting/sales-journal/", accounting_api.SalesJournalView.as_view(), name="accounting-sales-journal"),
+    path("accounting/mapping/", accounting_api.MappingView.as_view(), name="accounting-mapping"),
+]
+
+# reporting (revenue, FAE, PCA, receivables with aged balance and DSO, the close): read-only views
+# chat (conversations, messages, presence)
+from chat.api import ConversationViewSet, MessageViewSet, PresenceView  # noqa: E402
+from reporting.api import urlpatterns as reporting_paths  # noqa: E402
+
+router.register("conversations", ConversationViewSet, basename="conversation")
+router.register("messages", MessageViewSet, basename="message")
+chat_paths = [path("presence/", PresenceView.as_view(), name="presence")]
+
 # ReDoc's bundle adds one <style> (its scrollbars' CSS) as it loads, before it can be handed the
 # nonce: that exact content (and the empty element it starts as) is allowed by its hash, on this
 # page only. Another version of the bundle (drf-spectacular-sidecar) has another hash: the
@@ -122,24 +141,11 @@ urlpatterns = [
          name="swagger-ui"),
     path("redoc/", csp_update(REDOC_STYLE_HASHES)(
         SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html")), name="redoc"),
+    # Views that are not viewsets, before the router's patterns.
+    *reporting_paths,
+    *accounting_paths,
+    *chat_paths,
     *router.urls,
     # Last: any other address under the API answers a problem+json 404 (401 without credentials).
     re_path(r"^.*$", views.ApiNotFoundView.as_view(), name="not-found"),
-]
-
-# reporting (revenue, FAE, PCA, receivables with aged balance and DSO, the close): read-only
-# reports, placed before the catch-all 404 that closes the list.
-from reporting.api import urlpatterns as reporting_urls  # noqa: E402
-
-urlpatterns[-1:-1] = reporting_urls
-# accounting (FEC, CSV journal, export log, account mapping): appended before the catch-all.
-from accounting import api as accounting_api  # noqa: E402
-
-accounting_router = ApiRouter()
-accounting_router.register("accounting/exports", accounting_api.ExportViewSet, basename="accounting-export")
-urlpatterns[-1:-1] = [
-    path("accounting/fec/", accounting_api.FecView.as_view(), name="accounting-fec"),
-    path("accounting/sales-journal/", accounting_api.SalesJournalView.as_view(), name="accounting-sales-journal"),
-    path("accounting/mapping/", accounting_api.MappingView.as_view(), name="accounting-mapping"),
-    *[url for url in accounting_router.urls if url.name != "api-root"],
 ]

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "portal",
     "accounting",
     "dunning",
+    "chat",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -325,6 +325,12 @@ def pre_invoice_chase(*, actor: Membership, invoice: Invoice, check_code: str, u
             "reason": "\n".join(c["message"] for c in matching),
         },
     )
+    from notifications.signals import chase_sent
+
+    chase_sent.send(
+        sender=Invoice, object_type="invoice", object_id=str(invoice.pk), responsible_ids=[str(responsible.pk)],
+        actor_id=str(actor.pk), text="\n".join(c["message"] for c in matching), code=check_code,
+    )
     return BillingChase.objects.create(invoice=invoice, membership=responsible, check_code=check_code, sent_by=actor)
 
 

@@ -29,6 +29,7 @@ from adv.months import first_day
 from adv.tenancy import errors as domain
 from adv.tenancy.models import Membership
 from adv.tenancy.roles import DEAL_OWNER_ROLES
+from adv.ui import threads
 from adv.ui.pages import is_partial, raise_http
 from deals.models import DealStatus
 
@@ -154,6 +155,7 @@ def cockpit_context(request, month: datetime.date, **extra) -> dict:
     columns = chosen_columns(membership)
     page_number = request.GET.get("page") if request.method == "GET" else None
     page = selectors.cockpit_page(filtered(month, values, membership), columns=columns, page_number=page_number)
+    row_threads = threads.summaries(membership, "invoice", [row.invoice.pk for row in page.rows])
     previous = (month - datetime.timedelta(days=1)).replace(day=1)
     following = (month + datetime.timedelta(days=32)).replace(day=1)
     return {
@@ -164,6 +166,7 @@ def cockpit_context(request, month: datetime.date, **extra) -> dict:
         "figures": selectors.month_figures(month),
         "run": latest_run(month),
         "rows": page.rows,
+        "row_threads": row_threads,
         "page_obj": page.page,
         "total": page.total,
         "ready_total": page.ready,

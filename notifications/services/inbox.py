@@ -3,6 +3,8 @@ marks, pushed live after commit."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
@@ -18,7 +20,7 @@ from ..models import (
 )
 from .common import absolute_url, as_user, current_tenant, language_code
 from .outbox import outbox_create
-from .preferences import preferences_effective
+from .preferences import Channels, preferences_effective
 from .templates import Overrides, message_render
 
 User = get_user_model()
@@ -57,6 +59,7 @@ def notify(
     target=None,
     actor=None,
     url: str = "",
+    held: Iterable = (),
 ) -> list[Notification]:
     """Tell `recipients` (Memberships or Users of the active tenant) that `event` happened.
 
@@ -66,12 +69,15 @@ def notify(
     and non-members are skipped. The template of `event` (see `notifications.defaults`) may
     use, besides the caller's context: recipient_name, actor_name, url, tenant_name.
     Returns the notifications written (one per recipient who wants any channel).
+    `held`: ids of users in do-not-disturb (the chat): no in-app pop-up and no email for them, the
+    item waits for their next digest.
     """
     defaults.get(event)  # an unregistered event is a programming error: fail before writing
     actor_user = as_user(actor)
     memberships = _recipient_memberships(recipients, exclude_user_id=actor_user.pk if actor_user else None)
     if not memberships:
         return []
+    held = set(held)
     tenant = current_tenant()
     channels = preferences_effective(user_ids=[m.user_id for m in memberships], event=event)
     target_type, target_id = None, ""
@@ -90,6 +96,8 @@ def notify(
         chosen = channels[membership.user_id]
         if not chosen.any:
             continue
+        if membership.user_id in held:
+            chosen = Channels(in_app=False, email=False, daily_digest=True)
         user = membership.user
         language = language_code(user.language)
         rendered = message_render(
