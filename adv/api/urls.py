@@ -115,9 +115,10 @@ accounting_paths = [
     path("accounting/mapping/", accounting_api.MappingView.as_view(), name="accounting-mapping"),
 ]
 
-# reporting (revenue, FAE, PCA, receivables with aged balance and DSO, the close): read-only views
 # chat (conversations, messages, presence)
 from chat.api import ConversationViewSet, MessageViewSet, PresenceView  # noqa: E402
+
+# reporting (revenue, FAE, PCA, receivables with aged balance and DSO, the close): read-only views
 from reporting.api import urlpatterns as reporting_paths  # noqa: E402
 
 router.register("conversations", ConversationViewSet, basename="conversation")
