@@ -249,8 +249,11 @@ def _store_files(uploads, tenant_id) -> list[files.StoredUpload]:
     return stored
 
 
-def _deliver(conversation: Conversation, message: Message, *, author: Membership | None, mentioned: list[Membership]) -> None:
-    """Followers' counters, the conversation's last message, notifications, live events."""
+def _deliver(
+    conversation: Conversation, message: Message, *, author: Membership | None, mentioned: list[Membership], notify_mentions: bool = True
+) -> None:
+    """Followers' counters, the conversation's last message, notifications, live events. A chase's
+    message notifies nobody again (`notify_mentions=False`): the chase itself already did."""
     tenant_id = conversation.tenant_id
     others = Participant.objects.filter(conversation=conversation)
     if author is not None:
@@ -267,7 +270,8 @@ def _deliver(conversation: Conversation, message: Message, *, author: Membership
     sends += [live.unread_event(tenant_id, member_id) for member_id in follower_ids if author is None or member_id != author.pk]
     targets = [m for m in mentioned if author is None or m.pk != author.pk]
     if targets:
-        _notify_mentions(conversation, message, author, targets)
+        if notify_mentions:
+            _notify_mentions(conversation, message, author, targets)
         sends += [live.mention_event(tenant_id, m.pk, conversation.pk, message.pk) for m in targets]
     live.on_commit(sends)
 
@@ -381,7 +385,7 @@ def chase_post(*, actor: Membership | None, object_type: str, object_id, respons
         conversation=conversation, kind=MessageKind.CHASE, author=actor, body=text, mentions=[m.pk for m in mentioned],
         chase_code=chase_code,
     )
-    _deliver(conversation, message, author=actor, mentioned=mentioned)
+    _deliver(conversation, message, author=actor, mentioned=mentioned, notify_mentions=False)
     return message
 
 

@@ -125,6 +125,7 @@ class DunningInvoiceViewSet(_DunningApiMixin, mixins.RetrieveModelMixin, TenantG
     """An issued invoice's dunning: its state, and the actions on it."""
 
     serializer_class = InvoiceDunningSerializer
+    model = Invoice  # the serializer is not a model serializer: the schema's path id is an invoice's
 
     def safely_get_queryset(self):
         return Invoice.objects.filter(kind=InvoiceKind.INVOICE, number__isnull=False).select_related("client")

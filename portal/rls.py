@@ -77,6 +77,9 @@ FIRM_TABLES: dict[str, str] = {
     "webhooks_endpoint": "the firm's webhook endpoints, read when a portal action sends a domain event",
     "webhooks_event": "the firm's outgoing webhook events written by a portal action",
     "webhooks_delivery": "the firm's webhook deliveries written by a portal action",
+    "chat_conversation": "the staff's thread on the object, looked up for a system message (never shown on the portal)",
+    "chat_message": "the system message a portal action posts in the staff's thread (never shown on the portal)",
+    "chat_participant": "the staff's unread counters on that thread",
 }
 
 

@@ -421,6 +421,8 @@ SPECTACULAR_SETTINGS = {
         "MilestoneStatusEnum": "deals.models.MilestoneStatus",
         "InvoiceStatusEnum": "billing.models.InvoiceStatus",
         "InvoiceKindEnum": "billing.models.InvoiceKind",
+        # A billing run's and a billing job's statuses: the same three values.
+        "RunStatusEnum": "billing.models.RunStatus",
         "LanguageEnum": LANGUAGES,
     },
 }

@@ -14,7 +14,8 @@ from django.utils import timezone
 from adv.api.services import api_token_create
 from adv.tenancy.context import tenant_context
 from adv.tenancy.errors import DomainError
-from billing.models import Invoice, NumberCounter
+from billing import jobs
+from billing.models import BillingJob, Invoice, NumberCounter
 
 pytestmark = [pytest.mark.django_db, pytest.mark.today]
 
@@ -67,7 +68,9 @@ def test_the_cockpit_issues_at_the_chosen_date_and_explains_a_bad_one(billing_fi
     assert "Date de facture illisible" in bad.content.decode()
     assert _state(billing_firm) == ([], None)
     response = client.post(post, {"invoices": [str(helios.pk)], "month": "2026-10", "issue_date": "2026-10-31"})
-    assert response.status_code == 200
+    assert response.status_code == 302  # to the cockpit showing the job the workers run
+    with tenant_context(billing_firm.tenant):
+        jobs.job_run_now(BillingJob.objects.get())
     assert _state(billing_firm) == ([("F2026-00001", datetime.date(2026, 10, 31))], 1)
 
 

@@ -9,7 +9,8 @@ import pytest
 from django.utils import timezone
 
 from adv.tenancy.context import tenant_context
-from billing.models import Invoice
+from billing import jobs
+from billing.models import BillingJob, Invoice
 from clients.models import BillingProfile
 from deals.models import Deal
 
@@ -87,12 +88,13 @@ def test_bulk_issue_skips_unsigned_deals_unless_explicitly_included(billing_firm
     assert "affaires non signées" in page and "Helios" in page
     with tenant_context(billing_firm.tenant):
         assert Invoice.objects.get(pk=helios.pk).number is None
-    # when the box is ticked: issued
+    # when the box is ticked: issued (by the job the request starts, run here as a worker would)
     client.post(
         billing_firm.adv.url("billing/issue/"),
         {"invoices": [str(helios.pk)], "month": "2026-10", "include_provisional": "1"},
     )
     with tenant_context(billing_firm.tenant):
+        jobs.job_run_now(BillingJob.objects.get())
         assert Invoice.objects.get(pk=helios.pk).number
 
 

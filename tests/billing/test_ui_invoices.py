@@ -97,7 +97,9 @@ def test_detail_query_count_is_bounded(billing_firm, helios_invoice):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url(billing_firm, f"{helios_invoice.pk}/"))
     assert response.status_code == 200
-    assert len(queries) <= 25
+    # the invoice's own reads, plus its dunning block, its e-invoicing panel and its chat panel
+    # (a few queries each, never one per line, payment or message)
+    assert len(queries) <= 32
 
 
 # --- Invoice page and downloads ------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 from adv.tenancy.context import tenant_context
-from adv.tenancy.db_roles import connect_as
+from adv.tenancy.db_roles import connect_as, ensure_app_role
 from deals import services
 from deals.models import DealStatus, DealType, Milestone
 from notifications.models import ReminderSent
@@ -24,17 +24,21 @@ BEFORE = [
     ("deals", "0004_signature_documents_rls"),
     ("timesheets", "0005_fill_announced_deadlines"),
 ]
-AFTER = [
-    ("clients", "0008_drop_requirement_reminder"),
-    ("deals", "0006_drop_deal_reminder"),
-    ("timesheets", "0007_drop_reminder"),
-]
 MAY = datetime.date(2026, 5, 1)
 
 
 def _migrate(targets) -> MigrationExecutor:
     executor = MigrationExecutor(connection)
     executor.migrate(targets)
+    return executor
+
+
+def _migrate_to_latest() -> MigrationExecutor:
+    """Forward to every app's last migration, not only the three apps': going back to BEFORE also
+    unapplied the apps that depend on them (e-invoicing, chat…), and later tests on this database
+    need their tables."""
+    executor = _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    ensure_app_role(connection)  # the tables made again need the application role's grants again
     return executor
 
 
@@ -77,7 +81,7 @@ def test_the_rows_of_the_old_reminder_tables_arrive_in_the_ledger_and_go_back(al
         executor = _migrate(BEFORE)
         _old_rows(executor, alice.tenant, a, b, deal, milestone, client_id)
         # when the migrations run
-        _migrate(AFTER)
+        _migrate_to_latest()
         with tenant_context(alice.tenant):
             rows = sorted(
                 ReminderSent.objects.values_list("kind", "subject", "step", "recipient_id", "sent_by_id", "template_key")
@@ -107,5 +111,5 @@ def test_the_rows_of_the_old_reminder_tables_arrive_in_the_ledger_and_go_back(al
         assert steps == sorted(["2026-W48", f"{client_id}:2026-11-23"])
         assert left == 0
     finally:
-        _migrate(AFTER)
+        _migrate_to_latest()
         connect_as("app")
