@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('clients', '0008_drop_requirement_reminder'),
+        ('clients', '0006_billing_country_default_cleared'),
         ('pghistory', '0007_auto_20250421_0444'),
         ('tenancy', '0006_tenant_billing_email'),
     ]

@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('billing', '0007_month_expected_row_level_security'),
-        ('clients', '0008_drop_requirement_reminder'),
+        ('clients', '0006_billing_country_default_cleared'),
         ('tenancy', '0006_tenant_billing_email'),
     ]
 

@@ -15,11 +15,11 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('billing', '0007_month_expected_row_level_security'),
-        ('clients', '0008_drop_requirement_reminder'),
-        ('deals', '0006_drop_deal_reminder'),
+        ('clients', '0006_billing_country_default_cleared'),
+        ('deals', '0004_signature_documents_rls'),
         ('pghistory', '0007_auto_20250421_0444'),
         ('tenancy', '0006_tenant_billing_email'),
-        ('timesheets', '0007_drop_reminder'),
+        ('timesheets', '0005_fill_announced_deadlines'),
     ]
 
     operations = [

@@ -19,9 +19,9 @@ TABLES = [
 class Migration(migrations.Migration):
     dependencies = [
         ("portal", "0001_initial"),
-        ("clients", "0008_drop_requirement_reminder"),
-        ("deals", "0006_drop_deal_reminder"),
-        ("timesheets", "0007_drop_reminder"),
+        ("clients", "0006_billing_country_default_cleared"),
+        ("deals", "0004_signature_documents_rls"),
+        ("timesheets", "0005_fill_announced_deadlines"),
         ("billing", "0007_month_expected_row_level_security"),
     ]
 

