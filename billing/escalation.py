@@ -1,12 +1,12 @@
 """What cannot be billed by the billing-close deadline is escalated once: to the ADV in charge (or the
-firm's ADV team) and to the manager of the person responsible. Each (month, item, person) is a
-`BillingEscalation` row under a unique constraint, so a second run sends nothing twice."""
+firm's ADV team) and to the manager of the person responsible. Each (month, item, person) is claimed
+in the reminder ledger (kind "billing.escalation") before it is sent, so a second run, or a second
+worker at the same time, sends nothing twice."""
 
 from __future__ import annotations
 
 import datetime
 
-from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -15,11 +15,15 @@ from django.utils.translation import gettext as _
 from adv.tenancy.models import Membership, Role
 from adv.ui.numbers import format_money
 from deals.models import DealType, Milestone, MilestoneStatus
+from notifications.ledger import claim
+from notifications.services import notify
 from timesheets.models import ClosingCalendar
 
 from . import readiness
 from .build import month_bounds
-from .models import BillingEscalation, Invoice, InvoiceKind, InvoiceStatus
+from .models import Invoice, InvoiceKind, InvoiceStatus
+
+ESCALATION = "billing.escalation"
 
 
 def _adv_team() -> list[Membership]:
@@ -38,20 +42,15 @@ def _people(invoice: Invoice | None, deal, responsible_ids: set) -> list[Members
 
 
 def _record(month, person, reason: str, *, invoice=None, milestone=None) -> bool:
-    try:
-        with transaction.atomic():
-            BillingEscalation.objects.create(
-                month=month, invoice=invoice, milestone=milestone, membership=person, reason=reason[:2000]
-            )
-    except IntegrityError:
-        return False
-    return True
+    """Claim the escalation of this item for `person` this month: True when it is theirs to send."""
+    subject = f"invoice:{invoice.pk}" if invoice is not None else f"milestone:{milestone.pk}"
+    return claim(
+        kind=ESCALATION, subject=subject, step=month.strftime("%Y-%m"), recipient=person, details=[reason[:2000]]
+    )
 
 
 def escalate_due(today: datetime.date | None = None) -> int:
     """Escalate every unbilled item of each month whose billing close has passed. Returns the count sent."""
-    from notifications.services import notify
-
     today = today or timezone.localdate()
     sent = 0
     calendars = ClosingCalendar.objects.filter(
@@ -74,7 +73,7 @@ def escalate_due(today: datetime.date | None = None) -> int:
                 if _record(month, person, "\n".join(reasons), invoice=invoice):
                     notify(
                         recipients=[person],
-                        event="billing.escalation",
+                        event=ESCALATION,
                         target=invoice,
                         context={
                             "client_name": invoice.client.display_name,
@@ -101,7 +100,7 @@ def escalate_due(today: datetime.date | None = None) -> int:
                 if _record(month, person, reason, milestone=milestone):
                     notify(
                         recipients=[person],
-                        event="billing.escalation",
+                        event=ESCALATION,
                         target=milestone.deal,
                         context={
                             "client_name": milestone.deal.client.display_name,

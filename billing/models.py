@@ -563,32 +563,6 @@ class Payment(TenantModel):
         return f"{self.amount} {self.paid_on}"
 
 
-class BillingEscalation(TenantModel):
-    """A pre-invoice or a milestone that could not be billed by the billing-close deadline, escalated
-    once per month and person (the unique constraint makes a second run a no-op)."""
-
-    month = models.DateField()
-    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, null=True, blank=True, related_name="escalations")
-    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="+")
-    reason = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["tenant", "month", "invoice", "membership"],
-                condition=Q(invoice__isnull=False),
-                name="billingescalation_invoice_once",
-            ),
-            models.UniqueConstraint(
-                fields=["tenant", "month", "milestone", "membership"],
-                condition=Q(milestone__isnull=False),
-                name="billingescalation_milestone_once",
-            ),
-        ]
-
-
 class BillingChase(TenantModel):
     """A one-click chase from the cockpit: who was asked what, about which pre-invoice."""
 

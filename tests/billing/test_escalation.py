@@ -4,6 +4,7 @@ responsible person's manager); the month's figures and the accrued revenue (FAE)
 from __future__ import annotations
 
 import datetime
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -12,8 +13,8 @@ from adv.tenancy.context import tenant_context
 from adv.tenancy.models import Membership
 from billing import selectors
 from billing.escalation import escalate_due
-from billing.models import BillingEscalation
-from notifications.models import Notification
+from billing.models import Invoice
+from notifications.models import Notification, ReminderSent
 from tests.billing.support import OCTOBER
 from timesheets.models import ClosingCalendar
 
@@ -41,13 +42,17 @@ def october_close(billing_firm):
 
 def _escalated(firm) -> dict:
     with tenant_context(firm.tenant):
-        rows = BillingEscalation.objects.filter(invoice__isnull=False).values_list(
-            "invoice__client_id", "membership_id"
-        )
+        clients = dict(Invoice.objects.values_list("pk", "client_id"))
         found: dict = {}
-        for client_id, membership_id in rows:
-            found.setdefault(client_id, set()).add(membership_id)
+        for subject, membership_id in _escalations().filter(subject__startswith="invoice:").values_list(
+            "subject", "recipient_id"
+        ):
+            found.setdefault(clients[uuid.UUID(subject.split(":")[1])], set()).add(membership_id)
         return found
+
+
+def _escalations():
+    return ReminderSent.objects.filter(kind="billing.escalation")
 
 
 def test_past_the_deadline_the_blocked_pre_invoice_goes_to_the_adv_and_the_responsible_manager(october_close):
@@ -62,8 +67,11 @@ def test_past_the_deadline_the_blocked_pre_invoice_goes_to_the_adv_and_the_respo
     assert escalated[firm.nova.pk] == {firm.adv.membership.pk}
     assert sent == 4
     with tenant_context(firm.tenant):
-        reason = BillingEscalation.objects.get(invoice__client=firm.orion, membership=firm.adv.membership).reason
-        assert "Lot 2" in reason
+        orion = _escalations().get(
+            subject=f"invoice:{firm.draft_of(firm.orion).pk}", recipient=firm.adv.membership
+        )
+        assert orion.step == "2026-10"
+        assert "Lot 2" in orion.details[0]
         notes = Notification.objects.filter(event="billing.escalation")
         assert sorted(notes.values_list("recipient_id", flat=True)) == sorted(
             [firm.adv.user.pk] * 3 + [firm.alice.user.pk]
@@ -72,7 +80,7 @@ def test_past_the_deadline_the_blocked_pre_invoice_goes_to_the_adv_and_the_respo
     # a second pass sends nothing more
     with tenant_context(firm.tenant):
         assert escalate_due(DEADLINE + datetime.timedelta(days=2)) == 0
-        assert BillingEscalation.objects.count() == 4
+        assert _escalations().count() == 4
         assert Notification.objects.filter(event="billing.escalation").count() == 4
 
 
@@ -91,7 +99,7 @@ def test_nothing_is_escalated_before_the_deadline_has_passed(october_close):
     with tenant_context(firm.tenant):
         assert escalate_due(DEADLINE) == 0
         assert escalate_due(DEADLINE - datetime.timedelta(days=3)) == 0
-        assert BillingEscalation.objects.count() == 0
+        assert _escalations().count() == 0
         assert not Notification.objects.filter(event="billing.escalation").exists()
 
 

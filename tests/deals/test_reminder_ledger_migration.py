@@ -1,5 +1,5 @@
-"""The migrations that merge the reminder tables of clients, deals and timesheets into the reminder
-ledger: every row arrives, keyed as the code now claims it, and goes back when reversed."""
+"""The migrations that merge the reminder tables of clients, deals, timesheets and billing (its
+close escalations) into the reminder ledger: every row arrives, keyed as the code now claims it, and goes back when reversed."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ BEFORE = [
     ("clients", "0006_billing_country_default_cleared"),
     ("deals", "0004_signature_documents_rls"),
     ("timesheets", "0005_fill_announced_deadlines"),
+    ("billing", "0009_billing_job_row_level_security"),
 ]
 MAY = datetime.date(2026, 5, 1)
 
@@ -63,6 +64,10 @@ def _old_rows(executor, tenant, alice, bob, deal, milestone, client_id) -> None:
             tenant_id=tenant.pk, month=MAY, membership_id=bob.pk, kind="submission", step="2026-05-22",
             template_key="timesheet.submission_reminder", sent_by_id=alice.pk,
         )
+        old.get_model("billing", "BillingEscalation").objects.create(
+            tenant_id=tenant.pk, month=MAY, milestone_id=milestone.pk, membership_id=alice.pk,
+            reason="Échéance « Lot 1 » non facturée.",
+        )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -87,6 +92,7 @@ def test_the_rows_of_the_old_reminder_tables_arrive_in_the_ledger_and_go_back(al
                 ReminderSent.objects.values_list("kind", "subject", "step", "recipient_id", "sent_by_id", "template_key")
             )
             chase = ReminderSent.objects.get(kind="clients.chase")
+            escalation = ReminderSent.objects.get(kind="billing.escalation")
         # then every row is in the ledger, keyed as the code claims it now
         assert rows == sorted([
             ("clients.chase", client_id, "2026-11-23", b.pk, a.pk, ""),
@@ -94,7 +100,9 @@ def test_the_rows_of_the_old_reminder_tables_arrive_in_the_ledger_and_go_back(al
             ("deals.unsigned_chase", str(deal.pk), "2", b.pk, None, ""),
             ("deals.milestone_escalation", str(milestone.pk), "0", a.pk, None, ""),
             ("timesheets.submission", "2026-05-01", "2026-05-22", b.pk, a.pk, "timesheet.submission_reminder"),
+            ("billing.escalation", f"milestone:{milestone.pk}", "2026-05", a.pk, None, ""),
         ])
+        assert escalation.details == ["Échéance « Lot 1 » non facturée."]
         assert chase.details == [{"client": client_id}] and chase.sent_at is not None
         # and reversed, the old tables get their rows back (and the ledger forgets them)
         executor = _migrate(BEFORE)
@@ -103,11 +111,18 @@ def test_the_rows_of_the_old_reminder_tables_arrive_in_the_ledger_and_go_back(al
             cursor.execute("SELECT set_config('app.tenant_id', %s, true)", [str(alice.tenant.pk)])
             counts = [
                 old.get_model(*label).objects.count()
-                for label in (("clients", "RequirementReminder"), ("deals", "DealReminder"), ("timesheets", "Reminder"))
+                for label in (
+                    ("clients", "RequirementReminder"), ("deals", "DealReminder"), ("timesheets", "Reminder"),
+                    ("billing", "BillingEscalation"),
+                )
             ]
+            reason = old.get_model("billing", "BillingEscalation").objects.values_list(
+                "milestone_id", "month", "reason"
+            ).get()
             steps = sorted(old.get_model("clients", "RequirementReminder").objects.values_list("step", flat=True))
             left = ReminderSent.cross_tenant_objects.count()
-        assert counts == [2, 2, 1]
+        assert counts == [2, 2, 1, 1]
+        assert reason == (milestone.pk, MAY, "Échéance « Lot 1 » non facturée.")
         assert steps == sorted(["2026-W48", f"{client_id}:2026-11-23"])
         assert left == 0
     finally:
