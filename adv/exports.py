@@ -24,6 +24,9 @@ from django.http import FileResponse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 SPOOL_MAX_BYTES = 10 * 1024 * 1024
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -95,10 +98,6 @@ def _xlsx_value(value, kind: str):
 
 
 def table_xlsx(sheet_title: str, columns: list[Column], rows: list[list]) -> tempfile.SpooledTemporaryFile:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_title[:31]

@@ -7,9 +7,14 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
+        from adv.ui.dashboard import register_panel
         from adv.ui.navigation import ADMIN_ONLY, SECTION_ADMIN, NavItem, register
 
         from . import defaults  # noqa: F401 - registers this app's default message templates
+        from .selectors import notification_recent
+
+        # the dashboard's latest unread notifications (the membership's user is loaded with it)
+        register_panel("recent_notifications", lambda membership: notification_recent(user=membership.user, limit=5))
 
         register(
             NavItem("notifications:list", _("Notifications"), "bi-bell", order=80, test_id="nav-notifications"),

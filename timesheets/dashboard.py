@@ -1,6 +1,6 @@
 """What timesheets put on the dashboard's "to do" list: timesheets awaiting the member's approval
 (their reports'; everyone's for ADV) and their own timesheets sent back for correction. The
-month's deadlines are on the closing card beside it (imported by TimesheetsConfig.ready)."""
+month's deadlines are on the closing card beside it, registered here as a dashboard panel."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from adv.tenancy.models import Membership
-from adv.ui.dashboard import WorkItem, register
+from adv.ui.dashboard import WorkItem, register, register_panel
 
+from .closing.views import dashboard_card
 from .models import Timesheet, TimesheetStatus
 from .selectors import is_adv
 
@@ -45,3 +46,6 @@ def timesheets_work(membership: Membership) -> list[WorkItem]:
             order=31,
         ),
     ]
+
+
+register_panel("closing_card", dashboard_card)

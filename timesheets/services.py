@@ -17,18 +17,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, Sum
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from adv.months import Month
-from adv.tenancy.context import require_tenant_id
+from adv.tenancy.context import lookup_by_key, require_tenant_id
 from adv.tenancy.errors import Conflict, DomainError, NotFound, PermissionDenied
 from adv.tenancy.firm_settings import settings_read
 from adv.tenancy.models import Membership
 from adv.tenancy.roles import ADV_ROLES
 from deals.models import STAFFABLE_STATUSES, Assignment
+from notifications.services import email_enqueue, notify
 
 from . import calendar as cal
 from .defaults import ABSENCE_TYPES
@@ -47,6 +50,8 @@ from .models import (
     month_start,
 )
 from .signals import timesheet_approved, timesheet_billing_changed, timesheet_client_decided
+from .signed_copy import signed_copy_store
+from .tasks import closing_calendar_changes
 
 logger = logging.getLogger(__name__)
 HALF = Decimal("0.5")
@@ -368,8 +373,6 @@ def timesheet_reopen(*, actor: Membership, timesheet: Timesheet, reason: str) ->
 
 def timesheet_url(timesheet: Timesheet) -> str:
     """The month page of this timesheet (the consultant's own, or as seen by ADV / the manager)."""
-    from django.urls import reverse
-
     return reverse(
         "timesheets:member_month",
         kwargs={
@@ -384,8 +387,6 @@ def _month_label(month: datetime.date, language: str | None = None) -> str:
 
 
 def _notify_consultant(timesheet: Timesheet, *, event: str, actor: Membership | None, reason: str) -> None:
-    from notifications.services import notify
-
     notify(
         recipients=[timesheet.consultant], event=event, actor=actor, target=timesheet, url=timesheet_url(timesheet),
         context={"month": _month_label(timesheet.month), "reason": reason},
@@ -445,8 +446,6 @@ def client_approval_send_link(*, actor: Membership, approval: ClientApproval, co
 
 
 def client_approval_find(raw: str) -> ClientApproval | None:
-    from adv.tenancy.context import lookup_by_key
-
     key_hash = _hash(raw)
     with lookup_by_key(key_hash):
         return ClientApproval.cross_tenant_objects.filter(key_hash=key_hash).first()
@@ -484,8 +483,6 @@ def client_approval_decide(*, approval_id, raw_token: str, approve: bool, commen
 
 def _notify_client_decision(approval: ClientApproval) -> None:
     """The consultant and the deal's ADV learn the client's answer (a refusal needs action)."""
-    from notifications.services import notify
-
     approval = ClientApproval.objects.select_related("timesheet__consultant__user", "timesheet__tenant", "deal__adv_owner").get(pk=approval.pk)
     timesheet = approval.timesheet
     recipients = [timesheet.consultant] + ([approval.deal.adv_owner] if approval.deal.adv_owner_id else [])
@@ -540,12 +537,6 @@ def client_approval_request(*, actor: Membership, approval: ClientApproval, cont
     """Email the client's signatory a single-use link (valid CLIENT_LINK_VALIDITY) to approve or
     refuse the consultant's month on this deal, in the client's invoice language. A new request
     replaces the previous link. Returns (approval, outbox email)."""
-    from django.conf import settings
-    from django.urls import reverse
-    from django.utils import formats, translation
-
-    from notifications.services import email_enqueue
-
     approval, raw = client_approval_send_link(actor=actor, approval=approval, contact=contact)
     approval = ClientApproval.objects.select_related(
         "timesheet__consultant__user", "deal__client__billing_profile", "contact"
@@ -583,8 +574,6 @@ def client_approval_upload_signed(*, actor: Membership, approval: ClientApproval
     month or by ADV: stored on the client record as a "feuille de temps signée" attached to the
     deal, with the same file checks as every document (timesheets.signed_copy), then it approves
     the month for that deal."""
-    from .signed_copy import signed_copy_store
-
     if not _is_adv(actor) and actor.pk != approval.timesheet.consultant_id:
         raise PermissionDenied(_("Réservé à l'ADV et au consultant."))
     approval = ClientApproval.objects.select_related("timesheet__consultant__user", "deal__client").get(pk=approval.pk)
@@ -637,8 +626,6 @@ def closing_calendar_update(*, actor: Membership, calendar_row: ClosingCalendar,
 def _announce_changes_on_commit() -> None:
     """People already told the calendar hear of the change now, not at the next hourly run. The
     hourly run re-announces it anyway if the broker is down (the row says what was announced)."""
-    from .tasks import closing_calendar_changes
-
     tenant_id = str(require_tenant_id())
 
     def dispatch() -> None:

@@ -5,7 +5,12 @@ signed...), each with a count and the page where it is done.
     from adv.ui.dashboard import WorkItem, register
     register(my_provider)  # my_provider(membership) -> list[WorkItem]
 
-Providers run on every dashboard view: each must answer in a fixed, small number of queries.
+Beside the list, a feature may add a panel of its own (the month's closing calendar, the latest
+notifications): `register_panel("closing_card", fn)` where fn(membership) returns the panel's
+context, read by the dashboard template under that name (None: nothing shown).
+
+Providers and panels run on every dashboard view: each must answer in a fixed, small number of
+queries.
 """
 
 from __future__ import annotations
@@ -46,3 +51,18 @@ def work_items(membership: Membership) -> list[WorkItem]:
     """What is waiting for this member, most urgent first; nothing with a zero count."""
     items = [item for provider in _PROVIDERS for item in provider(membership) if item.count]
     return sorted(items, key=lambda item: (TONES.index(item.tone), item.order, item.label))
+
+
+Panel = Callable[[Membership], object]
+_PANELS: dict[str, Panel] = {}
+
+
+def register_panel(name: str, panel: Panel) -> Panel:
+    """Add the dashboard panel `name` (a later registration of the same name replaces it)."""
+    _PANELS[name] = panel
+    return panel
+
+
+def panels(membership: Membership) -> dict[str, object]:
+    """Each registered panel's context for this member, by name."""
+    return {name: panel(membership) for name, panel in _PANELS.items()}

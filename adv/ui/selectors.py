@@ -9,14 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Subquery, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
+from pghistory.models import Events
 
 from adv import history
+from adv.api.models import ApiToken
 from adv.history import HistoryRow
 from adv.tenancy.context import user_scope
 from adv.tenancy.models import Invitation, Membership, Role
 
+from .forms import MEMBER_SORTS
 from .history import AUDIT_EVENT_MODELS
 
 
@@ -94,8 +98,6 @@ def tenant_missing_identity(tenant) -> list[str]:
 
 def member_list(*, q: str = "", role: str = "", status: str = "", sort: str = "name") -> QuerySet[Membership]:
     """Members of the active firm, filtered and sorted, ready for the members table."""
-    from .forms import MEMBER_SORTS
-
     queryset = Membership.objects.select_related("user", "reports_to__user")
     if q:
         for word in q.split():
@@ -160,8 +162,6 @@ def invitation_get(*, pk) -> Invitation:
 
 def api_token_list(*, membership: Membership | None = None) -> QuerySet:
     """Tokens of the active firm; only `membership`'s when given."""
-    from adv.api.models import ApiToken
-
     queryset = ApiToken.objects.select_related("membership__user")
     if membership is not None:
         queryset = queryset.filter(membership=membership)
@@ -180,10 +180,6 @@ def api_token_get(*, pk, membership: Membership | None = None):
 def audit_events(*, tenant):
     """pghistory events of the firm, newest first: the firm itself, its memberships, and its
     members' user accounts (read by `adv.ui.history`'s configuration of the history engine)."""
-    from django.db.models import Subquery, TextField
-    from django.db.models.functions import Cast
-    from pghistory.models import Events
-
     member_user_ids = Membership.objects.annotate(uid=Cast("user_id", TextField())).values("uid")
     return (
         Events.objects.across(*AUDIT_EVENT_MODELS)

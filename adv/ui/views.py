@@ -32,7 +32,7 @@ from adv.tenancy.services import invitation_create, invitation_revoke, membershi
 from adv.ui.pages import is_partial
 
 from . import selectors
-from .dashboard import work_items
+from .dashboard import panels, work_items
 from .forms import (
     INVITATION_STATUSES,
     ApiTokenForm,
@@ -137,30 +137,11 @@ def dashboard(request, tenant_slug):
     context = {
         "figures": selectors.dashboard_figures(),
         "missing_identity": selectors.tenant_missing_identity(request.tenant) if membership.is_admin else [],
-        "recent_notifications": _recent_notifications(request.user),
         "manager": membership.reports_to.user if membership.reports_to_id else None,
-        "closing_card": _closing_card(membership),
         "work_items": work_items(membership),
+        **panels(membership),  # closing_card (timesheets), recent_notifications (notifications)
     }
     return render(request, "ui/dashboard.html", context)
-
-
-def _closing_card(membership) -> dict | None:
-    """The closing calendar of the month (timesheets app); None when that app is not there."""
-    try:
-        from timesheets.closing.views import dashboard_card
-    except ImportError:
-        return None
-    return dashboard_card(membership)
-
-
-def _recent_notifications(user) -> list | None:
-    """The user's latest unread notifications; None when the notifications app is not there."""
-    try:
-        from notifications.selectors import notification_recent
-    except ImportError:
-        return None
-    return notification_recent(user=user, limit=5)
 
 
 # --- Members ------------------------------------------------------------------------------------

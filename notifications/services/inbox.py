@@ -15,6 +15,7 @@ from adv.tenancy.models import Membership
 
 from .. import defaults
 from ..errors import NotFound
+from ..live import push_unread_counts_on_commit
 from ..models import (
     Notification,
 )
@@ -136,8 +137,6 @@ def notify(
                 notification=notification,
             )
     if any(n.in_app for n in notifications):
-        from ..live import push_unread_counts_on_commit
-
         push_unread_counts_on_commit([n.recipient_id for n in notifications if n.in_app])
     return notifications
 
@@ -168,6 +167,4 @@ def notification_mark_all_read(*, user) -> int:
 
 
 def _push_after(user) -> None:
-    from ..live import push_unread_counts_on_commit
-
     push_unread_counts_on_commit([user.pk])
