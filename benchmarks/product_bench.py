@@ -291,6 +291,26 @@ def _page(name: str, url: str, path: str, *, cookie="", token="", in_process, te
     return f"BENCH {name} {p95:.1f} ms_p95 floor={floor:.1f} ratio={p95 / floor if floor else float('inf'):.1f}"
 
 
+def _web_rss_mb(product: Product) -> list[float]:
+    """Resident memory (MiB) of each process of the web server's group (uvicorn's master and workers)."""
+    web = product.processes[0].pid
+    sizes = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            pgrp = int(stat.rsplit(")", 1)[1].split()[2])
+            if pgrp != web:
+                continue
+            for line in (entry / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    sizes.append(int(line.split()[1]) / 1024)
+        except (OSError, ValueError, IndexError):
+            continue
+    return sorted(sizes, reverse=True)
+
+
 def _users(url: str, cookies: list[str], seconds: float) -> tuple[list[float], float]:
     """Each cookie a session requesting `url` in a loop for `seconds`; (latencies, requests per second)."""
     times: list[float] = []
@@ -437,7 +457,14 @@ def run(scale: float, repeat: int) -> list[str]:
                 _page("api_timesheets", product.url + timesheets, timesheets, token=token, in_process=api, **common)
             )
         one, one_rate = _users(product.url + cockpit, [cookie], seconds)
+        rss_before = _web_rss_mb(product)
         many, many_rate = _users(product.url + cockpit, [_session_cookie(admin.user) for _ in range(users)], seconds)
+        rss_after = _web_rss_mb(product)
+        print(
+            f"# web processes RSS (MiB, master and workers): before {users} users {[round(m) for m in rss_before]}, "
+            f"after {[round(m) for m in rss_after]}; load {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
         print(
             f"# cockpit_{users}_users: {len(many)} requests in {seconds:.0f} s, {many_rate:.2f}/s, "
             f"median {statistics.median(many):.0f} ms, p95 {_p95(many):.0f} ms; 1 user: {one_rate:.2f}/s, "

@@ -6,8 +6,22 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, IntegerField, Q, Sum, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from clients.models import Contact
@@ -374,7 +388,17 @@ def cockpit_page(queryset, *, columns, page_number=None, per_page: int | None = 
     paginator = Paginator(with_readiness_order(queryset).order_by(*PRE_INVOICE_ORDER), per_page)
     paginator.count = totals["total"]  # already counted above: no second COUNT(*)
     page = paginator.get_page(page_number)
-    rows = cockpit_rows(cockpit_items(page.object_list, columns), columns)
+    # The page's ids are chosen in a subquery joining the clients only (the order's columns); the
+    # shown columns are then joined for those rows alone, not for every draft of the month sorted.
+    window = (
+        queryset.order_by(READINESS_ORDER.asc(), "ease", "client__legal_name", "id")
+        .values("pk")[max(page.start_index() - 1, 0) : page.end_index()]
+    )
+    # `id = ANY(ARRAY(subquery))`: run once, before the joins (as `IN (subquery)` the planner, which
+    # row-level security leaves estimating one row, joined every draft first).
+    on_page = Func(F("pk"), ArraySubquery(window), template="%(expressions)s)", arg_joiner=" = ANY(", output_field=BooleanField())
+    shown = with_readiness_order(queryset.filter(on_page)).order_by(*PRE_INVOICE_ORDER)
+    rows = cockpit_rows(cockpit_items(shown, columns), columns)
     provisional = sorted(
         set(
             name_trade or name_legal

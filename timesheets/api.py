@@ -19,7 +19,7 @@ from adv.api.serializers import ProblemSerializer
 from adv.api.viewsets import TenantGenericViewSet
 from adv.tenancy.errors import DomainError
 
-from . import selectors, services
+from . import api_rows, selectors, services
 from .errors import TimesheetErrorCode
 from .filters import TimesheetFilter
 from .models import Timesheet, TimesheetEntry
@@ -100,9 +100,13 @@ class TimesheetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantG
     def safely_get_queryset(self):
         return selectors.timesheet_api_queryset(actor=self.request.membership)
 
-    def paginate_queryset(self, queryset):
-        page = super().paginate_queryset(queryset)
-        return None if page is None else selectors.with_grids(page)
+    def list(self, request, *args, **kwargs):
+        # Plain rows for the page (api_rows): a constant number of queries and no model instance.
+        queryset = self.filter_queryset(self.get_queryset()).values(*api_rows.TIMESHEET_VALUES)
+        page = self.paginate_queryset(queryset)
+        if page is None:
+            return Response(api_rows.timesheet_rows(list(queryset)))
+        return self.get_paginated_response(api_rows.timesheet_rows(page))
 
     def retrieve(self, request, *args, **kwargs):
         return self._render(self.get_object())

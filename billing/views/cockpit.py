@@ -37,6 +37,7 @@ from .. import access, jobs, runs, selectors, services
 from ..build import billed_month
 from ..forms import CockpitFilterForm, ReceptionForm
 from ..models import BillingJob, BillingRun, Invoice, InvoiceKind, JobStatus, Readiness, RunStatus
+from . import cockpit_display
 from .helpers import posted_issue_date, readers, require_bill
 from .jobs import job_context
 
@@ -156,6 +157,8 @@ def cockpit_context(request, month: datetime.date, **extra) -> dict:
     page_number = request.GET.get("page") if request.method == "GET" else None
     page = selectors.cockpit_page(filtered(month, values, membership), columns=columns, page_number=page_number)
     row_threads = threads.summaries(membership, "invoice", [row.invoice.pk for row in page.rows])
+    names = responsible_names(page.rows)
+    cockpit_display.decorate(page.rows, tenant_slug=request.tenant.slug, threads=row_threads, names=names)
     previous = (month - datetime.timedelta(days=1)).replace(day=1)
     following = (month + datetime.timedelta(days=32)).replace(day=1)
     return {
@@ -179,7 +182,8 @@ def cockpit_context(request, month: datetime.date, **extra) -> dict:
         "detail_keys": DETAIL_KEYS,
         "provisional_clients": page.provisional_clients,
         "can_bill": access.can_bill(membership),
-        "responsible_names": responsible_names(page.rows),
+        "responsible_names": names,
+        "next_url": request.get_full_path(),
         "job_panel": shown_job(request, month),
         **extra,
     }
@@ -313,11 +317,14 @@ def reception_set(request, tenant_slug, pk):
         return HttpResponse(status=204)
     row = selectors.cockpit_rows(fresh, columns)[0]
     row.error, row.error_line = error, error_line if error else ""
+    names = responsible_names([row])
+    cockpit_display.decorate([row], tenant_slug=tenant_slug, names=names)
     context = {
         "row": row,
         "columns": columns,
         "can_bill": True,
-        "responsible_names": responsible_names([row]),
+        "responsible_names": names,
+        "next_url": request.get_full_path(),
         "month_value": f"{invoice.month:%Y-%m}",
     }
     response = render(request, "billing/_cockpit_row.html", context, status=status)

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from adv.api.services import api_token_create
 from adv.tenancy.context import tenant_context
+from deals.models import Deal
 from tests.timesheets import test_entry_support as support
 from tests.timesheets.test_entry_support import (
     MAY,
@@ -28,7 +29,7 @@ from tests.timesheets.test_entry_support import (
     team_with_submitted_may,
     working_days_of_assignment,
 )
-from timesheets.models import Timesheet, TimesheetStatus
+from timesheets.models import Timesheet, TimesheetEntry, TimesheetLine, TimesheetStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -239,12 +240,33 @@ def test_the_list_runs_a_constant_number_of_queries(firm):
     client.get(API)
     team_with_submitted_may(firm, 3, 0)
     with CaptureQueriesContext(connection) as few:
-        assert client.get(API).json()["count"] == 3
+        assert client.get(API, {"page_size": 200}).json()["count"] == 3
     team_with_submitted_may(firm, 12, 3)
     with CaptureQueriesContext(connection) as many:
-        assert client.get(API).json()["count"] == 15
+        body = client.get(API, {"page_size": 200}).json()
+    assert body["count"] == 15 and sum(len(t["lines"]) for t in body["results"]) == 30
     assert len(many) == len(few)
     # the page's lines, entries and approvals are one query each (not one queryset per timesheet)
     reads = [q["sql"] for q in many.captured_queries if q["sql"].startswith("SELECT")]
     assert sum('FROM "timesheets_timesheetentry"' in sql for sql in reads) == 1
     assert sum('FROM "timesheets_timesheetline"' in sql for sql in reads) == 1
+
+
+def test_the_list_gives_each_timesheet_as_its_detail_does(firm):
+    # given a team's submitted Mays (work, leave, a client approval), with an extra day, a comment
+    # and a reception number on one line, and a deal requiring reception numbers
+    team_with_submitted_may(firm, 3, 0)
+    with tenant_context(firm.tenant):
+        work = TimesheetLine.objects.filter(assignment=firm.chloe_assignment).first()
+        TimesheetLine.objects.filter(pk=work.pk).update(comment="Astreinte", reception_number="REC-1")
+        TimesheetEntry.objects.create(line=work, day=MAY.replace(day=9), quantity=Decimal("0.5"), is_extra=True)
+        Deal.objects.filter(pk=firm.chloe_assignment.deal_id).update(reception_number_required=True)
+    client = api(firm.adv)
+    # when the list is read (plain rows) and each timesheet alone (the serializer)
+    listed = client.get(API, {"page_size": 200}).json()["results"]
+    # then both give exactly the same representation
+    assert len(listed) == 3
+    for item in listed:
+        assert item == client.get(f"{API}{item['id']}/").json()
+    assert {t["total_extra"] for t in listed} == {"0.50", "0"}
+    assert all(line["reception_number_required"] for t in listed for line in t["lines"] if line["kind"] == "assignment")
