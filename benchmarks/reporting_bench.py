@@ -12,7 +12,7 @@ read purchase rates), a credit note on 1 % of them, payments on 85 % (delays fro
   deal type.
 - reporting_receivables: `reporting.selectors.receivables` (aged balance per client at today, DSO
   by countback at each month end, payment delays per client and per month, the forecast by week):
-  7 queries; floor: ONE statement computing the same figures (the aged balance per client, the
+  6 queries; floor: ONE statement computing the same figures (the aged balance per client, the
   monthly invoiced/credited/paid sums the countback reads, the delays, the weekly forecast) as
   four sub-selects.
 - reporting pages (comment lines): the revenue and receivables pages through Django's test client,

@@ -147,6 +147,14 @@ class DunningInvoiceViewSet(_DunningApiMixin, mixins.RetrieveModelMixin, TenantG
             "promises": state.promises,
         }
 
+    def _create(self, request, input_serializer, service, output_serializer):
+        """Read the body with `input_serializer`, call `service` on the invoice, answer 201."""
+        invoice = self.get_object()  # another firm's invoice: 404 before the body is read
+        serializer = input_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        created = service(actor=request.membership, invoice=invoice, **serializer.validated_data)
+        return self._out(output_serializer, created, status.HTTP_201_CREATED)
+
     def retrieve(self, request, *args, **kwargs):
         return self._out(InvoiceDunningSerializer, self._state(self.get_object()))
 
@@ -161,11 +169,7 @@ class DunningInvoiceViewSet(_DunningApiMixin, mixins.RetrieveModelMixin, TenantG
                    description="Pause the reminders (until a date, or until resumed), or record a dispute.")
     @action(detail=True, methods=["post"])
     def pause(self, request, **kwargs):
-        invoice = self.get_object()  # another firm's invoice: 404 before the body is read
-        serializer = PauseCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        pause = services.pause_create(actor=request.membership, invoice=invoice, **serializer.validated_data)
-        return self._out(PauseSerializer, pause, status.HTTP_201_CREATED)
+        return self._create(request, PauseCreateSerializer, services.pause_create, PauseSerializer)
 
     @extend_schema(request=None, responses=InvoiceDunningSerializer,
                    description="End the open pauses and dispute (409 `not_paused` when there is none).")
@@ -179,8 +183,4 @@ class DunningInvoiceViewSet(_DunningApiMixin, mixins.RetrieveModelMixin, TenantG
                    description="Record a payment promise: reminders wait until the day after its date.")
     @action(detail=True, methods=["post"])
     def promise(self, request, **kwargs):
-        invoice = self.get_object()  # another firm's invoice: 404 before the body is read
-        serializer = PromiseCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        promise = services.promise_record(actor=request.membership, invoice=invoice, **serializer.validated_data)
-        return self._out(PromiseSerializer, promise, status.HTTP_201_CREATED)
+        return self._create(request, PromiseCreateSerializer, services.promise_record, PromiseSerializer)

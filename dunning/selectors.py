@@ -13,6 +13,7 @@ from django.db.models import DecimalField, Exists, ExpressionWrapper, F, OuterRe
 from django.db.models.functions import JSONObject
 
 from adv.tenancy.firm_settings import settings_read
+from adv.ui.numbers import format_money
 from billing.models import OPEN_STATUSES, Invoice, InvoiceKind
 
 from .models import (
@@ -29,6 +30,7 @@ from .models import (
     Reminder,
 )
 from .schedule import PlanStep, due_step, next_step
+from .timeline import TimelineEvent, timeline
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 BALANCE = ExpressionWrapper(F("total_gross") - F("amount_paid") - F("amount_credited"), output_field=MONEY)
@@ -133,6 +135,7 @@ class InvoiceDunning:
     active_pause: DunningPause | None = None
     open_dispute: DunningPause | None = None
     pending_promise: PaymentPromise | None = None
+    timeline: list[TimelineEvent] = field(default_factory=list)
     opted_out: bool = False
     plan_active: bool = True
     next: tuple | None = None
@@ -152,11 +155,15 @@ def invoice_dunning(invoice: Invoice, today: datetime.date) -> InvoiceDunning:
     state.reminders = list(
         Reminder.objects.filter(invoice=invoice).select_related("sent_by__user", "email").order_by("-sent_at")
     )
-    state.pauses = list(DunningPause.objects.filter(invoice=invoice).select_related("created_by__user"))
+    state.pauses = list(DunningPause.objects.filter(invoice=invoice).select_related("created_by__user", "ended_by__user"))
     state.promises = list(PaymentPromise.objects.filter(invoice=invoice).select_related("noted_by__user"))
     state.open_dispute = next((p for p in state.pauses if p.kind == PauseKind.DISPUTE and p.ended_at is None), None)
     state.active_pause = next((p for p in state.pauses if p.kind == PauseKind.PAUSE and p.is_active(today)), None)
     state.pending_promise = next((p for p in state.promises if p.status == PromiseStatus.PENDING), None)
+    state.timeline = timeline(
+        reminders=state.reminders, pauses=state.pauses, promises=state.promises,
+        money=lambda amount: format_money(amount, invoice.currency),
+    )
     state.opted_out = ClientDunning.objects.filter(client_id=invoice.client_id, opted_out=True).exists()
     state.balance = invoice.balance
     state.overdue = invoice.is_overdue(today)

@@ -4,12 +4,16 @@ dunning settings, which redirect back to those pages. Thin: parse, call one serv
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from adv.tenancy import errors as domain
@@ -155,56 +159,48 @@ def _act(request, call, success: str):
     return result
 
 
-@readers
-@require_POST
-def invoice_remind(request, tenant_slug, pk):
-    """"Relancer maintenant"."""
-    _require_act(request)
-    invoice = _invoice_or_404(pk)
-    _act(request, lambda: services.reminder_send_now(actor=request.membership, invoice=invoice),
-         _("La relance de la facture %(number)s est partie.") % {"number": invoice.number})
-    return _back(tenant_slug, invoice)
+@dataclass(frozen=True)
+class InvoiceAction:
+    """One action of the invoice's "Relances" block: the service it calls (by name, with the
+    actor, the invoice and the form's cleaned data), the message of its success, its form if it
+    has one and what an unreadable form says."""
+
+    service: str
+    success: str
+    form: type[forms.Form] | None = None
+    invalid: str = ""
+
+
+INVOICE_ACTIONS = {
+    "remind": InvoiceAction("reminder_send_now", gettext_lazy("La relance de la facture %(number)s est partie.")),
+    "pause": InvoiceAction(
+        "pause_create", gettext_lazy("Les relances de cette facture sont en pause."), PauseForm,
+        gettext_lazy("Date de fin illisible."),
+    ),
+    "resume": InvoiceAction("pause_end", gettext_lazy("Les relances de cette facture reprennent.")),
+    "promise": InvoiceAction(
+        "promise_record", gettext_lazy("La promesse de paiement est notée : les relances attendent sa date."),
+        PromiseForm, gettext_lazy("Indiquez la date et le montant promis."),
+    ),
+}
 
 
 @readers
 @require_POST
-def invoice_pause(request, tenant_slug, pk):
+def invoice_action(request, tenant_slug, pk, action: str):
+    """"Relancer maintenant", pause or dispute, resume, payment promise: one of `INVOICE_ACTIONS`."""
     _require_act(request)
+    spec = INVOICE_ACTIONS[action]
     invoice = _invoice_or_404(pk)
-    form = PauseForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Date de fin illisible."))
-        return _back(tenant_slug, invoice)
-    data = form.cleaned_data
-    _act(request, lambda: services.pause_create(actor=request.membership, invoice=invoice, reason=data["reason"],
-                                                until=data["until"], dispute=data["dispute"]),
-         _("Les relances de cette facture sont en pause."))
-    return _back(tenant_slug, invoice)
-
-
-@readers
-@require_POST
-def invoice_resume(request, tenant_slug, pk):
-    _require_act(request)
-    invoice = _invoice_or_404(pk)
-    _act(request, lambda: services.pause_end(actor=request.membership, invoice=invoice),
-         _("Les relances de cette facture reprennent."))
-    return _back(tenant_slug, invoice)
-
-
-@readers
-@require_POST
-def invoice_promise(request, tenant_slug, pk):
-    _require_act(request)
-    invoice = _invoice_or_404(pk)
-    form = PromiseForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Indiquez la date et le montant promis."))
-        return _back(tenant_slug, invoice)
-    data = form.cleaned_data
-    _act(request, lambda: services.promise_record(actor=request.membership, invoice=invoice, promised_on=data["promised_on"],
-                                                  amount=data["amount"], note=data["note"]),
-         _("La promesse de paiement est notée : les relances attendent sa date."))
+    data = {}
+    if spec.form is not None:
+        form = spec.form(request.POST)
+        if not form.is_valid():
+            messages.error(request, spec.invalid)
+            return _back(tenant_slug, invoice)
+        data = form.cleaned_data
+    call = getattr(services, spec.service)
+    _act(request, lambda: call(actor=request.membership, invoice=invoice, **data), spec.success % {"number": invoice.number})
     return _back(tenant_slug, invoice)
 
 

@@ -48,24 +48,33 @@ class RevenueReport(_Report):
         return Response(serializers.RevenueSerializer(data).data)
 
 
-class FaeReport(_Report):
+class _AccrualReport(_Report):
+    """FAE or PCA (`kind`): the two halves of one accruals report."""
+
+    kind = ""
+
+    def accruals(self, request):
+        period, filters = self.parsed(request)
+        report = selectors.accruals(request.membership, period, filters)
+        data = {"at": report.at, "total": getattr(report, f"{self.kind}_total"), "rows": getattr(report, f"{self.kind}_rows"),
+                "evolution": [{"month_end": p.month_end, "amount": getattr(p, self.kind)} for p in report.evolution]}
+        return Response(serializers.AccrualSerializer(data).data)
+
+
+class FaeReport(_AccrualReport):
+    kind = "fae"
+
     @extend_schema(operation_id="reports_fae", parameters=PARAMETERS, responses=serializers.AccrualSerializer, tags=["reports"])
     def get(self, request, *args, **kwargs):
-        period, filters = self.parsed(request)
-        report = selectors.accruals(request.membership, period, filters)
-        data = {"at": report.at, "total": report.fae_total, "rows": report.fae_rows,
-                "evolution": [{"month_end": p.month_end, "amount": p.fae} for p in report.evolution]}
-        return Response(serializers.AccrualSerializer(data).data)
+        return self.accruals(request)
 
 
-class PcaReport(_Report):
+class PcaReport(_AccrualReport):
+    kind = "pca"
+
     @extend_schema(operation_id="reports_pca", parameters=PARAMETERS, responses=serializers.AccrualSerializer, tags=["reports"])
     def get(self, request, *args, **kwargs):
-        period, filters = self.parsed(request)
-        report = selectors.accruals(request.membership, period, filters)
-        data = {"at": report.at, "total": report.pca_total, "rows": report.pca_rows,
-                "evolution": [{"month_end": p.month_end, "amount": p.pca} for p in report.evolution]}
-        return Response(serializers.AccrualSerializer(data).data)
+        return self.accruals(request)
 
 
 class ReceivablesReport(_Report):

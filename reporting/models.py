@@ -1,5 +1,6 @@
 """Who receives the monthly management report (a PDF of the month's figures, emailed by a
-scheduled task): the members an admin or ADV chose. Nothing else of reporting is stored."""
+scheduled task): the members an admin or ADV chose; and the daily count of blocked pre-invoices
+(`BlockedSnapshot`). Nothing else of reporting is stored."""
 
 from __future__ import annotations
 
@@ -17,3 +18,22 @@ class ReportRecipient(TenantModel):
         ordering = ["created_at", "id"]
         verbose_name = _("destinataire du rapport mensuel")
         constraints = [models.UniqueConstraint(fields=["tenant", "membership"], name="reportrecipient_unique")]
+
+
+class BlockedSnapshot(TenantModel):
+    """How many pre-invoices of a billed month were blocked by a reason on a day: taken each day
+    by a beat task (reporting/tasks.py), because billing keeps a pre-invoice's checks only as they
+    stand now. Firm-wide counts: the chart reads them for members who see the whole firm."""
+
+    day = models.DateField(_("jour"))
+    month = models.DateField(_("mois facturé"))
+    code = models.CharField(_("raison"), max_length=60)
+    count = models.PositiveIntegerField(_("préfactures bloquées"))
+
+    class Meta:
+        ordering = ["day", "month", "code"]
+        verbose_name = _("préfactures bloquées du jour")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "day", "month", "code"], name="blockedsnapshot_unique"),
+        ]
+        indexes = [models.Index(fields=["tenant", "day"], name="blockedsnapshot_day")]

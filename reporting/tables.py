@@ -190,7 +190,7 @@ def receivable_tables(report, client_link) -> tuple[list[Chart], list[Table]]:
     return [aged_chart, dso_chart, trend_chart, forecast_chart], [aged, dso, delays, trend, forecast]
 
 
-def close_tables(report, month_link) -> tuple[list[Chart], list[Table]]:
+def close_tables(report, month_link, invoice_link=None) -> tuple[list[Chart], list[Table]]:
     labels = [month_label(m.month) for m in report.months]
     chart = Chart("close", _("Délai d'émission après la fin du mois"), "bar", labels, [
         {"name": _("Médiane (jours)"), "data": [_f(m.median_days) for m in report.months], "type": "bar", "unit": "days",
@@ -214,4 +214,25 @@ def close_tables(report, month_link) -> tuple[list[Chart], list[Table]]:
     blocked = Table("blocked", _("Préfactures bloquées par raison et par mois"),
                     [Column(_("Raison"))] + [Column(label) for label in labels],
                     [[report.blocked_labels[c], *[report.blocked[c].get(m.month, 0) for m in report.months]] for c in codes])
-    return [chart, blocked_chart], [close, blocked]
+    refused = Table("refused", _("Factures refusées ou rejetées sur la plateforme"),
+                    [Column(_("Facture")), Column(_("Date"), "date"), Column(_("Client")), Column(_("Statut")),
+                     Column(_("Motif"))],
+                    [[r.number, r.day, r.client, r.label, r.reason] for r in report.refusals],
+                    [invoice_link(r.invoice_id) for r in report.refusals] if invoice_link else [],
+                    note=_("Refusée : par le client ; rejetée : par la plateforme (statuts 210 et 213 du cycle de vie)."))
+    charts, table_list = [chart, blocked_chart], [close, blocked, refused]
+    if report.blocked_days is not None:
+        days = sorted({day for counts in report.blocked_days.values() for day in counts})
+        day_labels = [day.strftime("%d/%m/%Y") for day in days]
+        reasons = sorted(report.blocked_days)
+        charts.append(Chart("blocked_days", _("Préfactures bloquées au fil des jours, par raison"), "line", day_labels, [
+            {"name": report.blocked_labels[c], "data": [report.blocked_days[c].get(d, 0) for d in days], "type": "line",
+             "unit": "count"} for c in reasons
+        ], [], "blocked_days"))
+        table_list.append(Table(
+            "blocked_days", _("Préfactures bloquées par jour et par raison"),
+            [Column(_("Jour"), "date")] + [Column(report.blocked_labels[c], "int") for c in reasons],
+            [[d, *[report.blocked_days[c].get(d, 0) for c in reasons]] for d in days],
+            note=_("Compté chaque soir, tous mois facturés confondus (pour tout le cabinet, sans filtre)."),
+        ))
+    return charts, table_list

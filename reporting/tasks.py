@@ -44,3 +44,18 @@ def monthly_report(tenant_id) -> int:
     from .services import monthly_report_send
 
     return monthly_report_send(month=previous_month(timezone.localdate()))
+
+
+@shared_task(acks_late=True)
+def blocked_snapshots_all() -> int:
+    """Beat (every evening): each firm's blocked pre-invoices of the day (reporting/snapshots.py)."""
+    return fan_out(blocked_snapshot)
+
+
+@tenant_task()
+def blocked_snapshot(tenant_id) -> int:
+    from django.utils import timezone
+
+    from .snapshots import blocked_snapshot_take
+
+    return blocked_snapshot_take(timezone.localdate())

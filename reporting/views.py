@@ -178,7 +178,7 @@ def close(request, tenant_slug):
     period, filters, error = _parse(request)
     report = selectors.close(request.membership, period, filters, request.tenant.country or "FR")
     link = _rows_link(request, period, filters)
-    charts, table_list = tables.close_tables(report, lambda m: link(m))
+    charts, table_list = tables.close_tables(report, lambda m: link(m), _invoice_link(request))
     return _page(request, "close", _("Clôture mensuelle"), charts, table_list, period, filters, error,
                  {"report": report, "empty": report.is_empty})
 

@@ -208,6 +208,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Client payment reminders (dunning): each step once per invoice (reminder ledger), in office hours.
     "dunning-reminders": {"task": "dunning.tasks.dunning_all", "schedule": crontab(minute=20, hour="8-18")},
+    # Pre-invoices blocked per reason, counted each evening (reporting: "blocked over time").
+    "reporting-blocked-snapshots": {"task": "reporting.tasks.blocked_snapshots_all", "schedule": crontab(minute=45, hour=22)},
 }
 
 CHANNEL_LAYERS = {

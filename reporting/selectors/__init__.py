@@ -1,6 +1,6 @@
 """Reads of reporting: scoped to what the member may see, aggregated in SQL, a constant number of
-queries per report whatever the firm's size (asserted in tests at two sizes). No summary table:
-the live aggregates meet the benchmark's target (benchmarks/README.md, "Reporting")."""
+queries per report whatever the firm's size (asserted in tests at two sizes). Live aggregates,
+but for the pre-invoices blocked over time, read from the daily snapshots (reporting/snapshots.py)."""
 
 from .accruals import AccrualRow, Accruals, accruals, fae_rows, pca
 from .close import Close, close, deadline

@@ -9,17 +9,22 @@ leaves no trace, so "blocked over time" is, for each month, what is still blocke
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
+from django.utils.timezone import localdate
 from django.utils.translation import gettext as _
 
 from billing import readiness
 from billing.models import InvoiceKind
+from einvoicing.models import StatusEvent
+from einvoicing.statuses import Lifecycle
 from timesheets.calendar import add_working_days
 
+from .. import access
+from ..models import BlockedSnapshot
 from ..periods import Period
 from .common import DaysBetween, Filters, Median, MonthEnd, scoped_invoices, subquery_sql
 
@@ -41,6 +46,22 @@ class CloseMonth:
         return (Decimal(self.by_target) * 100 / self.issued).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
+# The e-invoicing network's verdicts that send an invoice back: refused by the client, rejected by
+# the platform (e-invoicing's status history keeps them with their reason).
+REFUSALS = (Lifecycle.REFUSEE, Lifecycle.REJETEE)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    day: datetime.date
+    invoice_id: object
+    number: str
+    client: str
+    code: str
+    label: str
+    reason: str
+
+
 @dataclass
 class Close:
     months: list[CloseMonth]
@@ -48,10 +69,13 @@ class Close:
     on_time_percent: Decimal | None
     blocked: dict[str, dict[datetime.date, int]]  # reason code -> month -> pre-invoices
     blocked_labels: dict[str, str]
+    refusals: list[Refusal] = field(default_factory=list)
+    # reason code -> day -> pre-invoices blocked that day (daily snapshots); None: not shown to this reader
+    blocked_days: dict[str, dict[datetime.date, int]] | None = None
 
     @property
     def is_empty(self) -> bool:
-        return not any(m.issued for m in self.months) and not self.blocked
+        return not any(m.issued for m in self.months) and not self.blocked and not self.refusals
 
 
 def deadline(month: datetime.date, country: str = "FR") -> datetime.date:
@@ -73,8 +97,45 @@ GROUP BY 1, 2 ORDER BY 1, 2
 """
 
 
+def refusals(actor, filters: Filters, period: Period) -> list[Refusal]:
+    """The invoices refused or rejected on the e-invoicing network during the period, newest
+    first, from e-invoicing's status history (an invoice refused twice is listed twice): 1 query."""
+    labels = dict(Lifecycle.choices)
+    rows = (
+        StatusEvent.objects.filter(
+            code__in=REFUSALS, invoice__in=scoped_invoices(actor, filters).values("id"),
+            occurred_at__date__gte=period.start, occurred_at__date__lte=period.end,
+        )
+        .order_by("-occurred_at", "invoice__number")
+        .values_list("occurred_at", "invoice_id", "invoice__number", "invoice__client__trade_name",
+                     "invoice__client__legal_name", "code", "reason")
+    )
+    return [
+        Refusal(localdate(at), invoice_id, number or "", trade or legal, code, str(labels.get(code, code)), reason)
+        for at, invoice_id, number, trade, legal, code, reason in rows
+    ]
+
+
+def blocked_over_time(actor, filters: Filters, period: Period) -> dict[str, dict[datetime.date, int]] | None:
+    """{reason code: {day: pre-invoices blocked that day}} over the period's days, from the daily
+    snapshots (reporting/snapshots.py; every billed month summed). The snapshots are firm-wide
+    counts: None for a member who does not see the whole firm, or when a client, sales owner or
+    deal type filter narrows the report. 1 query."""
+    if not access.sees_firm(actor) or filters.narrows or filters.deal_type:
+        return None
+    result: dict[str, dict[datetime.date, int]] = {}
+    rows = (
+        BlockedSnapshot.objects.filter(day__gte=period.start, day__lte=period.end)
+        .values("code", "day").annotate(n=Sum("count")).order_by("day", "code")
+    )
+    for row in rows:
+        result.setdefault(row["code"], {})[row["day"]] = row["n"]
+    return result
+
+
 def close(actor, period: Period, filters: Filters, country: str = "FR") -> Close:
-    """3 queries: per month (count, median delay, on time), over the period, blocked per reason."""
+    """5 queries: per month (count, median delay, on time), over the period, blocked per reason,
+    refused or rejected on the e-invoicing network, blocked day by day."""
     months = period.months()
     deadlines = {m.first: deadline(m.first, country) for m in months}
     on_time = Q()
@@ -102,12 +163,14 @@ def close(actor, period: Period, filters: Filters, country: str = "FR") -> Close
         )
         for m in months
     ]
+    days = blocked_over_time(actor, filters, period)
     percent = None
     if overall["n"]:
         percent = (Decimal(overall["on_time"]) * 100 / overall["n"]).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     return Close(
         months=result, median_days=_decimal(overall["median"]), on_time_percent=percent, blocked=blocked,
-        blocked_labels={code: blocked_label(code) for code in blocked},
+        blocked_labels={code: blocked_label(code) for code in {*blocked, *(days or {})}}, refusals=refusals(actor, filters, period),
+        blocked_days=days,
     )
 
 

@@ -200,8 +200,10 @@ WITH settled AS (
       AND i.id IN (SELECT invoice_id FROM billing_payment WHERE paid_on BETWEEN %s AND %s)
     GROUP BY i.id, i.client_id, c.trade_name, c.legal_name, i.due_date
 )
-SELECT {group}, COUNT(*), AVG(delay), percentile_cont(0.5) WITHIN GROUP (ORDER BY delay)
-FROM settled WHERE paid_on BETWEEN %s AND %s GROUP BY {group} ORDER BY 1
+SELECT GROUPING(client_id), client_id, client_name, date_trunc('month', paid_on)::date,
+       COUNT(*), AVG(delay), percentile_cont(0.5) WITHIN GROUP (ORDER BY delay)
+FROM settled WHERE paid_on BETWEEN %s AND %s
+GROUP BY GROUPING SETS ((client_id, client_name), (date_trunc('month', paid_on)::date))
 """
 
 
@@ -210,24 +212,20 @@ def _round(value) -> Decimal:
 
 
 def payment_delays(actor, filters: Filters, period: Period):
-    """Per client (most invoices first) and per month of settlement: 2 queries."""
+    """Per client (client id, name, invoices, average, median) and per month of settlement
+    ({month: (month, invoices, average, median)}): 1 query, the settled invoices read once and
+    grouped both ways (grouping sets)."""
     scoped, params = subquery_sql(scoped_invoices(actor, filters))
     with connection.cursor() as cursor:
-        cursor.execute(
-            _DELAYS_SQL.format(scoped=scoped, group="client_id, client_name"),
-            (*params, period.start, period.end, period.start, period.end),
-        )
-        by_client = cursor.fetchall()
-        cursor.execute(
-            _DELAYS_SQL.format(scoped=scoped, group="date_trunc('month', paid_on)::date"),
-            (*params, period.start, period.end, period.start, period.end),
-        )
-        by_month = {row[0]: row for row in cursor.fetchall()}
+        cursor.execute(_DELAYS_SQL.format(scoped=scoped), (*params, period.start, period.end, period.start, period.end))
+        rows = cursor.fetchall()
+    by_client = [(r[1], r[2], *r[4:]) for r in rows if r[0] == 0]
+    by_month = {r[3]: (r[3], *r[4:]) for r in rows if r[0] == 1}
     return by_client, by_month
 
 
 def receivables(actor, period: Period, filters: Filters, today: datetime.date) -> Receivables:
-    """Everything the receivables page shows: 7 queries whatever the size."""
+    """Everything the receivables page shows: 6 queries whatever the size."""
     at = min(today, period.end)
     buckets, clients, overdue_count = aged_balance(actor, filters, at)
     dso = dso_by_month(actor, filters, period)
