@@ -2,6 +2,9 @@
 object's thread mentioning the person responsible (`notifications.signals.chase_sent`); a change
 of situation posts a system message in the threads that exist (document stored, deal signed,
 pre-invoices issued with their number, CRA approved) and marks the chases it answers resolved.
+A dispute of an invoice (`billing.signals.invoice_disputed`: the client on the portal, the
+e-invoicing platform, the staff) is posted in the invoice's thread, which it opens if needed: the
+client's words call for an answer there; its closing is posted in the thread if it exists.
 
 The signals are sent inside the writing transaction: the messages are written in it too (they
 commit or roll back with the action); their live events leave after commit (`live.on_commit`).
@@ -12,11 +15,13 @@ from __future__ import annotations
 import logging
 
 from django.dispatch import receiver
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from adv.tenancy.context import require_tenant_id
 from adv.tenancy.errors import DomainError
-from adv.tenancy.models import Membership
-from billing.signals import invoices_issued
+from adv.tenancy.models import Membership, Tenant
+from billing.signals import invoice_disputed, invoices_issued
 from clients.signals import document_stored
 from deals.signals import deal_signed
 from notifications.signals import chase_sent
@@ -111,3 +116,29 @@ def post_deal_signed(sender, *, deal_id, **kwargs):
 def post_timesheet_approved(sender, *, timesheet_id, **kwargs):
     if _existing(ObjectType.TIMESHEET, [timesheet_id]):
         services.system_post(object_type=ObjectType.TIMESHEET, object_id=timesheet_id, body=_("CRA approuvé."), resolves="")
+
+
+def _dispute_body(source: str, reason: str) -> str:
+    if source == "portal":
+        text = _("Facture contestée par le client sur le portail : « %(reason)s »")
+    elif source == "platform":
+        text = _("Facture en litige sur la plateforme de facturation électronique : « %(reason)s »")
+    else:
+        text = _("Litige enregistré sur cette facture : « %(reason)s »")
+    return text % {"reason": (reason or "").strip() or "—"}
+
+
+@receiver(invoice_disputed)
+def post_invoice_disputed(sender, *, invoice_id, disputed, reason="", source="staff", **kwargs):
+    """In the firm's language: the signal may come from a portal page shown in the client's."""
+    language = Tenant.objects.filter(pk=require_tenant_id()).values_list("language", flat=True).first() or "fr"
+    with translation.override(language):
+        if disputed:
+            try:
+                services.thread_for_object(actor=None, object_type=ObjectType.INVOICE, object_id=invoice_id)
+            except DomainError:  # not an invoice of the firm: the dispute itself stands
+                logger.info("Dispute not posted in the chat", exc_info=True)
+                return
+            services.system_post(object_type=ObjectType.INVOICE, object_id=invoice_id, body=_dispute_body(source, reason))
+        elif _existing(ObjectType.INVOICE, [invoice_id]):
+            services.system_post(object_type=ObjectType.INVOICE, object_id=invoice_id, body=_("Litige clos : les relances reprennent."))

@@ -6,4 +6,6 @@ class PortalConfig(AppConfig):
     verbose_name = "Portail client"
 
     def ready(self) -> None:
-        from . import messages  # noqa: F401 - the portal's emails and notifications
+        from . import messages, receivers  # noqa: F401 - messages: the portal's emails and notifications
+
+        receivers.connect()  # a dispute closed by the firm is resolved on the portal

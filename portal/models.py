@@ -96,6 +96,30 @@ class PortalLink(TenantModel):
         constraints = [models.UniqueConstraint(fields=["tenant", "key_hash"], name="portallink_unique_key")]
 
 
+ACTIVITY_LABELS = {
+    "login": _("Connexion"),
+    "login_failed": _("Échec de connexion"),
+    "locked_out": _("Accès bloqué après des échecs"),
+    "login_locked_out": _("Connexion refusée (accès bloqué)"),
+    "login_link_requested": _("Lien de connexion demandé"),
+    "login_link_expired": _("Lien de connexion expiré utilisé"),
+    "login_link_reused": _("Lien de connexion déjà utilisé"),
+    "login_refused_revoked": _("Connexion refusée (accès révoqué)"),
+    "password_set": _("Mot de passe choisi"),
+    "totp_enabled": _("Code à usage unique activé"),
+    "timesheet_approved": _("CRA validé"),
+    "timesheet_rejected": _("CRA refusé"),
+    "acceptance_draft_downloaded": _("Projet de PV téléchargé"),
+    "acceptance_approved": _("PV de recette approuvé"),
+    "acceptance_uploaded": _("PV de recette signé déposé"),
+    "reception_number_set": _("Numéro de réception donné"),
+    "purchase_order_added": _("Bon de commande donné"),
+    "invoice_pdf_downloaded": _("Facture téléchargée (PDF)"),
+    "invoice_xml_downloaded": _("Facture téléchargée (Factur-X)"),
+    "invoice_disputed": _("Facture contestée"),
+}
+
+
 class PortalActivity(TenantModel):
     """One line of the portal's action log: who (contact), when (created_at), from where, what."""
 
@@ -109,6 +133,13 @@ class PortalActivity(TenantModel):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["tenant", "client", "-created_at"], name="portalactivity_client_time")]
+
+    @property
+    def label(self) -> str:
+        """What the staff's log shows: the action in words, with the reference given if any."""
+        text = str(ACTIVITY_LABELS.get(self.action, self.action))
+        number = (self.detail or {}).get("number")
+        return f"{text} : {number}" if number else text
 
 
 class SignatureKind(models.TextChoices):

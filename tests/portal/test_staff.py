@@ -21,7 +21,7 @@ def test_the_client_record_leads_to_its_portal_page(portal_firm):
     page = f.adv.client().get(f.adv.url(f"portal/clients/{f.client.pk}/"))
     html = page.content.decode()
     assert page.status_code == 200 and "marc.olivier@helios.example" in html and "Actif" in html
-    assert "login" in html  # the action log
+    assert 'data-action="login">Connexion</td>' in html  # the action log, in words
 
 
 def test_adv_resends_and_revokes_from_the_page(portal_firm):
