@@ -45,22 +45,37 @@ def unread_total(*, actor: Membership) -> dict:
     return {"unread": totals["unread"], "mentions": totals["mentions"]}
 
 
-def conversation_rows(*, actor: Membership, kind: str = "", limit: int = LIST_SIZE) -> list[dict]:
-    """The member's conversations, latest first, with unread counts and the last message: two
-    queries (plus one Redis round trip for the direct messages' presence)."""
-    rows = list(
+ROW_FIELDS = (
+    "conversation_id", "unread_count", "mention_count", "last_read_seq", "conversation__kind", "conversation__title",
+    "conversation__object_type", "conversation__object_id", "conversation__last_message_at",
+    "conversation__last_message__body", "conversation__last_message__kind", "conversation__last_message__deleted_at",
+    "conversation__last_message__author__user__first_name", "conversation__last_message__author__user__last_name",
+    "conversation__last_message__author__user__email",
+)
+
+
+def conversation_queryset(*, actor: Membership, kind: str = ""):
+    """The member's conversations (their Participant rows, as values), latest first: what a page
+    of the list slices (the page's count is one more query)."""
+    return (
         Participant.objects.filter(membership=actor)
         .filter(followed_q(actor))
         .filter(**({"conversation__kind": kind} if kind else {}))
         .order_by(F("conversation__last_message_at").desc(nulls_last=True), "conversation_id")
-        .values(
-            "conversation_id", "unread_count", "mention_count", "last_read_seq", "conversation__kind", "conversation__title",
-            "conversation__object_type", "conversation__object_id", "conversation__last_message_at",
-            "conversation__last_message__body", "conversation__last_message__kind", "conversation__last_message__deleted_at",
-            "conversation__last_message__author__user__first_name", "conversation__last_message__author__user__last_name",
-            "conversation__last_message__author__user__email",
-        )[:limit]
+        .values(*ROW_FIELDS)
     )
+
+
+def conversation_rows(*, actor: Membership, kind: str = "", limit: int = LIST_SIZE) -> list[dict]:
+    """The member's conversations, latest first, with unread counts and the last message: two
+    queries (plus one Redis round trip for the direct messages' presence)."""
+    return decorate_rows(list(conversation_queryset(actor=actor, kind=kind)[:limit]), actor=actor)
+
+
+def decorate_rows(rows: list[dict], *, actor: Membership) -> list[dict]:
+    """A page of `conversation_queryset` as the list shows it: titles (a direct message's is the
+    other member's name), last message preview, presence of the peer. One query for the page's
+    direct messages' and groups' members (none when the page has none)."""
     direct_ids = [r["conversation_id"] for r in rows if r["conversation__kind"] in (ConversationKind.DIRECT, ConversationKind.GROUP)]
     others: dict = {}
     if direct_ids:
@@ -118,7 +133,7 @@ def channels_to_join(*, actor: Membership) -> list[dict]:
     )
 
 
-def _attachments(message_ids, slug: str) -> dict:
+def attachments_of(message_ids, slug: str) -> dict:
     result: dict = {}
     if not message_ids:
         return result
@@ -132,14 +147,17 @@ def _attachments(message_ids, slug: str) -> dict:
     return result
 
 
-def message_rows(rows: list[dict], *, actor: Membership, slug: str, now=None) -> list[dict]:
+def message_rows(rows: list[dict], *, actor: Membership, slug: str, now=None, attachments: dict | None = None) -> list[dict]:
     """Messages as one reader sees them: the markup rendered for them (object links only where they
-    may see the object), their rights to edit or delete. One query for the page's attachments."""
+    may see the object; `markup.render_for`, cached per process), their rights to edit or delete.
+    One query for the page's attachments, none when given (`attachments_of`, read once for many
+    readers)."""
     from django.utils import timezone
 
     now = now or timezone.now()
     me = markup.handle_of(actor.user.email)
-    attachments = _attachments([r["id"] for r in rows if not r["deleted_at"]], slug)
+    if attachments is None:
+        attachments = attachments_of([r["id"] for r in rows if not r["deleted_at"]], slug)
     moderator = access.may_create_channel(actor)
 
     def visible(link):
@@ -158,7 +176,7 @@ def message_rows(rows: list[dict], *, actor: Membership, slug: str, now=None) ->
                 "id": str(r["author_id"]),
                 "name": _person(r["author__user__first_name"], r["author__user__last_name"], r["author__user__email"]),
             },
-            "html": "" if deleted else markup.render(r["body"], links=r["links"], visible=visible, me=me),
+            "html": "" if deleted else markup.render_for(r["body"], links=r["links"], visible=visible, me=me),
             "body": "" if deleted or not mine else r["body"],
             "mentions_me": actor.pk in (r["mentions"] or []),
             "created_at": r["created_at"],
