@@ -5,7 +5,7 @@ A message posted in a channel followed by 200 members reaches 200 consumers; eac
 its member may still read the conversation (a member removed from a deal's team stops receiving at
 once) and get the message as that member sees it. The consumers of one server process that receive
 the same event within `WINDOW` join one batch: one thread hop and a constant number of queries for
-all of them (the conversation, the members, the message and its attachments; a direct message's
+all of them (the conversation, the members, the message with its attachments; a direct message's
 participants), then each member's row is built in memory (the markup rendered once per variant,
 `markup.render_for`).
 """
@@ -92,9 +92,8 @@ def resolve(key: tuple, member_ids) -> dict:
             return result
         row = None
         if readers:
-            row = Message.objects.filter(pk=message_id, conversation_id=conversation.pk).values(*selectors.MESSAGE_FIELDS).first()
-        attachments = selectors.attachments_of([row["id"]], slug) if row and not row["deleted_at"] else {}
+            row = selectors.message_values(Message.objects.filter(pk=message_id, conversation_id=conversation.pk)).first()
         for member in readers:
-            message = selectors.message_rows([row], actor=member, slug=slug, attachments=attachments)[0] if row else None
+            message = selectors.message_rows([row], actor=member, slug=slug)[0] if row else None
             result[member.pk] = (True, message)
         return result
