@@ -11,7 +11,7 @@ and the message's read are batched per event for all the sockets of the server p
 Client → server: {"action": "subscribe", "conversation": id, "after": seq},
 {"action": "unsubscribe", "conversation": id}, {"action": "typing", "conversation": id},
 {"action": "read", "conversation": id, "seq": n}, {"action": "ping", "active": bool}.
-Server → client: {"type": "message", "action": "new"|"edit"|"delete", "message": {...}},
+Server → client: {"type": "message", "action": "new"|"edit"|"delete", "conversation": id, "message": {...}},
 {"type": "typing", ...}, {"type": "read", ...}, {"type": "unread", "unread": n, "mentions": n},
 {"type": "mention", "conversation": id, "popup": bool, ...}, {"type": "subscribed", ...},
 {"type": "error", "code": ...}.
@@ -143,7 +143,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.subscriptions.add(conversation_id)
         await self.send_json({"type": "subscribed", "conversation": conversation_id, "has_more": missed["has_more"]})
         for message in reversed(missed["results"]):  # oldest first
-            await self.send_json({"type": "message", "action": "new", "message": message})
+            await self.send_json({"type": "message", "action": "new", "conversation": conversation_id, "message": message})
 
     @database_sync_to_async
     def _catch_up(self, conversation_id: str, after: int | None):
@@ -202,7 +202,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self._revoke(conversation_id)
             return
         if message is not None:
-            await self.send_json({"type": "message", "action": event["action"], "message": message})
+            await self.send_json({"type": "message", "action": event["action"], "conversation": conversation_id, "message": message})
 
     async def chat_typing(self, event):
         if event["membership"] == str(self.ctx.membership_id) or not await self._readable(event["conversation"]):

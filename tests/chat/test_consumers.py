@@ -86,7 +86,7 @@ def test_fan_out_only_to_readers_and_stops_when_the_right_is_lost(alice, bob, sa
         assert (await outsider.until("error"))["code"] == "not_found"
         await database_sync_to_async(post)("Le BDC ?")
         received = await reader.until("message")
-        assert received["message"]["html"] == "<p>Le BDC ?</p>"
+        assert received["message"]["html"] == "<p>Le BDC ?</p>" and received["conversation"] == cid  # the page files it by conversation
         assert await outsider.receive_nothing(0.3)
         # the sales owner becomes a consultant: the next event is not delivered, the page is told
         await database_sync_to_async(demote_sales)()
