@@ -137,3 +137,16 @@ def test_the_conversation_list_is_paginated_in_the_api_and_the_page(alice, bob, 
     page_two = client.get(alice.url("chat/?page=2"))
     assert page_two.content.count(b'data-testid="chat-row"') == 1 and b'rel="prev"' in page_two.content
     assert b"?page=2" in page_two.content  # a conversation opened from page 2 keeps the list on page 2
+
+
+def test_the_words_of_chat_js_come_from_the_page_in_the_readers_language(alice):
+    from django.utils import translation
+
+    from chat.templatetags.chat_tags import chat_strings
+
+    page = alice.client().get(alice.url("chat/"))
+    assert b'<script id="chat-strings" type="application/json">' in page.content
+    assert "Supprimer ce message ?" in page.content.decode()
+    with translation.override("en"):
+        english = chat_strings()
+    assert english["delete_confirm"] == "Delete this message?" and english["typing"] == "%(name)s is typing…"
