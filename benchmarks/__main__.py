@@ -349,6 +349,10 @@ def main() -> int:
     from benchmarks import chat_bench
 
     lines += chat_bench.run(scale, repeat)
+    # The chat's live fan-out through the product's ASGI server (issue 14): benchmarks/chat_fanout_bench.py.
+    from benchmarks import chat_fanout_bench
+
+    lines += chat_fanout_bench.run(scale, repeat)
     for line in lines:
         print(line)
     print(f"# total {time.perf_counter() - started:.1f} s (the bench database is emptied again)")

@@ -109,3 +109,18 @@ def link_visible(m: Membership, link: dict) -> bool:
     """An object link (#AFF-2026-0015, an invoice number) is a link, with its title, only for a
     reader who may see that object (deals and invoices: the role decides, no query)."""
     return bool(role_reads(m, link.get("type", "")))
+
+
+def readers(conversation: Conversation, members) -> set:
+    """The ids of `members` who may read `conversation` now: `may_read` for many at once (a live
+    event fanned out to every socket subscribed to it). At most one query (a direct message's or a
+    group's participants), plus one per member only where the row decides and their role does
+    not (a timesheet's consultant and manager, a document's readers below the clearance)."""
+    members = [m for m in members if m is not None and m.is_active and m.tenant_id == conversation.tenant_id]
+    if conversation.kind == ConversationKind.CHANNEL:
+        return {m.pk for m in members}
+    if conversation.kind in (ConversationKind.DIRECT, ConversationKind.GROUP):
+        joined = set(Participant.objects.filter(conversation_id=conversation.pk, membership_id__in=[m.pk for m in members])
+                     .values_list("membership_id", flat=True))
+        return {m.pk for m in members if m.pk in joined}
+    return {m.pk for m in members if may_read_object(m, conversation.object_type, conversation.object_id)}

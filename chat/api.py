@@ -1,7 +1,8 @@
 """REST API of the chat (`/api/v1/`), thin: serializers parse, services write, selectors read.
 
-- `conversations/`: GET the caller's conversations (unread counts, last message; filter
-  `?object_type=deal&object_id=…` for an object's thread, `?kind=`), POST a direct message, a group,
+- `conversations/`: GET a page of the caller's conversations (unread counts, last message;
+  `?page=`/`?page_size=` like every list; filter `?object_type=deal&object_id=…` for an object's
+  thread, `?kind=`), POST a direct message, a group,
   a channel or an object's thread; `conversations/<id>/` one; `conversations/<id>/messages/` GET a
   page newest first (`?before=<seq>` older, `?after=<seq>` catching up, `?limit=`), POST a message
   (JSON or multipart with `files`); `conversations/<id>/read/` POST the read marker (`seq`, default
@@ -58,7 +59,9 @@ def _slug(request) -> str:
 
 
 def _conversation_row(actor, conversation: Conversation) -> dict:
-    rows = [r for r in selectors.conversation_rows(actor=actor, limit=selectors.LIST_SIZE) if r["id"] == conversation.pk]
+    rows = selectors.decorate_rows(
+        list(selectors.conversation_queryset(actor=actor).filter(conversation_id=conversation.pk)), actor=actor
+    )
     if rows:
         return rows[0]
     return {
@@ -87,14 +90,19 @@ class ConversationViewSet(mixins.RetrieveModelMixin, TenantGenericViewSet):
         responses=ConversationSerializer(many=True),
     )
     def list(self, request, *args, **kwargs):
+        """A page of the caller's conversations (`?page=`, `?page_size=`, at most 200): three
+        queries whatever the number of conversations (count, page, the page's direct messages'
+        members)."""
         actor = request.membership
         object_type, object_id = request.query_params.get("object_type"), request.query_params.get("object_id")
         if object_type and object_id:
             conversation = services.thread_for_object(actor=actor, object_type=object_type, object_id=object_id, create=False)
             rows = [] if conversation is None else [_conversation_row(actor, conversation)]
-        else:
-            rows = selectors.conversation_rows(actor=actor, kind=request.query_params.get("kind", ""))
-        return Response(ConversationSerializer(rows, many=True).data)
+            return Response({"count": len(rows), "next": None, "previous": None,
+                             "results": ConversationSerializer(rows, many=True).data})
+        page = self.paginate_queryset(selectors.conversation_queryset(actor=actor, kind=request.query_params.get("kind", "")))
+        rows = selectors.decorate_rows(list(page), actor=actor)
+        return self.get_paginated_response(ConversationSerializer(rows, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
         conversation = self.get_object()

@@ -4,12 +4,14 @@ Authenticated by the session (and the second factor the firm requires), scoped t
 non-member is refused with the same code as an unknown firm). The page subscribes to the
 conversations it shows, giving the last message seq it has: the access is checked at subscribe,
 the missed messages are sent (catch-up), then every event of the conversation is checked again
-before it is delivered, so that a member who lost the right stops receiving at once.
+before it is delivered, so that a member who lost the right stops receiving at once. Those checks
+and the message's read are batched per event for all the sockets of the server process
+(`fanout`): a constant number of queries per event, not per socket.
 
 Client → server: {"action": "subscribe", "conversation": id, "after": seq},
 {"action": "unsubscribe", "conversation": id}, {"action": "typing", "conversation": id},
 {"action": "read", "conversation": id, "seq": n}, {"action": "ping", "active": bool}.
-Server → client: {"type": "message", "action": "new"|"edit"|"delete", "message": {...}},
+Server → client: {"type": "message", "action": "new"|"edit"|"delete", "conversation": id, "message": {...}},
 {"type": "typing", ...}, {"type": "read", ...}, {"type": "unread", "unread": n, "mentions": n},
 {"type": "mention", "conversation": id, "popup": bool, ...}, {"type": "subscribed", ...},
 {"type": "error", "code": ...}.
@@ -29,7 +31,7 @@ from adv.tenancy.errors import DomainError
 from adv.tenancy.models import Membership
 from notifications.consumers import CLOSE_NOT_FOUND, _tenant_of_member
 
-from . import access, live, markup, presence, selectors, services
+from . import access, fanout, live, markup, presence, selectors, services
 from .models import Conversation, Message
 
 CATCH_UP_LIMIT = 200
@@ -141,7 +143,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.subscriptions.add(conversation_id)
         await self.send_json({"type": "subscribed", "conversation": conversation_id, "has_more": missed["has_more"]})
         for message in reversed(missed["results"]):  # oldest first
-            await self.send_json({"type": "message", "action": "new", "message": message})
+            await self.send_json({"type": "message", "action": "new", "conversation": conversation_id, "message": message})
 
     @database_sync_to_async
     def _catch_up(self, conversation_id: str, after: int | None):
@@ -178,39 +180,29 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def _readable(self, conversation_id: str) -> bool:
         if conversation_id not in self.subscriptions:
             return False
-        allowed = await self._may_read(conversation_id)
-        if not allowed:  # the right was lost: stop listening at once
-            self.subscriptions.discard(conversation_id)
-            await self.channel_layer.group_discard(live.conversation_group(self.ctx.tenant_id, conversation_id), self.channel_name)
-            await self.send_json({"type": "revoked", "conversation": conversation_id})
+        allowed = await fanout.may_read(self.ctx.tenant_id, conversation_id, self.ctx.membership_id)
+        if not allowed:
+            await self._revoke(conversation_id)
         return allowed
 
-    @database_sync_to_async
-    def _may_read(self, conversation_id: str) -> bool:
-        with tenant_context(self.ctx.tenant_id):
-            member = self.ctx.membership()
-            conversation = Conversation.objects.filter(pk=conversation_id).first()
-            return member is not None and conversation is not None and access.may_read(member, conversation)
-
-    @database_sync_to_async
-    def _message_for_me(self, conversation_id: str, message_id: str):
-        with tenant_context(self.ctx.tenant_id):
-            member = self.ctx.membership()
-            conversation = Conversation.objects.filter(pk=conversation_id).first()
-            if member is None or conversation is None or not access.may_read(member, conversation):
-                return False, None
-            return True, selectors.message_row(actor=member, message_id=message_id, slug=self.ctx.slug)
+    async def _revoke(self, conversation_id: str) -> None:
+        """The right was lost: stop listening at once, and tell the page."""
+        self.subscriptions.discard(conversation_id)
+        await self.channel_layer.group_discard(live.conversation_group(self.ctx.tenant_id, conversation_id), self.channel_name)
+        await self.send_json({"type": "revoked", "conversation": conversation_id})
 
     async def chat_message(self, event):
         conversation_id = event["conversation"]
         if conversation_id not in self.subscriptions:
             return
-        allowed, message = await self._message_for_me(conversation_id, event["message"])
+        allowed, message = await fanout.message_for(
+            self.ctx.tenant_id, conversation_id, event["message"], self.ctx.slug, self.ctx.membership_id
+        )
         if not allowed:
-            await self._readable(conversation_id)
+            await self._revoke(conversation_id)
             return
         if message is not None:
-            await self.send_json({"type": "message", "action": event["action"], "message": message})
+            await self.send_json({"type": "message", "action": event["action"], "conversation": conversation_id, "message": message})
 
     async def chat_typing(self, event):
         if event["membership"] == str(self.ctx.membership_id) or not await self._readable(event["conversation"]):

@@ -11,6 +11,7 @@ reader it stays the plain "#REFERENCE" it was typed as.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Callable
@@ -126,6 +127,31 @@ def render(body: str, *, links: list[dict] | None = None, visible: Callable[[dic
         "".join(blocks), tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, link_rel="noopener noreferrer nofollow",
         url_schemes={"http", "https", "mailto"},
     )
+
+
+# Rendered messages kept per process: a thread's page, and one event fanned out to many readers,
+# render each message once per variant (the object links the reader may see, whether they are
+# mentioned), not once per reader and request. Keyed by content: an edit is another key.
+RENDER_CACHE_SIZE = 4096
+
+
+@functools.lru_cache(maxsize=RENDER_CACHE_SIZE)
+def _render_variant(body: str, links: tuple[tuple[str, str, str], ...], me: str) -> str:
+    return render(body, links=[{"ref": ref, "title": title, "url": url} for ref, title, url in links],
+                  visible=lambda link: True, me=me)
+
+
+def render_for(body: str, *, links: list[dict] | None, visible: Callable[[dict], bool], me: str) -> str:
+    """`render` for one reader, from the per-process cache: the reader decides which of the
+    message's object links they see (`visible`, no query) and whether their handle is highlighted;
+    messages that mention them or link objects they may not see are other variants of the same
+    message."""
+    shown = tuple(
+        (link["ref"], str(link.get("title", "")), str(link.get("url", "")))
+        for link in (links or []) if "ref" in link and visible(link)
+    )
+    mentioned = me if me and f"@{me}" in (body or "").lower() else ""
+    return _render_variant(body or "", shown, mentioned)
 
 
 def preview(body: str, length: int = 120) -> str:

@@ -3,9 +3,10 @@ whatever the number of conversations or messages (tests assert it at two sizes).
 
 from __future__ import annotations
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db.models import F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, JSONObject
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -45,22 +46,37 @@ def unread_total(*, actor: Membership) -> dict:
     return {"unread": totals["unread"], "mentions": totals["mentions"]}
 
 
-def conversation_rows(*, actor: Membership, kind: str = "", limit: int = LIST_SIZE) -> list[dict]:
-    """The member's conversations, latest first, with unread counts and the last message: two
-    queries (plus one Redis round trip for the direct messages' presence)."""
-    rows = list(
+ROW_FIELDS = (
+    "conversation_id", "unread_count", "mention_count", "last_read_seq", "conversation__kind", "conversation__title",
+    "conversation__object_type", "conversation__object_id", "conversation__last_message_at",
+    "conversation__last_message__body", "conversation__last_message__kind", "conversation__last_message__deleted_at",
+    "conversation__last_message__author__user__first_name", "conversation__last_message__author__user__last_name",
+    "conversation__last_message__author__user__email",
+)
+
+
+def conversation_queryset(*, actor: Membership, kind: str = ""):
+    """The member's conversations (their Participant rows, as values), latest first: what a page
+    of the list slices (the page's count is one more query)."""
+    return (
         Participant.objects.filter(membership=actor)
         .filter(followed_q(actor))
         .filter(**({"conversation__kind": kind} if kind else {}))
         .order_by(F("conversation__last_message_at").desc(nulls_last=True), "conversation_id")
-        .values(
-            "conversation_id", "unread_count", "mention_count", "last_read_seq", "conversation__kind", "conversation__title",
-            "conversation__object_type", "conversation__object_id", "conversation__last_message_at",
-            "conversation__last_message__body", "conversation__last_message__kind", "conversation__last_message__deleted_at",
-            "conversation__last_message__author__user__first_name", "conversation__last_message__author__user__last_name",
-            "conversation__last_message__author__user__email",
-        )[:limit]
+        .values(*ROW_FIELDS)
     )
+
+
+def conversation_rows(*, actor: Membership, kind: str = "", limit: int = LIST_SIZE) -> list[dict]:
+    """The member's conversations, latest first, with unread counts and the last message: two
+    queries (plus one Redis round trip for the direct messages' presence)."""
+    return decorate_rows(list(conversation_queryset(actor=actor, kind=kind)[:limit]), actor=actor)
+
+
+def decorate_rows(rows: list[dict], *, actor: Membership) -> list[dict]:
+    """A page of `conversation_queryset` as the list shows it: titles (a direct message's is the
+    other member's name), last message preview, presence of the peer. One query for the page's
+    direct messages' and groups' members (none when the page has none)."""
     direct_ids = [r["conversation_id"] for r in rows if r["conversation__kind"] in (ConversationKind.DIRECT, ConversationKind.GROUP)]
     others: dict = {}
     if direct_ids:
@@ -118,28 +134,34 @@ def channels_to_join(*, actor: Membership) -> list[dict]:
     )
 
 
-def _attachments(message_ids, slug: str) -> dict:
-    result: dict = {}
-    if not message_ids:
-        return result
-    for a in Attachment.objects.filter(message_id__in=message_ids).order_by("created_at", "id").values(
-        "id", "message_id", "original_name", "content_type", "size"
-    ):
-        result.setdefault(a["message_id"], []).append({
-            "id": str(a["id"]), "name": a["original_name"], "content_type": a["content_type"], "size": a["size"],
-            "url": reverse("chat:attachment", args=[slug, a["id"]]),
-        })
-    return result
+def message_values(queryset, *extra: str):
+    """Messages as the rows `message_rows` reads, each with its attachments in the same query (an
+    array of JSON objects, deleted messages' included: `message_rows` leaves them out)."""
+    files = (
+        Attachment.objects.filter(message_id=OuterRef("pk")).order_by("created_at", "id")
+        .values(json=JSONObject(id="id", name="original_name", content_type="content_type", size="size"))
+    )
+    return queryset.annotate(attachment_rows=ArraySubquery(files)).values(*MESSAGE_FIELDS, "attachment_rows", *extra)
+
+
+def _attachments(row: dict, slug: str) -> list[dict]:
+    if row["deleted_at"]:
+        return []
+    return [
+        {"id": str(a["id"]), "name": a["name"], "content_type": a["content_type"], "size": a["size"],
+         "url": reverse("chat:attachment", args=[slug, a["id"]])}
+        for a in row.get("attachment_rows") or []
+    ]
 
 
 def message_rows(rows: list[dict], *, actor: Membership, slug: str, now=None) -> list[dict]:
-    """Messages as one reader sees them: the markup rendered for them (object links only where they
-    may see the object), their rights to edit or delete. One query for the page's attachments."""
+    """Messages (`message_values` rows) as one reader sees them: the markup rendered for them
+    (object links only where they may see the object; `markup.render_for`, cached per process),
+    their rights to edit or delete. No query."""
     from django.utils import timezone
 
     now = now or timezone.now()
     me = markup.handle_of(actor.user.email)
-    attachments = _attachments([r["id"] for r in rows if not r["deleted_at"]], slug)
     moderator = access.may_create_channel(actor)
 
     def visible(link):
@@ -158,14 +180,14 @@ def message_rows(rows: list[dict], *, actor: Membership, slug: str, now=None) ->
                 "id": str(r["author_id"]),
                 "name": _person(r["author__user__first_name"], r["author__user__last_name"], r["author__user__email"]),
             },
-            "html": "" if deleted else markup.render(r["body"], links=r["links"], visible=visible, me=me),
+            "html": "" if deleted else markup.render_for(r["body"], links=r["links"], visible=visible, me=me),
             "body": "" if deleted or not mine else r["body"],
             "mentions_me": actor.pk in (r["mentions"] or []),
             "created_at": r["created_at"],
             "edited_at": r["edited_at"],
             "deleted": deleted,
             "chase": None if r["kind"] != MessageKind.CHASE else {"code": r["chase_code"], "resolved": r["resolved_at"] is not None},
-            "attachments": attachments.get(r["id"], []),
+            "attachments": _attachments(r, slug),
             "can_edit": mine and not deleted and r["kind"] != MessageKind.SYSTEM and now - r["created_at"] <= EDIT_WINDOW,
             "can_delete": not deleted and r["kind"] != MessageKind.SYSTEM and (mine or moderator),
         })
@@ -176,9 +198,9 @@ def messages_page(*, actor: Membership, conversation: Conversation, before: int 
                   limit: int = PAGE_SIZE, slug: str) -> dict:
     """One page of a thread, newest first. `before`: older than that seq (scrolling back);
     `after`: the messages right after that seq (catching up, oldest of them first in the slice so
-    that none is skipped). Two queries."""
+    that none is skipped). One query (the attachments come with the messages)."""
     limit = max(1, min(int(limit or PAGE_SIZE), MAX_PAGE))
-    queryset = Message.objects.filter(conversation=conversation).values(*MESSAGE_FIELDS)
+    queryset = message_values(Message.objects.filter(conversation=conversation))
     if after is not None:
         rows = list(queryset.filter(seq__gt=after).order_by("seq")[: limit + 1])
         more = len(rows) > limit
@@ -193,24 +215,24 @@ def messages_page(*, actor: Membership, conversation: Conversation, before: int 
 
 
 def message_row(*, actor: Membership, message_id, slug: str) -> dict | None:
-    row = Message.objects.filter(pk=message_id).values(*MESSAGE_FIELDS).first()
+    row = message_values(Message.objects.filter(pk=message_id)).first()
     return message_rows([row], actor=actor, slug=slug)[0] if row else None
 
 
 def search(*, actor: Membership, q: str, slug: str, limit: int = 50) -> list[dict]:
     """French full-text search over the messages the member may read (stemmed: "factures" finds
-    "facture"), newest first. Two queries."""
+    "facture"), newest first. One query."""
     q = (q or "").strip()
     if not q or actor is None or not actor.is_active:
         return []
     query = SearchQuery(q, config="french", search_type="websearch")
-    rows = list(
+    rows = list(message_values(
         Message.objects.annotate(document=SearchVector("body", config="french"))
         .filter(document=query, deleted_at__isnull=True)
         .filter(access.readable_q(actor, "conversation__"))
-        .order_by("-seq")
-        .values(*MESSAGE_FIELDS, "conversation__kind", "conversation__title")[:limit]
-    )
+        .order_by("-seq"),
+        "conversation__kind", "conversation__title",
+    )[:limit])
     result = message_rows(rows, actor=actor, slug=slug)
     for row, raw in zip(result, rows, strict=True):
         title = raw["conversation__title"]

@@ -9,6 +9,7 @@ import datetime
 
 from django.contrib import messages as flash
 from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -50,13 +51,16 @@ def _dnd_context(membership) -> dict:
 def index(request, tenant_slug, selected=None):
     membership = request.membership
     q = request.GET.get("q", "").strip()
-    rows = selectors.conversation_rows(actor=membership)
+    # The list, a page at a time (`?page=`): count, page, the page's direct messages' members.
+    page = Paginator(selectors.conversation_queryset(actor=membership), selectors.LIST_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.decorate_rows(list(page.object_list), actor=membership)
     members = selectors.members_for_picker(limit=200)
     states = presence.states(membership.tenant_id, [m["id"] for m in members])
     for m in members:
         m["presence"] = states.get(m["id"], presence.OFFLINE)
     context = {
         "rows": rows,
+        "page": page,
         "channels": [r for r in rows if r["kind"] == ConversationKind.CHANNEL],
         "directs": [r for r in rows if r["kind"] in (ConversationKind.DIRECT, ConversationKind.GROUP)],
         "threads": [r for r in rows if r["kind"] == ConversationKind.OBJECT],

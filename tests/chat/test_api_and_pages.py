@@ -38,10 +38,10 @@ def test_post_read_page_edit_delete_through_the_session_api(alice, sales, make_d
     assert client.delete(base + f"messages/{message['id']}/").status_code == 204
     # the sales owner sees his unread mention in the list, and marks it read
     sales_client = sales.client()
-    rows = sales_client.get(base + "conversations/").json()
+    rows = sales_client.get(base + "conversations/").json()["results"]
     assert rows[0]["unread"] == 1 and rows[0]["mentions"] == 1
     assert sales_client.post(base + f"conversations/{cid}/read/", {}, content_type="application/json").json()["unread"] == 0
-    filtered = sales_client.get(base + f"conversations/?object_type=deal&object_id={deal.pk}").json()
+    filtered = sales_client.get(base + f"conversations/?object_type=deal&object_id={deal.pk}").json()["results"]
     assert [r["id"] for r in filtered] == [cid]
 
 
@@ -116,4 +116,37 @@ def test_list_and_history_run_constant_queries(alice, bob, size, django_assert_m
             page = selectors.messages_page(actor=bob.membership, conversation=conversation, slug="alpha")
         assert len(page["results"]) == min(50, size * 3 + 1)
     assert len(listing.captured_queries) == 2  # the list (channels only: no peer names to read) and the badge
-    assert len(history.captured_queries) == 2
+    assert len(history.captured_queries) == 1  # the messages, with their attachments
+
+
+def test_the_conversation_list_is_paginated_in_the_api_and_the_page(alice, bob, monkeypatch):
+    _fill(alice, bob, 3, 0)
+    client = bob.client()
+    base = alice.url("api/v1/")
+    first = client.get(base + "conversations/?page_size=2").json()
+    assert first["count"] == 3 and len(first["results"]) == 2 and first["next"]
+    second = client.get(base + "conversations/?page_size=2&page=2").json()
+    assert len(second["results"]) == 1 and second["previous"]
+    assert {r["id"] for r in first["results"] + second["results"]} == {
+        r["id"] for r in client.get(base + "conversations/").json()["results"]
+    }
+    # the page shows 2 conversations a page here, with its pager
+    monkeypatch.setattr(selectors, "LIST_SIZE", 2)
+    page_one = client.get(alice.url("chat/"))
+    assert page_one.content.count(b'data-testid="chat-row"') == 2 and b'rel="next"' in page_one.content
+    page_two = client.get(alice.url("chat/?page=2"))
+    assert page_two.content.count(b'data-testid="chat-row"') == 1 and b'rel="prev"' in page_two.content
+    assert b"?page=2" in page_two.content  # a conversation opened from page 2 keeps the list on page 2
+
+
+def test_the_words_of_chat_js_come_from_the_page_in_the_readers_language(alice):
+    from django.utils import translation
+
+    from chat.templatetags.chat_tags import chat_strings
+
+    page = alice.client().get(alice.url("chat/"))
+    assert b'<script id="chat-strings" type="application/json">' in page.content
+    assert "Supprimer ce message ?" in page.content.decode()
+    with translation.override("en"):
+        english = chat_strings()
+    assert english["delete_confirm"] == "Delete this message?" and english["typing"] == "%(name)s is typing…"

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from adv.tenancy.context import tenant_context
 from adv.tenancy.models import Membership
-from chat import services
+from chat import fanout, services
 from chat.routing import websocket_urlpatterns
 from deals.models import DealStatus
 
@@ -86,7 +86,7 @@ def test_fan_out_only_to_readers_and_stops_when_the_right_is_lost(alice, bob, sa
         assert (await outsider.until("error"))["code"] == "not_found"
         await database_sync_to_async(post)("Le BDC ?")
         received = await reader.until("message")
-        assert received["message"]["html"] == "<p>Le BDC ?</p>"
+        assert received["message"]["html"] == "<p>Le BDC ?</p>" and received["conversation"] == cid  # the page files it by conversation
         assert await outsider.receive_nothing(0.3)
         # the sales owner becomes a consultant: the next event is not delivered, the page is told
         await database_sync_to_async(demote_sales)()
@@ -137,3 +137,63 @@ def test_dnd_suppresses_the_popup_not_the_unread_count(alice, bob):
         assert (await socket.until("unread")) == {"type": "unread", "unread": 1, "mentions": 1}
         await socket.close()
     run(scenario)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_event_is_checked_and_read_once_for_all_the_sockets_of_the_process(alice, bob, make_member, monkeypatch):
+    members = [bob] + [make_member("sales") for _ in range(3)]
+    with tenant_context(alice.tenant):
+        channel = services.channel_create(actor=alice.membership, name="general", members=[m.membership.pk for m in members])
+    cid = str(channel.pk)
+    batches = []
+    resolve = fanout.resolve
+
+    def counted(key, member_ids):
+        batches.append(set(member_ids))
+        return resolve(key, member_ids)
+
+    monkeypatch.setattr(fanout, "resolve", counted)
+
+    def post():
+        with tenant_context(alice.tenant):
+            services.message_post(actor=alice.membership, conversation_id=cid, body="@bob **tous** ensemble")
+
+    async def scenario():
+        sockets = [Socket(m, "alpha") for m in members]
+        for socket in sockets:
+            assert await socket.connect()
+            await socket.send({"action": "subscribe", "conversation": cid, "after": 0})
+            await socket.until("subscribed")
+        await database_sync_to_async(post)()
+        received = [(await socket.until("message"))["message"] for socket in sockets]
+        # each reader gets the message as they see it (bob is the one mentioned)
+        assert [m["mentions_me"] for m in received] == [True, False, False, False]
+        assert 'chat-mention-me' in received[0]["html"] and 'chat-mention-me' not in received[1]["html"]
+        for socket in sockets:
+            await socket.close()
+    run(scenario)
+    # one batch for the four sockets: one set of queries for the event, not one per socket
+    assert batches == [{m.membership.pk for m in members}]
+
+
+@pytest.mark.django_db
+def test_a_batch_runs_the_same_queries_for_few_and_many_readers(alice, make_member):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    members = [make_member("sales") for _ in range(8)]
+    with tenant_context(alice.tenant):
+        channel = services.channel_create(actor=alice.membership, name="general", members=[m.membership.pk for m in members])
+        message = services.message_post(actor=alice.membership, conversation_id=channel.pk, body="Bonjour")
+        direct = services.conversation_open(actor=alice.membership, members=[members[0].membership.pk])
+    key = (alice.tenant.id, str(channel.pk), str(message.pk), "alpha")
+    counts = []
+    for size in (2, 8):
+        with CaptureQueriesContext(connection) as queries:
+            result = fanout.resolve(key, frozenset(m.membership.pk for m in members[:size]))
+        assert len(result) == size and all(allowed and row["html"] == "<p>Bonjour</p>" for allowed, row in result.values())
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1]
+    # a direct message: only its participants
+    access = fanout.resolve((alice.tenant.id, str(direct.pk), fanout.ACCESS, ""), frozenset(m.membership.pk for m in members))
+    assert [m for m, (allowed, _row) in access.items() if allowed] == [members[0].membership.pk]

@@ -26,6 +26,7 @@ from ..messages import (  # the message keys, registered with their default word
     SUBMISSION_LATE,
 )
 from ..models import ClosingCalendar, ReminderKind, Timesheet, TimesheetStatus
+from .chasing import chase_in_threads
 from .context import (
     approval_queue_url,
     approver_context,
@@ -157,6 +158,7 @@ def send_reminders(
             person, concerned = waiting[pk]
             context = track.context(person, concerned, month=month, deadline=deadline, tenant=tenant)
             send(person, key=key, context=context, url=track.url(tenant.slug, month))
+            chase_in_threads(person, kind=track.kind, month=month, deadline=deadline, concerned=concerned)
             report.count(track.counter, person, key, step)
         if offset >= max(1, policy.escalate_after_working_days):
             _escalate(track, waiting, month=month, deadline=deadline, tenant=tenant, now=now, report=report)

@@ -35,6 +35,7 @@ from ..messages import (  # the message keys, registered with their default word
 )
 from ..models import ReminderKind, Timesheet
 from .automatic import members_by_id, pending_approvals
+from .chasing import chase_in_threads
 from .context import (
     approval_queue_url,
     approver_context,
@@ -193,11 +194,17 @@ def grouped_reminder_send(
         month=month, kind=GROUPED_KIND[audience], step=f"manual:{today.isoformat()}", template_key=template_key,
         membership_ids=[c.pk for c in candidates], sent_by=actor, now=now,
     )
+    row = closing_selectors.calendar_for(month)
+    deadline = row.submission_deadline if audience == AUDIENCE_CONSULTANTS else row.approval_deadline
     for candidate in candidates:
         if candidate.pk not in claimed:
             result.already.append(candidate.membership)
             continue
         context, url = _grouped_message(candidate, audience=audience, month=month, tenant=tenant)
         send(candidate.membership, key=template_key, context=context, url=url, actor=actor)
+        chase_in_threads(  # and in each timesheet's thread, like every "Relancer"
+            candidate.membership, kind=GROUPED_KIND[audience], month=month, deadline=deadline, concerned=candidate.consultants,
+            actor=actor,
+        )
         result.sent.append(candidate.membership)
     return result

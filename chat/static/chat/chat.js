@@ -13,6 +13,28 @@
 (function () {
   "use strict";
 
+  /* The words shown, in the reader's language: given by the page (chat/templatetags/chat_tags.py,
+   * a JSON data block "chat-strings"), French when absent. */
+  var STRINGS = {
+    error: "Erreur", typing: "%(name)s écrit…", read_up_to: "Lu jusqu'au n° %(seq)s",
+    revoked: "Cette conversation ne vous est plus accessible.", system: "Système", edited: "(modifié)",
+    chase: "Relance", chase_resolved: "Relance résolue", deleted: "Message supprimé", edit: "Modifier",
+    delete: "Supprimer", delete_confirm: "Supprimer ce message ?", edit_prompt: "Modifier le message",
+    dnd_suffix: "(ne pas déranger)", online: "en ligne", away: "absent", offline: "hors ligne",
+    dnd: "ne pas déranger", until: "jusqu'au %(date)s"
+  };
+  (function () {
+    var node = document.getElementById("chat-strings");
+    if (!node) { return; }
+    try { Object.assign(STRINGS, JSON.parse(node.textContent)); } catch (e) { /* keep French */ }
+  })();
+
+  function t(key, values) {
+    return (STRINGS[key] || key).replace(/%\((\w+)\)s/g, function (all, name) {
+      return values && values[name] !== undefined ? String(values[name]) : all;
+    });
+  }
+
   function csrf() {
     var m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
     return m ? decodeURIComponent(m[1]) : "";
@@ -26,7 +48,7 @@
       if (response.status === 204) { return null; }
       return response.json().then(function (data) {
         if (!response.ok) {
-          var error = new Error(data.detail || data.title || "Erreur");
+          var error = new Error(data.detail || data.title || t("error"));
           error.data = data;
           throw error;
         }
@@ -217,19 +239,20 @@
   };
 
   Panel.prototype.onEvent = function (data) {
-    if (data.conversation !== this.conversation) { return; }
+    var conversation = data.conversation || (data.message && data.message.conversation);
+    if (conversation !== this.conversation) { return; }
     if (data.type === "message") {
       var added = this.put(data.message);
       if (added) { this.scrollDown(); this.markRead(); }
     } else if (data.type === "typing") {
       var typing = this.typing;
-      typing.textContent = data.name + " écrit…";
+      typing.textContent = t("typing", { name: data.name });
       window.clearTimeout(this.typingTimer);
       this.typingTimer = window.setTimeout(function () { typing.textContent = ""; }, 4000);
     } else if (data.type === "read" && data.membership !== this.me) {
-      this.status.textContent = "Lu jusqu'au n° " + data.seq;
+      this.status.textContent = t("read_up_to", { seq: data.seq });
     } else if (data.type === "revoked" || (data.type === "error" && data.code === "not_found")) {
-      this.root.querySelector(".chat-thread").textContent = "Cette conversation ne vous est plus accessible.";
+      this.root.querySelector(".chat-thread").textContent = t("revoked");
       this.form.remove();
     }
   };
@@ -251,13 +274,13 @@
     if (m.mentions_me) { item.classList.add("chat-mentions-me"); }
     if (m.chase && m.chase.resolved) { item.classList.add("chat-resolved"); }
     var meta = el("div", "chat-meta");
-    meta.appendChild(el("span", "fw-semibold", m.author ? m.author.name : "Système"));
+    meta.appendChild(el("span", "fw-semibold", m.author ? m.author.name : t("system")));
     meta.appendChild(document.createTextNode(" · " + formatDate(m.created_at)));
-    if (m.edited_at) { meta.appendChild(el("span", "ms-1", "(modifié)")); }
-    if (m.chase) { meta.appendChild(el("span", "badge ms-1 " + (m.chase.resolved ? "text-bg-success" : "text-bg-warning"), m.chase.resolved ? "Relance résolue" : "Relance")); }
+    if (m.edited_at) { meta.appendChild(el("span", "ms-1", t("edited"))); }
+    if (m.chase) { meta.appendChild(el("span", "badge ms-1 " + (m.chase.resolved ? "text-bg-success" : "text-bg-warning"), m.chase.resolved ? t("chase_resolved") : t("chase"))); }
     item.appendChild(meta);
     if (m.deleted) {
-      item.appendChild(el("div", "chat-deleted", "Message supprimé"));
+      item.appendChild(el("div", "chat-deleted", t("deleted")));
       return item;
     }
     var html = el("div", "chat-html");
@@ -279,16 +302,16 @@
     if (m.can_edit || m.can_delete) {
       var tools = el("div", "chat-tools small");
       if (m.can_edit) {
-        var edit = el("button", "btn btn-link btn-sm p-0 me-2", "Modifier");
+        var edit = el("button", "btn btn-link btn-sm p-0 me-2", t("edit"));
         edit.type = "button";
         edit.addEventListener("click", function () { self.edit(m); });
         tools.appendChild(edit);
       }
       if (m.can_delete) {
-        var del = el("button", "btn btn-link btn-sm p-0 text-danger", "Supprimer");
+        var del = el("button", "btn btn-link btn-sm p-0 text-danger", t("delete"));
         del.type = "button";
         del.addEventListener("click", function () {
-          if (window.confirm("Supprimer ce message ?")) { api(self.api, "messages/" + m.id + "/", { method: "DELETE" }).catch(function (e) { self.fail(e); }); }
+          if (window.confirm(t("delete_confirm"))) { api(self.api, "messages/" + m.id + "/", { method: "DELETE" }).catch(function (e) { self.fail(e); }); }
         });
         tools.appendChild(del);
       }
@@ -348,7 +371,7 @@
 
   Panel.prototype.edit = function (m) {
     var self = this;
-    var text = window.prompt("Modifier le message", m.body);
+    var text = window.prompt(t("edit_prompt"), m.body);
     if (text === null) { return; }
     api(this.api, "messages/" + m.id + "/", {
       method: "PATCH", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ body: text })
@@ -377,7 +400,7 @@
           var li = el("li", "list-group-item list-group-item-action small");
           var dot = el("span", "chat-presence chat-presence-" + (member.dnd ? "dnd" : member.presence));
           li.appendChild(dot);
-          li.appendChild(document.createTextNode(member.name + " @" + member.handle + (member.dnd ? " (ne pas déranger)" : "")));
+          li.appendChild(document.createTextNode(member.name + " @" + member.handle + (member.dnd ? " " + t("dnd_suffix") : "")));
           li.addEventListener("mousedown", function (event) {
             event.preventDefault();
             var position = self.body.selectionStart;
@@ -417,8 +440,8 @@
         if (!r) { return; }
         var state = r.dnd ? "dnd" : r.state;
         d.className = "chat-presence chat-presence-" + state;
-        var label = { online: "en ligne", away: "absent", offline: "hors ligne", dnd: "ne pas déranger" }[state];
-        if (r.dnd && r.dnd_until) { label += " jusqu'au " + formatDate(r.dnd_until); }
+        var label = t(state);
+        if (r.dnd && r.dnd_until) { label += " " + t("until", { date: formatDate(r.dnd_until) }); }
         d.title = label;
         d.setAttribute("aria-label", label);
       });
