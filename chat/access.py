@@ -21,8 +21,8 @@ from adv.tenancy import roles
 from adv.tenancy.models import Membership
 from billing import access as billing_access
 from clients import access as client_access
-from clients.models import Document
 from deals import access as deal_access
+from documents.models import Document
 from timesheets import selectors as timesheet_selectors
 
 from .models import Conversation, ConversationKind, ObjectType, Participant

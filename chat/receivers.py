@@ -82,7 +82,7 @@ def post_invoices_issued(sender, *, invoice_ids, **kwargs):
 
 @receiver(document_stored)
 def post_document_stored(sender, *, document_id, client_id, deal_id=None, **kwargs):
-    from clients.models import Document
+    from documents.models import Document
 
     document = Document.objects.select_related("document_type").filter(pk=document_id).first()
     if document is None:

@@ -10,8 +10,7 @@ from django.utils.translation import gettext as _
 from adv.tenancy import roles
 from adv.tenancy.errors import PermissionDenied
 from adv.tenancy.models import Membership
-
-from .models import DocumentUserObjectPermission
+from documents.models import DocumentUserObjectPermission
 
 GRANT_PERMISSION = "view_restricted_document"
 

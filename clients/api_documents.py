@@ -30,11 +30,11 @@ from rest_framework.response import Response
 from adv.api.permissions import IsTenantMember
 from adv.api.viewsets import TenantGenericViewSet
 from adv.tenancy.models import Role
+from documents.models import Document, DocumentRequirement, DocumentType, DocumentVersion, RequirementScope
 
 from . import access, services
 from . import selectors_documents as selectors
 from .downloads import serve_version
-from .models import Document, DocumentRequirement, DocumentType, DocumentVersion, RequirementScope
 from .serializers_documents import (
     DocumentRequirementSerializer,
     DocumentRequirementUpdateSerializer,

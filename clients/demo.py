@@ -20,10 +20,11 @@ from django.utils.html import escape
 from django.utils.text import slugify
 
 from adv.tenancy.models import Membership, Tenant
+from documents.models import Document, DocumentType, DocumentVersion
 
 from . import services
 from .files import StoredUpload, delete_blob, store_bytes
-from .models import Client, ClientName, Contact, Document, DocumentType, DocumentVersion
+from .models import Client, ClientName, Contact
 
 SALES_EMAIL = "sales@demo.adv.test"
 ADV_EMAIL = "adv@demo.adv.test"

@@ -24,10 +24,10 @@ from django.utils.translation import gettext as _
 from adv.network import client_ip
 from adv.tenancy.errors import NotFound
 from adv.tenancy.models import Membership
+from documents.models import DocumentVersion
 
 from . import access
 from .files import PREVIEWABLE_TYPES
-from .models import DocumentVersion
 from .services import document_record_download
 
 PREVIEW_CSP = "sandbox; default-src 'none'"

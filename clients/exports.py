@@ -27,10 +27,11 @@ from django.utils.translation import gettext as _
 from adv.exports import Column, csv_bytes, table_response
 from adv.exports import spool as shared_spool
 from adv.tenancy.models import Membership
+from documents.models import Document, DocumentVersion
 
 from . import access, services
 from .files import spooled_copy
-from .models import Client, Document, DocumentVersion
+from .models import Client
 from .requirements import ChecklistItem
 
 _CHUNK = 64 * 1024

@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from adv.tenancy.models import ClearanceLevel, Membership, Role
 from adv.ui.forms import BootstrapFormMixin
+from documents.models import Document, DocumentRequirement, DocumentType, RequirementScope, Responsible
 
-from .models import Document, DocumentRequirement, DocumentType, RequirementScope, Responsible
 from .selectors_documents import document_type_list
 
 STATUS_CHOICES = [

@@ -9,9 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from adv.tenancy.models import Membership
 from adv.ui.forms import BootstrapFormMixin
 from adv.ui.pickers import MEMBER_ROLE_GROUPS, MemberPickerField
+from documents.models import DocumentType
 
 from .importing import MAX_FILE_BYTES
-from .models import ClientStatus, DocumentType
+from .models import ClientStatus
 from .requirements import ChecklistStatus, MissingFilters
 
 

@@ -12,8 +12,8 @@ from adv import history
 from adv.history import HistoryChange, Relation, Tracked
 
 HISTORY_EVENT_MODELS = (
-    "clients.ClientEvent", "clients.ContactEvent", "clients.BillingProfileEvent", "clients.DocumentEvent",
-    "clients.DocumentUserObjectPermissionEvent",
+    "clients.ClientEvent", "clients.ContactEvent", "clients.BillingProfileEvent", "documents.DocumentEvent",
+    "documents.DocumentUserObjectPermissionEvent",
 )
 USER = "users.User"
 
@@ -47,9 +47,9 @@ CLIENTS = {
             show=lambda member: str(member.user), missing=gettext_lazy("membre supprimé"), select_related=("user",)
         ),
         "clients.Client": Relation(show=lambda client: client.display_name, missing=gettext_lazy("client supprimé")),
-        "clients.DocumentType": Relation(show=lambda document_type: document_type.name),
-        "clients.DocumentVersion": Relation(show=_version_label),
-        "clients.Document": Relation(show=lambda document: document.title, only=("id", "title")),
+        "documents.DocumentType": Relation(show=lambda document_type: document_type.name),
+        "documents.DocumentVersion": Relation(show=_version_label),
+        "documents.Document": Relation(show=lambda document: document.title, only=("id", "title")),
         USER: Relation(show=history.full_name),
     },
     "creation_skips": (None, "", False),
@@ -75,14 +75,14 @@ history.register(
         **{**CLIENTS, "unchanged": gettext_lazy("Mot de passe de la plateforme modifié")},  # (an untracked column)
     ),
     Tracked(
-        "clients.DocumentEvent", gettext_lazy("Document"), subject=lambda event, data, names: data.get("title") or "",
+        "documents.DocumentEvent", gettext_lazy("Document"), subject=lambda event, data, names: data.get("title") or "",
         creation=("document_type_id", "signed_on", "valid_until", "security_level", "current_version_id"),
         labels={"current_version_id": gettext_lazy("Fichier (version courante)")},
         skip=_first_file_of_a_new_document, **CLIENTS,
     ),
     Tracked(
-        "clients.DocumentUserObjectPermissionEvent", gettext_lazy("Accès exceptionnel au document"),
-        subject=lambda event, data, names: getattr(names.get("clients.Document", data.get("content_object_id")), "title", ""),
+        "documents.DocumentUserObjectPermissionEvent", gettext_lazy("Accès exceptionnel au document"),
+        subject=lambda event, data, names: getattr(names.get("documents.Document", data.get("content_object_id")), "title", ""),
         actions={"insert": gettext_lazy("Accès accordé"), "delete": gettext_lazy("Accès retiré")},
         describe=_grantee, **CLIENTS,
     ),

@@ -25,13 +25,14 @@ from django.utils.translation import gettext as _
 
 from adv.tenancy.context import require_tenant_id
 from adv.tenancy.models import Membership, Tenant
+from documents.models import RequirementReminderKind
 from notifications.ledger import claim
 from notifications.models import ReminderSent
 from notifications.services import notify
 
 from . import access
 from .messages import CHASE_EVENT, DIGEST_EVENT
-from .models import Client, RequirementReminderKind
+from .models import Client
 from .requirements import ChecklistItem, ChecklistStatus, MissingFilters, checklist, missing_documents
 
 

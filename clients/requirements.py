@@ -29,8 +29,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from adv.tenancy.models import Membership, Tenant
+from documents.models import Document, DocumentRequirement, Responsible
 
-from .models import Client, ClientStatus, Document, DocumentRequirement, Responsible
+from .models import Client, ClientStatus
 
 
 class ChecklistStatus(models.TextChoices):

@@ -18,16 +18,11 @@ from adv.history import HistoryRow
 from adv.tenancy.context import require_tenant_id
 from adv.tenancy.models import Membership
 from adv.ui.folding import fold, folded
+from documents.models import Document
 
 from . import access
 from .history import HISTORY_EVENT_MODELS
-from .models import (
-    Client,
-    ClientName,
-    ClientStatus,
-    Contact,
-    Document,
-)
+from .models import Client, ClientName, ClientStatus, Contact
 
 # The name the list shows (trade name, else legal name): what the reader expects it sorted by.
 _DISPLAY_NAME = Coalesce(NullIf("trade_name", Value("")), "legal_name")
@@ -220,7 +215,7 @@ def client_history_events(*, actor: Membership, client: Client):
     _require_viewer(actor)
     contact_event = apps.get_model("clients", "ContactEvent")
     profile_event = apps.get_model("clients", "BillingProfileEvent")
-    grant_event = apps.get_model("clients", "DocumentUserObjectPermissionEvent")
+    grant_event = apps.get_model("documents", "DocumentUserObjectPermissionEvent")
     tenant_id = require_tenant_id()
     contact_ids = (
         contact_event.objects.filter(tenant_id=tenant_id, client_id=client.pk)
@@ -243,8 +238,8 @@ def client_history_events(*, actor: Membership, client: Client):
             Q(pgh_model="clients.ClientEvent", pgh_obj_id=str(client.pk))
             | Q(pgh_model="clients.ContactEvent", pgh_obj_id__in=Subquery(contact_ids))
             | Q(pgh_model="clients.BillingProfileEvent", pgh_obj_id__in=Subquery(profile_ids))
-            | Q(pgh_model="clients.DocumentEvent", pgh_obj_id__in=Subquery(document_ids))
-            | Q(pgh_model="clients.DocumentUserObjectPermissionEvent", pgh_obj_id__in=Subquery(grant_ids))
+            | Q(pgh_model="documents.DocumentEvent", pgh_obj_id__in=Subquery(document_ids))
+            | Q(pgh_model="documents.DocumentUserObjectPermissionEvent", pgh_obj_id__in=Subquery(grant_ids))
         )
         # Events of one transaction share their time: the billing profile (created with its
         # client) lists above the client's creation, which stays the oldest row.

@@ -10,10 +10,7 @@ from django.utils import timezone
 
 from adv.tenancy.context import require_tenant_id
 from adv.tenancy.models import Membership
-
-from . import access
-from .models import (
-    Client,
+from documents.models import (
     Document,
     DocumentDownload,
     DocumentRequirement,
@@ -21,6 +18,9 @@ from .models import (
     DocumentUserObjectPermission,
     DocumentVersion,
 )
+
+from . import access
+from .models import Client
 
 # A document whose validity ends within this many days is flagged "expires soon".
 EXPIRING_SOON_DAYS = 30

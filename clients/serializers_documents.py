@@ -11,16 +11,9 @@ from rest_framework import serializers
 
 from adv.api.serializers import TenantPrimaryKeyRelatedField
 from adv.tenancy.models import ClearanceLevel
+from documents.models import Document, DocumentRequirement, DocumentType, DocumentVersion, RequirementScope, Responsible
 
-from .models import (
-    Client,
-    Document,
-    DocumentRequirement,
-    DocumentType,
-    DocumentVersion,
-    RequirementScope,
-    Responsible,
-)
+from .models import Client
 
 
 class ActiveDocumentTypeField(TenantPrimaryKeyRelatedField):

@@ -21,6 +21,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from adv.tenancy.context import require_tenant_id
 from adv.tenancy.errors import Conflict, DomainError, NotFound
 from adv.tenancy.models import Membership, Role
+from documents.models import Document, DocumentDownload, DocumentRequirement, DocumentType, DocumentVersion
 
 from . import access, crypto, defaults
 from .errors import ClientErrorCode, SirenTaken
@@ -32,11 +33,6 @@ from .models import (
     Client,
     ClientName,
     Contact,
-    Document,
-    DocumentDownload,
-    DocumentRequirement,
-    DocumentType,
-    DocumentVersion,
 )
 from .signals import client_billing_changed, document_stored
 

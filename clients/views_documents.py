@@ -28,6 +28,7 @@ from adv.tenancy.errors import DomainError
 from adv.tenancy.models import Membership
 from adv.ui.pages import is_partial
 from adv.ui.permissions import require_admin, require_member
+from documents.models import Document, DocumentRequirement, DocumentType, DocumentVersion
 
 from . import access, requirements, services
 from . import selectors_documents as selectors
@@ -42,7 +43,7 @@ from .forms_documents import (
     GrantForm,
     RequirementForm,
 )
-from .models import Client, Document, DocumentRequirement, DocumentType, DocumentVersion
+from .models import Client
 
 DOCUMENTS_PER_PAGE = 20
 

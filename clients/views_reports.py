@@ -26,10 +26,10 @@ from adv.tenancy.roles import ADV_ROLES
 from adv.ui import threads
 from adv.ui.pages import is_partial
 from adv.ui.permissions import require_role
+from documents.models import Document
 
 from . import access, exports, importing, reminders, requirements
 from .forms_reports import ImportUploadForm, MissingDocumentsFilterForm
-from .models import Document
 
 viewers = require_role(*sorted(access.VIEW_CLIENT_ROLES))
 importers = require_role(*sorted(ADV_ROLES))

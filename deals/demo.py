@@ -29,7 +29,8 @@ from adv.tenancy.models import Membership, Role, Tenant
 from clients import demo as client_demo
 from clients import services as client_services
 from clients.files import delete_blob
-from clients.models import Client, Contact, Document, DocumentRequirement, DocumentType
+from clients.models import Client, Contact
+from documents.models import Document, DocumentRequirement, DocumentType
 
 from . import services
 from .models import Deal, DealStatus, DealType, Milestone, MilestoneStatus

@@ -25,7 +25,7 @@ from adv.tenancy.models import Membership
 from clients import access as client_access
 from clients import exports as client_exports
 from clients import services as client_services
-from clients.models import Document, DocumentVersion
+from documents.models import Document, DocumentVersion
 
 from . import access, selectors
 from .models import Deal, Milestone

@@ -15,7 +15,8 @@ from adv.tenancy.roles import ADV_OWNER_ROLES, DEAL_OWNER_ROLES, PROJECT_MANAGER
 from adv.ui.forms import AmountField, BootstrapFormMixin, QuantityField
 from adv.ui.pickers import ME, ClientPickerField, MemberPickerField
 from clients.forms_documents import DocumentUploadForm
-from clients.models import Client, Contact, Document, DocumentType
+from clients.models import Client, Contact
+from documents.models import Document, DocumentType
 
 from . import selectors
 from .models import BillingTiming, Deal, DealPolicy, DealStatus, DealType, SubscriptionPeriod

@@ -37,7 +37,8 @@ from adv.tenancy.context import require_tenant_id
 from adv.tenancy.errors import PermissionDenied
 from adv.tenancy.firm_settings import settings_read
 from adv.tenancy.models import Membership, Role
-from clients.models import Contact, Document, DocumentRequirement, DocumentType
+from clients.models import Contact
+from documents.models import Document, DocumentRequirement, DocumentType
 from notifications.models import ReminderSent
 
 from . import access

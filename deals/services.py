@@ -21,7 +21,8 @@ from adv.tenancy.errors import DomainError, NotFound, PermissionDenied
 from adv.tenancy.firm_settings import settings_for_update, settings_read
 from adv.tenancy.models import Membership, Role
 from adv.ui.numbers import format_money
-from clients.models import Client, Contact, Document
+from clients.models import Client, Contact
+from documents.models import Document
 
 from . import access, rules
 from .errors import DealErrorCode, InvalidTransition, MissingDocuments

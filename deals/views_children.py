@@ -17,7 +17,7 @@ from adv.tenancy import errors as domain
 from adv.tenancy.roles import PROJECT_MANAGER_ROLES
 from adv.ui.pages import raise_http
 from clients import access as client_access
-from clients.models import Document
+from documents.models import Document
 
 from . import access, selectors, services
 from .forms import (

@@ -15,9 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from clients.files import delete_blob, store_bytes, store_upload
-from clients.models import Document, DocumentType, DocumentVersion
 from clients.services import client_name_on
 from clients.signals import document_stored
+from documents.models import Document, DocumentType, DocumentVersion
 
 
 def _file(*, contact, client, document_type: DocumentType, title: str, stored, deal=None, signed_on: datetime.date | None = None) -> Document:

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from adv.tenancy.errors import DomainError
 from adv.tenancy.models import Membership
-from clients.models import Document, DocumentType
 from clients.services import document_store
+from documents.models import Document, DocumentType
 
 from .errors import TimesheetErrorCode
 

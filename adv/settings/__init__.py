@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "adv.ui",
     "notifications",
     "clients",
+    "documents",
     "deals",
     "timesheets",
     # Before billing: its demo (a year of history) is numbered before billing's demo issues last month.

@@ -29,9 +29,10 @@ from adv.tenancy.models import Tenant
 from billing import rendering, runs, services
 from billing.models import Invoice
 from clients import services as client_services
-from clients.models import BillingProfile, DocumentType
+from clients.models import BillingProfile
 from deals import services as deal_services
 from deals.models import Milestone
+from documents.models import DocumentType
 from tests.conftest import Persona
 from tests.factories import DocumentFactory, MembershipFactory, UserFactory
 from timesheets.models import Timesheet, TimesheetEntry, TimesheetLine, TimesheetStatus

@@ -7,8 +7,9 @@ import pytest
 from adv.tenancy import demo as tenancy_demo
 from adv.tenancy.context import tenant_context
 from clients import demo
-from clients.models import BillingProfile, Client, ClientName, Contact, Document, DocumentVersion
+from clients.models import BillingProfile, Client, ClientName, Contact
 from clients.requirements import checklist_clients, checklists, missing_documents, tenant_today
+from documents.models import Document, DocumentVersion
 from tests.clients import test_requirements_support as support
 
 pytestmark = pytest.mark.django_db

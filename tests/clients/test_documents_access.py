@@ -10,7 +10,7 @@ from django.urls import reverse
 from adv.api.services import api_token_create
 from adv.tenancy.context import tenant_context
 from clients import services
-from clients.models import DocumentDownload
+from documents.models import DocumentDownload
 from tests.clients import test_documents_support as support
 from tests.clients.test_documents_support import pdf_file, upload
 

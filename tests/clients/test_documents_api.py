@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from adv.api.services import api_token_create
 from adv.tenancy.context import tenant_context
-from clients.models import Document, DocumentDownload, DocumentRequirement, DocumentType, DocumentVersion
+from documents.models import Document, DocumentDownload, DocumentRequirement, DocumentType, DocumentVersion
 from tests.clients import test_documents_support as support
 from tests.clients.test_documents_support import HTML_BYTES, PDF_BYTES, document_type, pdf_file, stored_files, upload
 

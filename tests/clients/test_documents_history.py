@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from adv.tenancy.context import tenant_context
-from clients.models import Document
+from documents.models import Document
 from tests.clients import test_documents_support as support
 from tests.clients.test_documents_support import document_type, pdf_file
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from adv.tenancy.context import tenant_context
-from clients.models import DocumentRequirement, DocumentType
+from documents.models import DocumentRequirement, DocumentType
 from tests.clients import test_documents_support as support
 from tests.clients.test_documents_support import document_type, pdf_file, upload
 

@@ -16,7 +16,7 @@ from PIL import Image
 
 from adv.tenancy.context import tenant_context
 from clients import services
-from clients.models import DocumentType
+from documents.models import DocumentType
 from tests.conftest import Persona
 from tests.factories import MembershipFactory, UserFactory
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from adv.tenancy.context import tenant_context
 from clients import services
 from clients.errors import UploadRefused
-from clients.models import Document, DocumentDownload, DocumentType, DocumentVersion
+from documents.models import Document, DocumentDownload, DocumentType, DocumentVersion
 from notifications.models import Notification
 from tests.clients import test_documents_support as support
 from tests.clients.test_documents_support import (

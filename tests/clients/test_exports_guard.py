@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from adv.exports import FORMULA_TRIGGERS
 from adv.tenancy.context import tenant_context
-from clients.models import Client, Document
+from clients.models import Client
+from documents.models import Document
 from tests.clients import test_requirements_support as support
 from tests.clients.test_requirements_support import days, pdf_bytes
 from tests.export_guard import PAYLOADS, assert_csv_inert, assert_xlsx_inert, body

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from adv.tenancy.context import tenant_context
 from clients import requirements as requirements_module
 from clients import services
-from clients.models import DocumentDownload
+from documents.models import DocumentDownload
 from tests.clients import test_requirements_support as support
 from tests.clients.test_requirements_support import TODAY, days, pdf_bytes
 

@@ -13,7 +13,8 @@ from adv.tenancy.context import tenant_context
 from adv.tenancy.errors import Conflict, DomainError, PermissionDenied
 from clients import services
 from clients.errors import SirenTaken
-from clients.models import BillingProfile, Client, ClientName, DocumentType
+from clients.models import BillingProfile, Client, ClientName
+from documents.models import DocumentType
 from tests.clients.test_records_support import create_client, make_siren, make_siret, make_vat, member
 from tests.factories import DocumentFactory
 

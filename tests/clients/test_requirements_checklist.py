@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 
 from adv.tenancy.context import tenant_context
 from clients import services
-from clients.models import DocumentRequirement, DocumentType
 from clients.requirements import checklist, checklist_clients, checklists, missing_documents
+from documents.models import DocumentRequirement, DocumentType
 from tests.clients import test_requirements_support as support
 from tests.clients.test_requirements_support import TODAY, days
 

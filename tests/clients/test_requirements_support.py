@@ -20,7 +20,8 @@ from stdnum import luhn
 
 from adv.tenancy.context import tenant_context
 from clients import services
-from clients.models import Client, Document, DocumentType, DocumentVersion
+from clients.models import Client
+from documents.models import Document, DocumentType, DocumentVersion
 from tests.conftest import Persona
 from tests.factories import MembershipFactory, UserFactory
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from adv.tenancy.context import tenant_context
 from clients import reminders
 from clients import requirements as requirements_module
-from clients.models import DocumentType
+from documents.models import DocumentType
 from notifications.models import Notification
 from tests.clients import test_requirements_support as support
 from tests.clients.test_requirements_support import TODAY, days

@@ -15,7 +15,7 @@ from django.urls import reverse
 from moto.server import ThreadedMotoServer
 
 from adv.tenancy.context import tenant_context
-from clients.models import Document, DocumentDownload, DocumentVersion
+from documents.models import Document, DocumentDownload, DocumentVersion
 from tests.clients import test_documents_support as support
 from tests.clients.test_documents_support import HTML_BYTES, PDF_BYTES, pdf_file, upload
 
@@ -154,7 +154,7 @@ def test_a_database_failure_deletes_the_object_from_the_bucket(s3, alice, client
 def test_a_spoofed_file_never_reaches_the_bucket(s3, alice, client_a):
     url = reverse("clients:document_upload", kwargs={"tenant_slug": alice.tenant.slug, "client_pk": client_a.pk})
     with tenant_context(alice.tenant):
-        from clients.models import DocumentType
+        from documents.models import DocumentType
 
         kbis = DocumentType.objects.get(code="kbis")
     response = alice.client().post(

@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from adv.tenancy.context import tenant_context
 from clients import services as client_services
-from clients.models import DocumentType
 from deals import services
 from deals.models import Deal, DealStatus, DealType
+from documents.models import DocumentType
 from tests.conftest import Persona
 from tests.factories import MembershipFactory, UserFactory
 

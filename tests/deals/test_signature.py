@@ -13,10 +13,10 @@ from pghistory.models import Events
 from adv.tenancy.context import tenant_context
 from adv.tenancy.errors import DomainError
 from clients import services as client_services
-from clients.models import Document
 from deals import rules, services
 from deals.errors import MissingDocuments
 from deals.models import Deal, DealSignatureDocument, DealStatus, DealType, PurchaseOrder
+from documents.models import Document
 from tests.api.conftest import bearer_client, make_token
 from tests.deals.conftest import pdf
 

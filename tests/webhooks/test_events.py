@@ -17,7 +17,7 @@ from billing import services as billing_services
 from billing import signals as billing_signals
 from billing.models import Invoice
 from clients import services as client_services
-from clients.models import DocumentType
+from documents.models import DocumentType
 from tests.billing.support import ISSUE_DATE
 from tests.webhooks.conftest import make_endpoint, resolving
 from timesheets import services as timesheet_services
