@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from adv.tenancy.errors import DomainError
 from adv.tenancy.models import Membership
 from billing.signals import invoices_issued
-from clients.signals import document_stored
 from deals.signals import deal_signed
+from documents.signals import document_stored
 from notifications.signals import chase_sent
 from timesheets.signals import timesheet_approved
 
