@@ -1,6 +1,6 @@
-"""What clients put on the dashboard's "to do" list: the expected documents the member is
+"""What documents put on the dashboard's "to do" list: the expected documents the member is
 responsible for that are missing or expired (as the missing-documents report shows them, three
-queries; imported by ClientsConfig.ready)."""
+queries; imported by DocumentsConfig.ready)."""
 
 from __future__ import annotations
 

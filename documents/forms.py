@@ -1,5 +1,6 @@
-"""Forms of the document pages: upload, new version, metadata, grants, the panel's filters, and
-the administration of document types and expected documents. They parse; services write."""
+"""Forms of the document pages: upload, new version, metadata, grants, the panel's filters, the
+missing-documents report's filters, and the administration of document types and expected
+documents. They parse; services write."""
 
 from __future__ import annotations
 

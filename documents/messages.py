@@ -1,5 +1,5 @@
-"""Default messages (French and English) of the clients app's notifications, registered when the
-app is ready (ClientsConfig.ready): the "new contractual document" notice that
+"""Default messages (French and English) of the documents app's notifications, registered when the
+app is ready (DocumentsConfig.ready): the "new contractual document" notice that
 `services.document_upload` sends, the one-click chase and the weekly digest of missing documents
 (`reminders`). Each firm may reword them on the templates page."""
 

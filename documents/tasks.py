@@ -1,4 +1,4 @@
-"""Celery entry points of the clients app. Thin: each calls a service.
+"""Celery entry points of the documents app. Thin: each calls a service.
 
 - `missing_documents_weekly_digest_all()` (beat, Monday 07:00 Europe/Paris): one
   `missing_documents_weekly_digest(tenant_id)` per active tenant, which sends each owner / ADV

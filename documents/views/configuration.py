@@ -1,7 +1,6 @@
 """The administration of documents (admins): the firm's document types and the documents every
 client, prospect or deal is expected to have."""
 
-
 from __future__ import annotations
 
 from django.contrib import messages
@@ -15,13 +14,10 @@ from adv.tenancy.errors import DomainError
 from adv.ui.permissions import require_admin
 
 from .. import selectors, services
-from ..forms import (
-    DocumentTypeForm,
-    RequirementForm,
-)
+from ..forms import DocumentTypeForm, RequirementForm
 from ..models import DocumentRequirement, DocumentType
 
-# --- Administration: document types ---------------------------------------------------------------
+# --- Document types ------------------------------------------------------------------------------
 
 
 @require_admin

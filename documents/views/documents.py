@@ -1,5 +1,5 @@
 """Pages of the documents of a client (panel, upload, versions, metadata, grants, download,
-preview) and the administration of document types and expected documents.
+preview). The administration of document types and expected documents is `configuration.py`.
 
 Thin: parse with a form, call one selector or service, render. The upload endpoints answer
 JSON to `upload.js` (one request per file, with progress) and redirect with a message to a
