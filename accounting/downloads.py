@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.http import FileResponse
 
-from clients.downloads import content_disposition
+from documents.downloads import content_disposition
 
 from .models import AccountingExport, ExportKind
 

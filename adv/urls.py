@@ -10,6 +10,8 @@ from django.urls import include, path
 from adv.ui import csp, health, pickers
 from adv.ui import views as ui_views
 from clients import pickers as client_pickers
+from clients import urls as client_urls
+from documents import urls as document_urls
 from timesheets import public as timesheet_public
 
 tenant_patterns = [
@@ -18,7 +20,8 @@ tenant_patterns = [
     path("pickers/members/", pickers.members_picker, name="picker_members"),
     path("pickers/clients/", client_pickers.clients_picker, name="picker_clients"),
     path("notifications/", include("notifications.urls")),
-    path("clients/", include("clients.urls")),
+    # The client pages and their documents' pages share the path and the namespace "clients".
+    path("clients/", include((client_urls.urlpatterns + document_urls.urlpatterns, client_urls.app_name))),
     path("deals/", include("deals.urls")),
     path("timesheets/", include("timesheets.urls")),
     path("billing/", include("billing.urls")),

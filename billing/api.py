@@ -32,7 +32,7 @@ from rest_framework.response import Response
 from adv.api.idempotency import idempotent
 from adv.api.permissions import HasRole, IsTenantMember, RoleCanWrite
 from adv.api.viewsets import TenantGenericViewSet
-from clients.downloads import content_disposition
+from documents.downloads import content_disposition
 
 from . import access, jobs, runs, selectors, services
 from .errors import InvoiceImmutable

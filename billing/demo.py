@@ -34,11 +34,12 @@ from adv.tenancy.errors import DomainError
 from adv.tenancy.firm_settings import settings_ensure
 from adv.tenancy.models import ClearanceLevel, Membership, Role, Tenant
 from clients.demo import Doc
-from clients.files import delete_blob
-from clients.models import Client, DocumentType
+from clients.models import Client
 from deals import demo as deals_demo
 from deals.demo import DemoDeal, Staff
 from deals.models import Deal, Subscription
+from documents.files import delete_blob
+from documents.models import DocumentType
 from timesheets import demo as timesheets_demo
 from timesheets.models import ClientApproval, ClosingCalendar, Timesheet
 from timesheets.services import timesheet_set_reception_number

@@ -19,8 +19,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from adv.tenancy.models import Membership, TenantModel
-from clients.models import Client, Document
+from clients.models import Client
 from deals.models import Assignment, Deal, Milestone, PurchaseOrder, Subscription
+from documents.models import Document
 from timesheets.models import Timesheet, TimesheetLine
 
 ZERO = Decimal("0")

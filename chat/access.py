@@ -7,7 +7,7 @@ participants, a channel every active member of the firm.
 - invoice / pre-invoice: the billing readers (`billing.access.can_read`), never an external
   contractor (a bill is sale rates: a message is not a way around them);
 - timesheet: its consultant, their manager, the billing readers (`timesheets.selectors`);
-- document: role and clearance level, or a grant (`clients.access.visible_documents`).
+- document: role and clearance level, or a grant (`documents.access.visible_documents`).
 
 `readable_q` is the same rule as one SQL predicate over conversations (lists, counts, search);
 `may_read` answers for one conversation (the API, the WebSocket at subscribe and at every event).
@@ -21,8 +21,9 @@ from adv.tenancy import roles
 from adv.tenancy.models import Membership
 from billing import access as billing_access
 from clients import access as client_access
-from clients.models import Document
 from deals import access as deal_access
+from documents import access as document_access
+from documents.models import Document
 from timesheets import selectors as timesheet_selectors
 
 from .models import Conversation, ConversationKind, ObjectType, Participant
@@ -51,7 +52,7 @@ def _timesheet_ids(m: Membership):
 
 
 def _document_ids(m: Membership):
-    return client_access.visible_documents(Document.objects.all(), m).values("id")
+    return document_access.visible_documents(Document.objects.all(), m).values("id")
 
 
 def object_q(m: Membership, prefix: str = "") -> Q:
@@ -98,7 +99,7 @@ def may_read_object(m: Membership, object_type: str, object_id) -> bool:
         return decided
     if object_type == ObjectType.TIMESHEET:
         return timesheet_selectors.timesheet_queryset(actor=m).filter(pk=object_id).exists()
-    return client_access.visible_documents(Document.objects.filter(pk=object_id), m).exists()
+    return document_access.visible_documents(Document.objects.filter(pk=object_id), m).exists()
 
 
 def may_create_channel(m: Membership) -> bool:

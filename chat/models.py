@@ -129,7 +129,7 @@ class Message(TenantModel):
 
 class Attachment(TenantModel):
     """A file posted in a conversation, checked like every document (size, type from the bytes,
-    antivirus) by `clients.files.store_upload`."""
+    antivirus) by `documents.files.store_upload`."""
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(max_length=300)

@@ -16,8 +16,9 @@ from adv.months import Month
 from adv.tenancy.context import require_tenant_id
 from adv.tenancy.models import Tenant
 from billing.models import Invoice, InvoiceStatus
-from clients.models import Client, Document
+from clients.models import Client
 from deals.models import Deal, Milestone
+from documents.models import Document
 from timesheets.models import Timesheet
 
 from .models import ObjectType

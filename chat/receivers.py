@@ -22,8 +22,8 @@ from adv.tenancy.context import require_tenant_id
 from adv.tenancy.errors import DomainError
 from adv.tenancy.models import Membership, Tenant
 from billing.signals import invoice_disputed, invoices_issued
-from clients.signals import document_stored
 from deals.signals import deal_signed
+from documents.signals import document_stored
 from notifications.signals import chase_sent
 from timesheets.signals import timesheet_approved
 
@@ -87,7 +87,7 @@ def post_invoices_issued(sender, *, invoice_ids, **kwargs):
 
 @receiver(document_stored)
 def post_document_stored(sender, *, document_id, client_id, deal_id=None, **kwargs):
-    from clients.models import Document
+    from documents.models import Document
 
     document = Document.objects.select_related("document_type").filter(pk=document_id).first()
     if document is None:

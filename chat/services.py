@@ -3,7 +3,7 @@
 Posting a message: the reader's rights on the conversation (`access`), the rate limit (30 messages
 in 10 seconds per member), the length (10,000 characters), the mentions (members of the firm who
 may read the conversation), the object references, the attachments (checked and stored like every
-document by `clients.files.store_upload`). Then the followers' unread counts, the mention
+document by `documents.files.store_upload`). Then the followers' unread counts, the mention
 notifications (through the member's preferences and the outbox, held for the digest during
 do-not-disturb) and, after commit, the live events.
 """
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from adv.tenancy.context import require_tenant_id
 from adv.tenancy.errors import NotFound, PermissionDenied
 from adv.tenancy.models import Membership
-from clients import files
+from documents import files
 
 from . import access, live, markup, objects, presence
 from .errors import ChatError, ChatErrorCode, RateLimited

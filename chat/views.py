@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from adv.tenancy.errors import DomainError
 from adv.ui.pages import raise_http
 from adv.ui.permissions import require_member
-from clients.downloads import content_disposition
+from documents.downloads import content_disposition
 
 from . import access, markup, presence, selectors, services
 from .models import Attachment, ConversationKind, ObjectType

@@ -4,38 +4,27 @@ from enum import StrEnum
 
 from django.utils.translation import gettext as _
 
-from adv.tenancy.errors import Conflict, DomainError
+from adv.tenancy.errors import Conflict
 
 
 class ClientErrorCode(StrEnum):
     """The stable `code` of every domain error of clients: what the API answers in its
     problems and clients of the API match on. Values are a contract: never change one."""
 
-    ANTIVIRUS_ERROR = "antivirus_error"
-    ANTIVIRUS_UNAVAILABLE = "antivirus_unavailable"
     CLIENT_IN_USE = "client_in_use"
-    CODE_TAKEN = "code_taken"
     EMAIL_REQUIRED = "email_required"
-    EMPTY = "empty"
     FUTURE_DATE = "future_date"
-    INFECTED = "infected"
     INVALID = "invalid"
     INVALID_MEMBER = "invalid_member"
     INVALID_PAYMENT_TERMS = "invalid_payment_terms"
-    LEVEL_ABOVE_CLEARANCE = "level_above_clearance"
     PARENT_CYCLE = "parent_cycle"
     PAYMENT_TERMS_OVER_LEGAL_MAX = "payment_terms_over_legal_max"
     PLATFORM_NAME_REQUIRED = "platform_name_required"
     PUBLIC_SECTOR_CHORUS = "public_sector_chorus"
     REQUIRED = "required"
-    REQUIREMENT_EXISTS = "requirement_exists"
     SIREN_TAKEN = "siren_taken"
     SIRET_SIREN_MISMATCH = "siret_siren_mismatch"
-    TOO_LARGE = "too_large"
-    TYPE_MISMATCH = "type_mismatch"
-    TYPE_NOT_ALLOWED = "type_not_allowed"
     UNKNOWN_FIELDS = "unknown_fields"
-    UPLOAD_REFUSED = "upload_refused"
     USE_RENAME = "use_rename"
     VAT_SIREN_MISMATCH = "vat_siren_mismatch"
 
@@ -54,12 +43,3 @@ class SirenTaken(Conflict):
 
     def problem_extensions(self) -> dict:
         return {"existing_client": {"id": str(self.existing.pk), "display_name": self.existing.display_name}}
-
-
-class UploadRefused(DomainError):
-    """A file that is not stored: too large, of a type we refuse, lying about its type, infected."""
-
-    code = ClientErrorCode.UPLOAD_REFUSED
-
-    def __init__(self, message: str, *, code: str = ClientErrorCode.UPLOAD_REFUSED):
-        super().__init__(message, code=code, field="file")

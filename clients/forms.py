@@ -20,6 +20,7 @@ from adv.ui.pickers import ME, ClientPickerField, MemberPickerField
 
 from . import selectors
 from .errors import SirenTaken
+from .importing import MAX_FILE_BYTES
 from .models import BillingProfile, Client, ClientStatus, Contact
 from .selectors import ARCHIVED_HIDDEN, ARCHIVED_INCLUDED, ARCHIVED_ONLY, CLIENT_SORTS, ClientFilters
 
@@ -453,3 +454,19 @@ PLATFORM_FIELD_SCOPES = {
     "chorus_service_code": "chorus_pro",
     "chorus_engagement_required": "chorus_pro",
 }
+
+
+class ImportUploadForm(BootstrapFormMixin, forms.Form):
+    file = forms.FileField(
+        label=_("Fichier CSV ou Excel (.xlsx)"),
+        help_text=_("Une ligne par client ou par contact, les en-têtes en première ligne. 5 Mo au maximum."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(_("Fichier trop volumineux : 5 Mo au maximum."))
+        if not upload.name.lower().endswith((".csv", ".xlsx", ".txt")):
+            raise forms.ValidationError(_("Format non pris en charge : déposez un fichier .csv ou .xlsx."))
+        return upload

@@ -1,21 +1,38 @@
-"""How a client's history reads (the history engine's configuration for the client, its contacts,
-billing profile, documents and per-document grants), registered when the clients app is ready."""
+"""How a client's history reads (the history engine's configuration for the client, its contacts
+and billing profile), registered when the clients app is ready. Other apps add their events to a
+client's history page with `register_client_events` (documents: its documents and grants)."""
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
+from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils.html import strip_tags
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext_lazy
 
 from adv import history
-from adv.history import HistoryChange, Relation, Tracked
+from adv.history import Relation, Tracked
 
-HISTORY_EVENT_MODELS = (
-    "clients.ClientEvent", "clients.ContactEvent", "clients.BillingProfileEvent", "clients.DocumentEvent",
-    "clients.DocumentUserObjectPermissionEvent",
-)
+HISTORY_EVENT_MODELS = ("clients.ClientEvent", "clients.ContactEvent", "clients.BillingProfileEvent")
 USER = "users.User"
+
+
+@dataclass(frozen=True)
+class ClientEventSource:
+    """Events of another app shown on a client's history page: the event models, and the filter
+    (on pghistory's `Events`) choosing those of one client that the actor may see."""
+
+    models: tuple[str, ...]
+    events: Callable[..., Q]  # (*, actor, client, tenant_id) -> Q
+
+
+CLIENT_EVENT_SOURCES: list[ClientEventSource] = []
+
+
+def register_client_events(source: ClientEventSource) -> None:
+    CLIENT_EVENT_SOURCES.append(source)
 
 
 def _plain_text(text: str) -> str:
@@ -23,33 +40,14 @@ def _plain_text(text: str) -> str:
     return " ".join(html.unescape(strip_tags(text.replace("<", " <"))).split())
 
 
-def _version_label(version) -> str:
-    return f"v{version.number} · {version.original_name}"
-
-
-def _first_file_of_a_new_document(event, diff: dict) -> bool:
-    # The first file attached right after the document's creation (documents filed before
-    # uploads created both at once): part of the creation, not a change.
-    return event.pgh_label == "update" and list(diff) == ["current_version_id"] and not diff["current_version_id"][0]
-
-
-def _grantee(event, data, names) -> list[HistoryChange]:
-    grantee = names.get(USER, data.get("user_id"))
-    name = history.full_name(grantee) if grantee is not None else gettext("utilisateur supprimé")
-    return [HistoryChange(field=gettext("Personne"), before="", after=name)]
-
-
 CLIENTS = {
     # Columns that change on every save or say nothing to a reader.
-    "hidden": frozenset({"client_id", "client_name_at_date"}),
+    "hidden": frozenset({"client_id"}),
     "relations": {
         "tenancy.Membership": Relation(
             show=lambda member: str(member.user), missing=gettext_lazy("membre supprimé"), select_related=("user",)
         ),
         "clients.Client": Relation(show=lambda client: client.display_name, missing=gettext_lazy("client supprimé")),
-        "clients.DocumentType": Relation(show=lambda document_type: document_type.name),
-        "clients.DocumentVersion": Relation(show=_version_label),
-        "clients.Document": Relation(show=lambda document: document.title, only=("id", "title")),
         USER: Relation(show=history.full_name),
     },
     "creation_skips": (None, "", False),
@@ -73,17 +71,5 @@ history.register(
         creation=("payment_terms_days", "payment_terms_end_of_month", "einvoicing_platform"),
         values={"billing_process": _plain_text},
         **{**CLIENTS, "unchanged": gettext_lazy("Mot de passe de la plateforme modifié")},  # (an untracked column)
-    ),
-    Tracked(
-        "clients.DocumentEvent", gettext_lazy("Document"), subject=lambda event, data, names: data.get("title") or "",
-        creation=("document_type_id", "signed_on", "valid_until", "security_level", "current_version_id"),
-        labels={"current_version_id": gettext_lazy("Fichier (version courante)")},
-        skip=_first_file_of_a_new_document, **CLIENTS,
-    ),
-    Tracked(
-        "clients.DocumentUserObjectPermissionEvent", gettext_lazy("Accès exceptionnel au document"),
-        subject=lambda event, data, names: getattr(names.get("clients.Document", data.get("content_object_id")), "title", ""),
-        actions={"insert": gettext_lazy("Accès accordé"), "delete": gettext_lazy("Accès retiré")},
-        describe=_grantee, **CLIENTS,
     ),
 )

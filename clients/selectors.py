@@ -8,6 +8,7 @@ tenant) and keeps an explicit `tenant_id` predicate.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet, Subquery, TextField, Value
@@ -20,14 +21,18 @@ from adv.tenancy.models import Membership
 from adv.ui.folding import fold, folded
 
 from . import access
-from .history import HISTORY_EVENT_MODELS
-from .models import (
-    Client,
-    ClientName,
-    ClientStatus,
-    Contact,
-    Document,
-)
+from .history import CLIENT_EVENT_SOURCES, HISTORY_EVENT_MODELS
+from .models import Client, ClientName, ClientStatus, Contact
+
+# What other apps add to the rows of one page of the client list: functions (clients, membership)
+# that set attributes on the page's clients, in a constant number of queries (registered by the
+# higher floors from their `ready()`: documents sets `documents_summary`).
+CLIENT_LIST_EXTRAS: list[Callable[[list[Client], Membership], None]] = []
+
+
+def client_list_extra_register(annotate: Callable[[list[Client], Membership], None]) -> None:
+    CLIENT_LIST_EXTRAS.append(annotate)
+
 
 # The name the list shows (trade name, else legal name): what the reader expects it sorted by.
 _DISPLAY_NAME = Coalesce(NullIf("trade_name", Value("")), "legal_name")
@@ -211,7 +216,8 @@ def status_counts(*, actor: Membership) -> dict[str, int]:
 
 def client_history_events(*, actor: Membership, client: Client):
     """pghistory events of the client, of its contacts (deleted ones included), of its billing
-    profile, of the documents the actor may see and of their per-document grants, newest first.
+    profile, and of what other apps register as the client's (`clients.history.ClientEventSource`:
+    the documents the actor may see and their per-document grants), newest first.
     `pgh_diff` holds {column: [before, after]}; `pgh_context` the actor (user id), the URL or the
     API token of the change. (A document's file versions show as changes of its current version.)"""
     from django.apps import apps
@@ -220,7 +226,6 @@ def client_history_events(*, actor: Membership, client: Client):
     _require_viewer(actor)
     contact_event = apps.get_model("clients", "ContactEvent")
     profile_event = apps.get_model("clients", "BillingProfileEvent")
-    grant_event = apps.get_model("clients", "DocumentUserObjectPermissionEvent")
     tenant_id = require_tenant_id()
     contact_ids = (
         contact_event.objects.filter(tenant_id=tenant_id, client_id=client.pk)
@@ -230,22 +235,18 @@ def client_history_events(*, actor: Membership, client: Client):
         profile_event.objects.filter(tenant_id=tenant_id, client_id=client.pk)
         .annotate(oid=Cast("pgh_obj_id", TextField())).values("oid")
     )
-    # Restricted documents stay out of the history of whoever may not open them.
-    visible = access.visible_documents(Document.objects.filter(tenant_id=tenant_id, client=client), actor)
-    document_ids = visible.annotate(oid=Cast("pk", TextField())).values("oid")
-    grant_ids = (
-        grant_event.objects.filter(tenant_id=tenant_id, content_object_id__in=visible.values("pk"))
-        .annotate(oid=Cast("pgh_obj_id", TextField())).values("oid")
+    condition = (
+        Q(pgh_model="clients.ClientEvent", pgh_obj_id=str(client.pk))
+        | Q(pgh_model="clients.ContactEvent", pgh_obj_id__in=Subquery(contact_ids))
+        | Q(pgh_model="clients.BillingProfileEvent", pgh_obj_id__in=Subquery(profile_ids))
     )
+    models = list(HISTORY_EVENT_MODELS)
+    for source in CLIENT_EVENT_SOURCES:
+        models += source.models
+        condition |= source.events(actor=actor, client=client, tenant_id=tenant_id)
     return (
-        Events.objects.across(*HISTORY_EVENT_MODELS)
-        .filter(
-            Q(pgh_model="clients.ClientEvent", pgh_obj_id=str(client.pk))
-            | Q(pgh_model="clients.ContactEvent", pgh_obj_id__in=Subquery(contact_ids))
-            | Q(pgh_model="clients.BillingProfileEvent", pgh_obj_id__in=Subquery(profile_ids))
-            | Q(pgh_model="clients.DocumentEvent", pgh_obj_id__in=Subquery(document_ids))
-            | Q(pgh_model="clients.DocumentUserObjectPermissionEvent", pgh_obj_id__in=Subquery(grant_ids))
-        )
+        Events.objects.across(*models)
+        .filter(condition)
         # Events of one transaction share their time: the billing profile (created with its
         # client) lists above the client's creation, which stays the oldest row.
         .order_by("-pgh_created_at", "pgh_model", "-pgh_id")

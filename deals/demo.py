@@ -27,9 +27,11 @@ from django.utils import timezone
 
 from adv.tenancy.models import Membership, Role, Tenant
 from clients import demo as client_demo
-from clients import services as client_services
-from clients.files import delete_blob
-from clients.models import Client, Contact, Document, DocumentRequirement, DocumentType
+from clients.models import Client, Contact
+from documents import demo as document_demo
+from documents import services as document_services
+from documents.files import delete_blob
+from documents.models import Document, DocumentRequirement, DocumentType
 
 from . import services
 from .models import Deal, DealStatus, DealType, Milestone, MilestoneStatus
@@ -178,7 +180,7 @@ def seed(tenant: Tenant) -> None:
     types = {t.code: t for t in DocumentType.objects.all()}
     for code, scope in DEAL_REQUIREMENTS:
         if code in types and not DocumentRequirement.objects.filter(document_type=types[code], applies_to=scope).exists():
-            client_services.requirement_save(actor=admin, document_type=types[code], applies_to=scope, responsible="owner")
+            document_services.requirement_save(actor=admin, document_type=types[code], applies_to=scope, responsible="owner")
     stored = []
     try:
         for spec in DEALS:
@@ -267,7 +269,7 @@ def _deal(tenant: Tenant, adv: Membership, spec: DemoDeal, today: datetime.date,
     )
     # Documents on the client record, attached to the deal.
     for doc in spec.documents:
-        client_demo._document(tenant, adv, client, types[doc.type_code], doc, today, stored)
+        document_demo.add_document(tenant, adv, client, types[doc.type_code], doc, today, stored)
         Document.objects.filter(client=client, title=doc.title).update(deal=deal)
     for title in spec.attach_existing:
         Document.objects.filter(client=client, title=title, deal__isnull=True).update(deal=deal)

@@ -14,8 +14,9 @@ from adv.tenancy.models import Membership
 from adv.tenancy.roles import ADV_OWNER_ROLES, DEAL_OWNER_ROLES, PROJECT_MANAGER_ROLES, SALES_OWNER_ROLES
 from adv.ui.forms import AmountField, BootstrapFormMixin, QuantityField
 from adv.ui.pickers import ME, ClientPickerField, MemberPickerField
-from clients.forms_documents import DocumentUploadForm
-from clients.models import Client, Contact, Document, DocumentType
+from clients.models import Client, Contact
+from documents.forms import DocumentUploadForm
+from documents.models import Document, DocumentType
 
 from . import selectors
 from .models import BillingTiming, Deal, DealPolicy, DealStatus, DealType, SubscriptionPeriod

@@ -49,8 +49,8 @@ DEALS = {
     "relations": {
         MEMBER: Relation(show=lambda member: str(member.user), missing=_("élément supprimé"), select_related=("user",)),
         CONTACT: Relation(missing=_("élément supprimé")),
-        "clients.Document": Relation(show=lambda document: document.title, missing=_("élément supprimé")),
-        "clients.DocumentType": Relation(show=lambda document_type: document_type.name, missing=_("élément supprimé")),
+        "documents.Document": Relation(show=lambda document: document.title, missing=_("élément supprimé")),
+        "documents.DocumentType": Relation(show=lambda document_type: document_type.name, missing=_("élément supprimé")),
     },
     "unknown_relation": _("élément supprimé"),
     "decimal": _amount,

@@ -16,7 +16,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from adv.tenancy.models import Membership, TenantModel
-from clients.models import Client, Contact, Document, DocumentType, DocumentVersion
+from clients.models import Client, Contact
+from documents.models import Document, DocumentType, DocumentVersion
 
 ZERO = Decimal("0")
 

@@ -9,7 +9,7 @@ import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clients.models import Document, DocumentRequirement
+from documents.models import Document, DocumentRequirement
 
 from .models import STAFFABLE_STATUSES, Deal, Milestone, MilestoneStatus
 

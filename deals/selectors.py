@@ -37,7 +37,9 @@ from adv.tenancy.context import require_tenant_id
 from adv.tenancy.errors import PermissionDenied
 from adv.tenancy.firm_settings import settings_read
 from adv.tenancy.models import Membership, Role
-from clients.models import Contact, Document, DocumentRequirement, DocumentType
+from clients.models import Contact
+from documents import access as document_access
+from documents.models import Document, DocumentRequirement, DocumentType
 from notifications.models import ReminderSent
 
 from . import access
@@ -323,19 +325,17 @@ def deal_for_update(*, actor: Membership, pk) -> Deal:
 
 def deal_documents(*, actor: Membership, deal: Deal) -> list[Document]:
     """The documents attached to the deal that this member may see."""
-    from clients import access as client_access
 
     queryset = (
         Document.objects.filter(tenant_id=require_tenant_id(), deal=deal)
         .select_related("document_type", "current_version", "uploaded_by__user")
         .order_by("document_type__name", "-created_at", "id")
     )
-    return list(client_access.visible_documents(queryset, actor))
+    return list(document_access.visible_documents(queryset, actor))
 
 
 def attachable_documents(*, actor: Membership, deal: Deal) -> list[Document]:
     """The client's documents not yet attached to any deal, that this member may see."""
-    from clients import access as client_access
 
     queryset = (
         Document.objects.filter(tenant_id=require_tenant_id(), client_id=deal.client_id, deal__isnull=True)
@@ -343,12 +343,11 @@ def attachable_documents(*, actor: Membership, deal: Deal) -> list[Document]:
         .select_related("document_type")
         .order_by("document_type__name", "-created_at", "id")
     )
-    return list(client_access.visible_documents(queryset, actor))
+    return list(document_access.visible_documents(queryset, actor))
 
 
 def milestone_document_choices(*, actor: Membership, deal: Deal) -> list[Document]:
     """Documents that may be attached to a milestone: the deal's, then the client's unattached ones."""
-    from clients import access as client_access
 
     queryset = (
         Document.objects.filter(tenant_id=require_tenant_id(), client_id=deal.client_id)
@@ -357,7 +356,7 @@ def milestone_document_choices(*, actor: Membership, deal: Deal) -> list[Documen
         .select_related("document_type")
         .order_by("document_type__name", "-created_at", "id")
     )
-    return list(client_access.visible_documents(queryset, actor))
+    return list(document_access.visible_documents(queryset, actor))
 
 
 UNSIGNED_KINDS = (DealReminderKind.UNSIGNED_CHASE, DealReminderKind.UNSIGNED_ESCALATION)

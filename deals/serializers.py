@@ -13,7 +13,8 @@ from rest_framework import serializers
 
 from adv.api.serializers import ProblemSerializer, TenantPrimaryKeyRelatedField
 from adv.tenancy.models import Membership
-from clients.models import Client, Contact, Document, DocumentType
+from clients.models import Client, Contact
+from documents.models import Document, DocumentType
 
 from .models import (
     Assignment,

@@ -21,7 +21,10 @@ from adv.tenancy.errors import DomainError, NotFound, PermissionDenied
 from adv.tenancy.firm_settings import settings_for_update, settings_read
 from adv.tenancy.models import Membership, Role
 from adv.ui.numbers import format_money
-from clients.models import Client, Contact, Document
+from clients.models import Client, Contact
+from documents import access as document_access
+from documents import services as document_services
+from documents.models import Document
 
 from . import access, rules
 from .errors import DealErrorCode, InvalidTransition, MissingDocuments
@@ -477,11 +480,10 @@ def subscription_save(*, actor: Membership, deal: Deal, subscription: Subscripti
 def document_attach_to_deal(*, actor: Membership, deal: Deal, document: Document) -> Document:
     """Attach one of the client's documents to the deal it belongs to (signed quote, purchase
     order, acceptance report...): it then counts for the deal's signature and its proof of order."""
-    from clients import access as client_access
 
-    _require(actor, client_access.can_upload_documents(actor) and access.can_view_deals(actor))
+    _require(actor, document_access.can_upload_documents(actor) and access.can_view_deals(actor))
     document = Document.objects.select_for_update(of=("self",)).get(pk=document.pk)
-    if document.client_id != deal.client_id or not client_access.can_view_document(actor, document):
+    if document.client_id != deal.client_id or not document_access.can_view_document(actor, document):
         raise NotFound()
     if document.deal_id not in (None, deal.pk):
         raise DomainError(
@@ -495,11 +497,10 @@ def document_attach_to_deal(*, actor: Membership, deal: Deal, document: Document
 @transaction.atomic
 def document_detach_from_deal(*, actor: Membership, deal: Deal, document: Document) -> Document:
     """Undo an attachment made by mistake (the document stays on the client record)."""
-    from clients import access as client_access
 
-    _require(actor, client_access.can_upload_documents(actor) and access.can_view_deals(actor))
+    _require(actor, document_access.can_upload_documents(actor) and access.can_view_deals(actor))
     document = Document.objects.select_for_update(of=("self",)).get(pk=document.pk)
-    if document.deal_id != deal.pk or not client_access.can_view_document(actor, document):
+    if document.deal_id != deal.pk or not document_access.can_view_document(actor, document):
         raise NotFound()
     if DealSignatureDocument.objects.filter(deal=deal, document=document).exists():
         raise DomainError(
@@ -515,13 +516,11 @@ def document_detach_from_deal(*, actor: Membership, deal: Deal, document: Docume
 
 @transaction.atomic
 def deal_document_upload(*, actor: Membership, deal: Deal, **fields) -> Document:
-    """Store a new document on the deal's client (clients.services.document_upload, which checks
+    """Store a new document on the deal's client (documents.services.document_upload, which checks
     the file) and attach it to the deal, in one transaction."""
-    from clients import services as client_services
-
     _require(actor, access.can_view_deals(actor))
     # Stored with its deal: a contractual document then tells the deal's people too.
-    return client_services.document_upload(actor=actor, client=deal.client, deal=deal, **fields)
+    return document_services.document_upload(actor=actor, client=deal.client, deal=deal, **fields)
 
 
 @transaction.atomic

@@ -27,8 +27,8 @@ from adv.tenancy import errors as domain
 from adv.tenancy.models import Role
 from adv.ui.pages import is_partial, raise_http
 from adv.ui.permissions import require_role
-from clients import access as client_access
 from clients.models import Client
+from documents import access as document_access
 
 from . import access, rules, selectors, services
 from .errors import MissingDocuments
@@ -73,7 +73,7 @@ def deal_permissions(membership, deal: Deal | None = None) -> dict:
         "can_validate": access.can_validate_deals(membership),
         "can_staff": access.can_staff(membership) and not finished,
         "can_manage_milestones": deal is not None and access.can_manage_milestones(membership, deal) and not finished,
-        "can_upload": client_access.can_upload_documents(membership),
+        "can_upload": document_access.can_upload_documents(membership),
         "show_rates": selectors.rates_visible(membership),
     }
 

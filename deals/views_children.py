@@ -16,8 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from adv.tenancy import errors as domain
 from adv.tenancy.roles import PROJECT_MANAGER_ROLES
 from adv.ui.pages import raise_http
-from clients import access as client_access
-from clients.models import Document
+from documents import access as document_access
+from documents.models import Document
 
 from . import access, selectors, services
 from .forms import (
@@ -256,7 +256,7 @@ def _subscription_form(request, tenant_slug, pk, subscription_pk):
 @require_POST
 def document_attach(request, tenant_slug, pk):
     deal = deal_copy_or_404(request, pk)
-    require(client_access.can_upload_documents(request.membership), _("Votre rôle ne permet pas de rattacher des documents."))
+    require(document_access.can_upload_documents(request.membership), _("Votre rôle ne permet pas de rattacher des documents."))
     form = DocumentAttachForm(request.POST, documents=selectors.attachable_documents(actor=request.membership, deal=deal))
     if form.is_valid():
         try:
@@ -279,7 +279,7 @@ def document_detach(request, tenant_slug, pk, document_pk):
         document = Document.objects.get(deal=deal, pk=document_pk)
     except (Document.DoesNotExist, ValidationError, ValueError):
         raise Http404(_("Ce document n'existe pas."))
-    require(client_access.can_upload_documents(request.membership), _("Votre rôle ne permet pas de détacher des documents."))
+    require(document_access.can_upload_documents(request.membership), _("Votre rôle ne permet pas de détacher des documents."))
     try:
         services.document_detach_from_deal(actor=request.membership, deal=deal, document=document)
     except domain.DomainError as error:
@@ -295,7 +295,7 @@ def document_detach(request, tenant_slug, pk, document_pk):
 def document_upload(request, tenant_slug, pk):
     """Upload a file to the client record and attach it to the deal (one transaction)."""
     deal = deal_copy_or_404(request, pk)
-    require(client_access.can_upload_documents(request.membership), _("Votre rôle ne permet pas de déposer des documents."))
+    require(document_access.can_upload_documents(request.membership), _("Votre rôle ne permet pas de déposer des documents."))
     # ?milestone=<id>: the document a blocked milestone waits for, attached to it in the same step.
     milestone = _child_or_404(Milestone, deal, request.GET["milestone"]) if request.GET.get("milestone") else None
     if milestone is not None:

@@ -2,7 +2,7 @@
 
 The document library's `document_store` names a staff member as the uploader; here the file
 comes from the client's contact (or is produced for them: the signed timesheet). The same file
-checks apply (`clients.files.store_upload`: size, type read from the bytes, antivirus), before
+checks apply (`documents.files.store_upload`: size, type read from the bytes, antivirus), before
 anything is written, and the blob is deleted if the transaction fails. The version's comment
 says who, from the portal; `document_stored` is announced like any new version.
 """
@@ -14,10 +14,10 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from clients.files import delete_blob, store_bytes, store_upload
-from clients.models import Document, DocumentType, DocumentVersion
 from clients.services import client_name_on
-from clients.signals import document_stored
+from documents.files import delete_blob, store_bytes, store_upload
+from documents.models import Document, DocumentType, DocumentVersion
+from documents.signals import document_stored
 
 
 def _file(*, contact, client, document_type: DocumentType, title: str, stored, deal=None, signed_on: datetime.date | None = None) -> Document:

@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from adv.tenancy.models import Membership, TenantModel
 from billing.models import Invoice
-from clients.models import Client, Contact, Document
+from clients.models import Client, Contact
 from deals.models import Milestone
+from documents.models import Document
 from timesheets.models import ClientApproval, Timesheet
 
 

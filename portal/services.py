@@ -25,9 +25,10 @@ from adv.tenancy.errors import Conflict, DomainError, NotFound
 from adv.tenancy.models import Membership
 from billing.models import Invoice, InvoiceKind, InvoiceStatus
 from billing.signals import invoice_disputed
-from clients.models import Client, Contact, DocumentType
+from clients.models import Client, Contact
 from deals.models import Deal, Milestone, MilestoneStatus, PurchaseOrder
 from deals.signals import deal_billing_changed
+from documents.models import DocumentType
 from notifications.services import email_enqueue, notify
 from timesheets.models import ClientApproval, ClientApprovalStatus, TimesheetLine, TimesheetStatus
 from timesheets.signals import timesheet_billing_changed, timesheet_client_decided

@@ -24,7 +24,7 @@ from adv.network import client_ip
 from adv.tenancy import errors as domain
 from adv.tenancy.context import tenant_context
 from billing.models import Invoice, InvoiceStatus, RenderStatus
-from clients.files import UploadRefused
+from documents.files import UploadRefused
 
 from . import auth, evidence, selectors, services, session
 from .session import portal_page

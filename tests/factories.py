@@ -55,7 +55,7 @@ class DocumentFactory(factory.django.DjangoModelFactory):
     """A document filed on a client (pass `client` and `document_type`; `deal` optional)."""
 
     class Meta:
-        model = "clients.Document"
+        model = "documents.Document"
 
     title = factory.Sequence(lambda n: f"Document {n}")
 

@@ -17,8 +17,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from adv.tenancy.models import Membership, TenantModel
-from clients.models import Contact, Document
+from clients.models import Contact
 from deals.models import Assignment, Deal
+from documents.models import Document
 
 
 class TimeUnit(models.TextChoices):

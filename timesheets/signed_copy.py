@@ -4,7 +4,7 @@ attached to the deal, so that billing sends it with the invoice.
 Who may attach it is the timesheet's rule (the consultant of the month, or ADV), not the
 document library's: a consultant has no right to upload client documents in general, nor the
 clearance to read them, yet the signed copy of their own month is theirs to hand in. So this
-does not go through `clients.services.document_upload` (which checks those rights) but through
+does not go through `documents.services.document_upload` (which checks those rights) but through
 `document_store` below it: the same file checks as every document (size, type read from the
 bytes, antivirus), checked before anything is written and deleted if the transaction fails.
 """
@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from adv.tenancy.errors import DomainError
 from adv.tenancy.models import Membership
-from clients.models import Document, DocumentType
-from clients.services import document_store
+from documents.models import Document, DocumentType
+from documents.services import document_store
 
 from .errors import TimesheetErrorCode
 

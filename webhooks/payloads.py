@@ -176,7 +176,7 @@ def deal(deal_id) -> dict | None:
 
 
 def document(document_id, version_id) -> dict | None:
-    from clients.models import Document, DocumentVersion
+    from documents.models import Document, DocumentVersion
 
     row = (
         Document.objects.filter(pk=document_id)

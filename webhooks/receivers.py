@@ -14,8 +14,8 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from billing import signals as billing_signals
-from clients.signals import document_stored
 from deals.signals import deal_signed
+from documents.signals import document_stored
 from timesheets.signals import timesheet_approved
 
 from . import payloads, services

@@ -52,7 +52,7 @@ router.register("clients", ClientViewSet, basename="client")
 router.register("contacts", ContactViewSet, basename="contact")
 
 # clients (documents, document types, expected documents)
-from clients.api_documents import DocumentRequirementViewSet, DocumentTypeViewSet, DocumentViewSet  # noqa: E402
+from documents.api import DocumentRequirementViewSet, DocumentTypeViewSet, DocumentViewSet  # noqa: E402
 
 router.register("documents", DocumentViewSet, basename="document")
 router.register("document-types", DocumentTypeViewSet, basename="document-type")

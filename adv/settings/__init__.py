@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "adv.ui",
     "notifications",
     "clients",
+    "documents",
     "deals",
     "timesheets",
     # Before billing: its demo (a year of history) is numbered before billing's demo issues last month.
@@ -203,7 +204,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=0, hour=8, day_of_month=5),  # CELERY_TIMEZONE: Europe/Paris
     },
     "clients-missing-documents-weekly-digest": {
-        "task": "clients.tasks.missing_documents_weekly_digest_all",
+        "task": "documents.tasks.missing_documents_weekly_digest_all",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),  # CELERY_TIMEZONE: Europe/Paris
     },
     # Client payment reminders (dunning): each step once per invoice (reminder ledger), in office hours.

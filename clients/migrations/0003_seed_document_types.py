@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-# The defaults as they stood when this migration was written (clients/defaults.py may change
+# The defaults as they stood when this migration was written (documents/defaults.py may change
 # later; a migration replays history): (code, name, contractual, default security level).
 DOCUMENT_TYPES = [
     ("contrat-cadre", "Contrat cadre", True, 3),

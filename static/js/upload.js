@@ -1,7 +1,7 @@
 /* adv — document uploads: drag and drop of one or many files, each with its metadata, sent one
  * request per file with XMLHttpRequest so that each shows its own progress bar.
  *
- * Markup (templates/clients/documents/_upload_zone.html): [data-upload-zone] carries the URLs,
+ * Markup (templates/documents/_upload_zone.html): [data-upload-zone] carries the URLs,
  * the limits and the French messages; without JavaScript its plain form still works.
  * Also: <form data-upload-single> (a new version of a document) is sent with a progress bar.
  * After a successful upload the event "documents-changed" is triggered on <body> (the list of

@@ -23,8 +23,9 @@ from billing import jobs as billing_jobs
 from billing import services as billing_services
 from billing.models import Invoice
 from chat import services as chat_services
-from clients.models import Contact, Document, DocumentType
+from clients.models import Contact
 from deals import services as deal_services
+from documents.models import Document, DocumentType
 from dunning import services as dunning_services
 from portal import services as portal_services
 from tests.api.conftest import bearer_client

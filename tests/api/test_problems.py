@@ -13,6 +13,7 @@ from adv.tenancy.errors import Conflict, DomainError, NotFound, TenancyErrorCode
 from billing.errors import BillingErrorCode, InvoiceBlocked
 from clients.errors import ClientErrorCode, SirenTaken
 from deals.errors import DealErrorCode, MissingDocuments
+from documents.errors import DocumentErrorCode
 from notifications.errors import NotificationErrorCode
 from timesheets.errors import TimesheetErrorCode
 
@@ -68,7 +69,7 @@ def test_a_serializers_field_errors_are_kept():
 
 
 @pytest.mark.parametrize(
-    "codes", [BillingErrorCode, ClientErrorCode, DealErrorCode, TimesheetErrorCode, NotificationErrorCode, TenancyErrorCode]
+    "codes", [BillingErrorCode, ClientErrorCode, DocumentErrorCode, DealErrorCode, TimesheetErrorCode, NotificationErrorCode, TenancyErrorCode]
 )
 def test_each_apps_codes_are_plain_snake_case_values_named_after_themselves(codes: type[StrEnum]):
     for member in codes:
@@ -79,5 +80,5 @@ def test_each_apps_codes_are_plain_snake_case_values_named_after_themselves(code
 def test_the_codes_clients_of_the_api_match_on_keep_their_values():
     assert (DealErrorCode.MISSING_DOCUMENTS, DealErrorCode.INVALID_TRANSITION) == ("missing_documents", "invalid_transition")
     assert (BillingErrorCode.INVOICE_IMMUTABLE, BillingErrorCode.BILLING_RUN_IN_PROGRESS) == ("invoice_immutable", "billing_run_in_progress")
-    assert ClientErrorCode.UPLOAD_REFUSED == "upload_refused" and TenancyErrorCode.LAST_ADMIN == "last_admin"
+    assert DocumentErrorCode.UPLOAD_REFUSED == "upload_refused" and TenancyErrorCode.LAST_ADMIN == "last_admin"
     assert DomainError("x", code=DealErrorCode.REQUIRED).code.__class__ is str

@@ -29,9 +29,11 @@ from adv.tenancy.models import Tenant
 from billing import rendering, runs, services
 from billing.models import Invoice
 from clients import services as client_services
-from clients.models import BillingProfile, DocumentType
+from clients.models import BillingProfile
 from deals import services as deal_services
 from deals.models import Milestone
+from documents import services as document_services
+from documents.models import DocumentType
 from tests.conftest import Persona
 from tests.factories import DocumentFactory, MembershipFactory, UserFactory
 from timesheets.models import Timesheet, TimesheetEntry, TimesheetLine, TimesheetStatus
@@ -217,7 +219,7 @@ def billing_firm(alice, bob, media) -> BillingFirm:
     chloe = member(tenant, "consultant", "Chloé", "David", reports_to=manager.membership)
     actor = alice.membership
     with tenant_context(tenant):
-        client_services.document_types_seed_defaults()
+        document_services.document_types_seed_defaults()
         helios = _client(
             actor,
             "Helios Énergies SA",

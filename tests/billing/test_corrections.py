@@ -97,7 +97,7 @@ def test_the_in_process_run_sends_nothing_to_the_broker(billing_firm, django_cap
 
 def test_issuing_records_the_documents_that_go_with_the_invoice(billing_firm):
     from billing.models import InvoiceAttachment
-    from clients.models import DocumentType
+    from documents.models import DocumentType
 
     billing_firm.attach_missing_pv()
     with tenant_context(billing_firm.tenant):

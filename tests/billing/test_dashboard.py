@@ -18,8 +18,9 @@ from adv.tenancy.models import Membership
 from adv.ui.dashboard import work_items
 from billing.dashboard import billing_work
 from billing.models import Invoice
-from clients.models import BillingProfile, DocumentRequirement, DocumentType
+from clients.models import BillingProfile
 from deals.models import Deal, Milestone
+from documents.models import DocumentRequirement, DocumentType
 from timesheets.models import Timesheet
 
 pytestmark = pytest.mark.django_db

@@ -13,9 +13,10 @@ from adv.celery import app as celery_app
 from adv.tenancy.context import tenant_context
 from billing import readiness
 from clients import services as client_services
-from clients.models import BillingProfile, Client, Contact, DocumentType
+from clients.models import BillingProfile, Client, Contact
 from deals import services as deal_services
 from deals.models import Deal
+from documents.models import DocumentType
 from tests.factories import ClientApprovalFactory, DocumentFactory
 from timesheets import services as timesheet_services
 from timesheets.models import ClientApproval, ClientApprovalStatus, TimesheetLine

@@ -7,9 +7,11 @@ import pytest
 from adv.tenancy import demo as tenancy_demo
 from adv.tenancy.context import tenant_context
 from clients import demo
-from clients.models import BillingProfile, Client, ClientName, Contact, Document, DocumentVersion
-from clients.requirements import checklist_clients, checklists, missing_documents, tenant_today
-from tests.clients import test_requirements_support as support
+from clients.models import BillingProfile, Client, ClientName, Contact
+from documents import demo as document_demo
+from documents.models import Document, DocumentVersion
+from documents.requirements import checklist_clients, checklists, missing_documents, tenant_today
+from tests.documents import test_requirements_support as support
 
 pytestmark = pytest.mark.django_db
 media = support.media
@@ -19,6 +21,7 @@ def seed():
     tenant = tenancy_demo.seed()
     with tenant_context(tenant):
         demo.seed(tenant)
+        document_demo.seed(tenant)
     return tenant
 
 

@@ -15,8 +15,8 @@ from openpyxl import Workbook
 from adv.tenancy.context import tenant_context
 from clients import importing
 from clients.models import Client, ClientName, Contact
-from tests.clients import test_requirements_support as support
-from tests.clients.test_requirements_support import make_siren
+from tests.documents import test_requirements_support as support
+from tests.documents.test_requirements_support import make_siren
 
 pytestmark = pytest.mark.django_db
 media = support.media

@@ -13,7 +13,9 @@ from adv.tenancy.context import tenant_context
 from adv.tenancy.errors import Conflict, DomainError, PermissionDenied
 from clients import services
 from clients.errors import SirenTaken
-from clients.models import BillingProfile, Client, ClientName, DocumentType
+from clients.models import BillingProfile, Client, ClientName
+from documents import services as document_services
+from documents.models import DocumentType
 from tests.clients.test_records_support import create_client, make_siren, make_siret, make_vat, member
 from tests.factories import DocumentFactory
 
@@ -300,7 +302,7 @@ def test_a_client_with_a_subsidiary_or_a_document_is_archived_not_deleted(alice)
     create_client(alice, legal_name="Filiale", parent=group)
     with_document = create_client(alice, legal_name="Avec document")
     with tenant_context(alice.tenant):
-        services.document_types_seed_defaults()
+        document_services.document_types_seed_defaults()
         DocumentFactory(
             client=with_document, document_type=DocumentType.objects.get(code="kbis"), title="K-bis"
         )

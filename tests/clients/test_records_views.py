@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from adv.tenancy.context import tenant_context
 from clients import services
 from clients.models import BillingProfile, Client, Contact
+from documents import services as document_services
 from tests.clients.test_records_support import create_client, make_siren, member
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +111,7 @@ def _count_list_queries(persona) -> int:
 def test_the_list_runs_a_constant_number_of_queries(alice, django_assert_num_queries):
     # given 5 clients with owners, ADV and groups, and documents expected of clients
     with tenant_context(alice.tenant):
-        services.document_types_seed_defaults()
+        document_services.document_types_seed_defaults()
     sales, adv = member(alice, "sales"), member(alice, "adv")
     group = create_client(alice, legal_name="Groupe", owner=sales.membership, adv_owner=adv.membership)
     for index in range(4):
@@ -128,7 +129,7 @@ def test_the_list_runs_a_constant_number_of_queries(alice, django_assert_num_que
 def test_the_list_shows_what_each_client_still_owes(alice):
     # given the default expected documents (K-bis, framework agreement, RIB for clients)
     with tenant_context(alice.tenant):
-        services.document_types_seed_defaults()
+        document_services.document_types_seed_defaults()
     owing = create_client(alice, legal_name="Client sans pièces", status="client")
     former = create_client(alice, legal_name="Moreau Distribution", status="former")
 
@@ -382,7 +383,7 @@ def test_revealing_the_platform_password_is_for_adv_and_admin_and_is_logged(alic
         services.billing_profile_update(actor=alice.membership, client=client, einvoicing_platform="other", platform_name="Ariba", platform_password="hunter2")
     detail = adv.client().get(adv.url(f"clients/{client.pk}/")).content.decode()
     assert "hunter2" not in detail and "Révéler" in detail
-    with caplog.at_level(logging.INFO, logger="clients.views"):
+    with caplog.at_level(logging.INFO, logger="clients.views.records"):
         response = adv.client().post(adv.url(f"clients/{client.pk}/billing/platform-password/"), HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and "hunter2" in response.content.decode()
     assert "no-cache" in response["Cache-Control"] or "no-store" in response["Cache-Control"]

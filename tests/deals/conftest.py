@@ -17,9 +17,10 @@ from django.utils import timezone
 
 from adv.tenancy.context import tenant_context
 from clients import services as client_services
-from clients.models import DocumentType
 from deals import services
 from deals.models import Deal, DealStatus, DealType
+from documents import services as document_services
+from documents.models import DocumentType
 from tests.conftest import Persona
 from tests.factories import MembershipFactory, UserFactory
 
@@ -103,7 +104,7 @@ def client_a(alice, sales, adv):
 @pytest.fixture
 def doc_types(alice) -> dict[str, DocumentType]:
     with tenant_context(alice.tenant):
-        client_services.document_types_seed_defaults()
+        document_services.document_types_seed_defaults()
         return {t.code: t for t in DocumentType.objects.all()}
 
 
@@ -111,8 +112,8 @@ def doc_types(alice) -> dict[str, DocumentType]:
 def deal_requirements(alice, doc_types):
     """Signing a T&M deal needs a purchase order document; a fixed price, a signed quote."""
     with tenant_context(alice.tenant):
-        client_services.requirement_save(actor=alice.membership, document_type=doc_types["bon-de-commande"], applies_to="deal_t_and_m")
-        client_services.requirement_save(actor=alice.membership, document_type=doc_types["devis-signe"], applies_to="deal_fixed_price")
+        document_services.requirement_save(actor=alice.membership, document_type=doc_types["bon-de-commande"], applies_to="deal_t_and_m")
+        document_services.requirement_save(actor=alice.membership, document_type=doc_types["devis-signe"], applies_to="deal_fixed_price")
     return doc_types
 
 

@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from adv.tenancy.context import tenant_context
-from clients.models import DocumentRequirement
 from deals.demo import DEALS
 from deals.models import Assignment, Deal, DealStatus, Milestone, PurchaseOrder, Subscription
+from documents.models import DocumentRequirement
 from notifications.models import ReminderSent
 
 pytestmark = pytest.mark.today  # on the demo firm seeded once (`demo_tenant`, tests/conftest.py)

@@ -10,8 +10,9 @@ from decimal import Decimal
 import pytest
 
 from adv.tenancy.context import tenant_context
-from clients.models import Contact, Document
+from clients.models import Contact
 from deals.models import Deal, DealPolicy, DealStatus, DealType, PurchaseOrder, Subscription
+from documents.models import Document
 from tests.deals.conftest import age, pdf
 
 pytestmark = pytest.mark.django_db

@@ -13,10 +13,11 @@ from pghistory.models import Events
 from adv.tenancy.context import tenant_context
 from adv.tenancy.errors import DomainError
 from clients import services as client_services
-from clients.models import Document
 from deals import rules, services
 from deals.errors import MissingDocuments
 from deals.models import Deal, DealSignatureDocument, DealStatus, DealType, PurchaseOrder
+from documents import services as document_services
+from documents.models import Document
 from tests.api.conftest import bearer_client, make_token
 from tests.deals.conftest import pdf
 
@@ -113,7 +114,7 @@ def test_an_expired_document_does_not_count(media, alice, make_deal, deal_requir
 def test_a_document_of_the_client_not_attached_to_the_deal_does_not_count_until_attached(media, alice, make_deal, deal_requirements):
     deal = make_deal(DealStatus.PROVISIONAL)
     with tenant_context(alice.tenant):
-        document = client_services.document_upload(
+        document = document_services.document_upload(
             actor=alice.membership, client=deal.client, document_type=deal_requirements["bon-de-commande"], title="BDC", upload=pdf()
         )
         assert rules.missing_for_signature(deal) == ["Bon de commande"]
@@ -170,7 +171,7 @@ def test_the_signature_records_the_documents_that_prove_the_order_with_their_ver
         proofs = list(DealSignatureDocument.objects.filter(deal=deal).values_list("document_id", "version__number"))
         assert proofs == [(order.pk, 1)]
         # and a later new version of the file does not change what proved the signature
-        client_services.document_add_version(actor=alice.membership, document=order, upload=pdf("bdc-v2.pdf"))
+        document_services.document_add_version(actor=alice.membership, document=order, upload=pdf("bdc-v2.pdf"))
         assert DealSignatureDocument.objects.get(deal=deal).version.number == 1
     # the API and the deal page show it
     _token, raw = make_token(alice)

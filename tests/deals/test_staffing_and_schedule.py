@@ -276,7 +276,7 @@ def test_percentages_that_do_not_make_100_are_still_refused_whatever_the_roundin
 
 
 def test_the_document_a_blocked_milestone_waits_for_is_uploaded_and_attached_in_one_step(media, alice, make_deal, doc_types):
-    from clients.models import Document
+    from documents.models import Document
     from tests.deals.conftest import pdf
 
     deal = make_deal(DealStatus.SIGNED, deal_type=DealType.FIXED_PRICE, ordered_amount=Decimal("10000.00"))

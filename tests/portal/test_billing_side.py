@@ -16,8 +16,9 @@ from adv.tenancy.context import tenant_context
 from billing import readiness
 from billing.models import Invoice
 from billing.signals import invoice_disputed
-from clients.models import BillingProfile, Document
+from clients.models import BillingProfile
 from deals.models import Milestone, MilestoneStatus, PurchaseOrder
+from documents.models import Document
 from portal import services
 from portal.models import InvoiceDispute, PortalSignature
 from tests.billing import support as billing_support

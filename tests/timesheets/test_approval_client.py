@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from adv.tenancy.context import tenant_context
-from clients.models import Document
+from documents.models import Document
 from notifications.models import Notification, OutboxEmail
 from tests.timesheets import test_entry_support as support
 from tests.timesheets.test_entry_support import (

@@ -29,6 +29,7 @@ from clients import services as client_services
 from clients.models import BillingProfile
 from deals import services as deal_services
 from deals.models import Assignment, Deal
+from documents import services as document_services
 from tests.conftest import Persona
 from tests.factories import ClientApprovalFactory, MembershipFactory, UserFactory
 from timesheets import services
@@ -120,7 +121,7 @@ def firm(alice, bob, frozen) -> Firm:
     hugo = member(tenant, "consultant", "Hugo", "Leroy", reports_to=manager.membership, contractor=True)
     with tenant_context(tenant):
         services.absence_types_seed_defaults()
-        client_services.document_types_seed_defaults()
+        document_services.document_types_seed_defaults()
         client = client_services.client_create(actor=alice.membership, legal_name="Helios Énergies SA", status="client", adv_owner=adv.membership)
         client_services.contact_create(
             actor=alice.membership, client=client, first_name="Marc", last_name="Olivier", email="marc.olivier@helios.example",

@@ -76,6 +76,6 @@ def test_a_save_that_changed_no_shown_column_says_so_and_rich_text_reads_as_word
 
 
 def test_the_first_file_of_a_new_document_is_part_of_its_creation_not_a_row(alice):
-    first_file = event("clients.DocumentEvent", "update", {"title": "K-bis"}, diff={"current_version_id": [None, str(uuid.uuid4())]})
+    first_file = event("documents.DocumentEvent", "update", {"title": "K-bis"}, diff={"current_version_id": [None, str(uuid.uuid4())]})
     with tenant_context(alice.tenant):
         assert history.rows([first_file]) == []

@@ -16,8 +16,8 @@ from adv.tenancy.context import tenant_context
 from billing import services as billing_services
 from billing import signals as billing_signals
 from billing.models import Invoice
-from clients import services as client_services
-from clients.models import DocumentType
+from documents import services as document_services
+from documents.models import DocumentType
 from tests.billing.support import ISSUE_DATE
 from tests.webhooks.conftest import make_endpoint, resolving
 from timesheets import services as timesheet_services
@@ -133,7 +133,7 @@ def test_every_domain_signal_becomes_its_event(billing_firm, subscribed):
         timesheet = Timesheet.objects.get(pk=firm.timesheets["chloe"].pk)
         Timesheet.objects.filter(pk=timesheet.pk).update(status="submitted", locked_at=None)
         timesheet_services.timesheet_approve(actor=firm.manager.membership, timesheet=Timesheet.objects.get(pk=timesheet.pk))
-        document = client_services.document_upload(
+        document = document_services.document_upload(
             actor=firm.alice.membership, client=firm.helios, document_type=DocumentType.objects.get(code="pv-recette"),
             title="PV", upload=SimpleUploadedFile("pv.pdf", b"%PDF-1.4 test", content_type="application/pdf"),
             deal=firm.tm_deal, security_level=3,

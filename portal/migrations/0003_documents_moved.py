@@ -1,0 +1,25 @@
+"""The document models moved from the clients app to the documents app (same tables): the foreign
+keys to them now name `documents.…`. State only: the columns and constraints do not change."""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('documents', '0001_initial'),
+        ('portal', '0002_row_level_security'),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name='portalsignature',
+                    name='document',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='documents.document'),
+                ),
+            ],
+        ),
+    ]
