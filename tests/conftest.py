@@ -35,7 +35,7 @@ from adv.demo_logins import DEMO_TENANT_SLUG
 from adv.tenancy.context import tenant_context
 from adv.tenancy.db_roles import connect_as
 from adv.tenancy.models import Tenant
-from tests.demo_database import DemoDatabase, media_settings
+from tests.demo_database import DemoDatabase, LiveDemoDatabase, media_settings
 from tests.factories import MembershipFactory, TenantFactory, UserFactory
 
 PASSWORD = "correct-horse-battery-staple"
@@ -94,11 +94,12 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 
 _demo_database: DemoDatabase | None = None  # this process's copy of the test database for the demo firm
+_live_demo_database: LiveDemoDatabase | None = None  # the demo firm's template for live-server tests
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker, request, tmp_path_factory):
-    global _demo_database
+    global _demo_database, _live_demo_database
     with django_db_blocker.unblock():
         connect_as("owner")
         with connection.cursor() as cursor:
@@ -108,12 +109,19 @@ def django_db_setup(django_db_setup, django_db_blocker, request, tmp_path_factor
             # copied now, while nothing else is connected to the test database (the e2e product is)
             _demo_database = DemoDatabase(connection.settings_dict["NAME"], tmp_path_factory.mktemp("demo") / "media")
             _demo_database.create()
+        if any("live_demo" in getattr(item, "fixturenames", ()) for item in request.session.items):
+            _live_demo_database = LiveDemoDatabase(
+                connection.settings_dict["NAME"], tmp_path_factory.mktemp("livedemo") / "media"
+            )
+            _live_demo_database.create()
         connect_as("app")
     yield
     with django_db_blocker.unblock():
         connect_as("owner")  # the owner drops the test database
         if _demo_database is not None:
             _demo_database.drop()
+        if _live_demo_database is not None:
+            _live_demo_database.drop()
 
 
 @pytest.fixture(autouse=True)
@@ -148,6 +156,19 @@ def demo_tenant(db, settings, tmp_path) -> Tenant:
     for name, value in media_settings(_demo_database.copy_media(tmp_path / "demo-media")).items():
         setattr(settings, name, value)
     return Tenant.objects.get(slug=DEMO_TENANT_SLUG)
+
+
+@pytest.fixture
+def live_demo(transactional_db, settings, tmp_path) -> Tenant:
+    """The demo firm for a live-server (browser) test: a private copy of the demo seeded once per
+    process (tests/demo_database.py `LiveDemoDatabase`), with a copy of its files. What the test
+    and the browser write goes to that copy, dropped after the test."""
+    for name, value in _live_demo_database.activate_copy(chosen_moment(), tmp_path / "demo-media").items():
+        setattr(settings, name, value)
+    try:
+        yield Tenant.objects.get(slug=DEMO_TENANT_SLUG)
+    finally:
+        _live_demo_database.deactivate_copy()
 
 
 @dataclass

@@ -111,3 +111,85 @@ class DemoDatabase:
         """A private copy of the demo's files, for a test free to add or change some."""
         shutil.copytree(self.media_root, target)
         return target
+
+
+class LiveDemoDatabase:
+    """The demo firm for the browser tests that drive the live server (transactional: what the
+    browser does is committed), seeded once per test process and copied for each test.
+
+    `seed_demo` runs as a transactional test ran it before (committed, on the application role,
+    its on-commit callbacks run) into a template database made from the freshly migrated test
+    database; each test then works on its own copy (`CREATE DATABASE ... TEMPLATE`, about a second
+    where the seed takes many), with a copy of the seed's files, and the copy is dropped after.
+    The live server's request threads connect afresh on each request, reading the same settings
+    dictionary, so they follow the connection to the copy. Tests that start the product's own
+    processes (`product`) keep the seed in the main test database, which those processes use."""
+
+    def __init__(self, main_name: str, media_root: Path):
+        self.main_name = main_name
+        self.name = f"{main_name}_livedemo"
+        self.copy_name = f"{main_name}_livedemo_copy"
+        self.media_root = media_root
+        self.seeded_for = None
+
+    def _as_owner(self, *statements: str) -> None:
+        connection.close()
+        connect_as("owner")
+        try:
+            with connection._nodb_cursor() as cursor:
+                for statement in statements:
+                    cursor.execute(statement)
+        finally:
+            connect_as("app")
+
+    def create(self) -> None:
+        """Copy the migrated, still empty test database (run as the owner, before anything else
+        connects to the test database)."""
+        connection.close()
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+            cursor.execute(f'CREATE DATABASE "{self.name}" TEMPLATE "{self.main_name}"')
+
+    def drop(self) -> None:
+        connection.close()
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{self.copy_name}" WITH (FORCE)')
+            cursor.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+    def _point_at(self, name: str) -> None:
+        connection.close()
+        connection.settings_dict["NAME"] = name
+
+    def _ensure_seeded(self, moment) -> None:
+        key = moment if moment is not None else timezone.localdate()
+        if self.seeded_for == key:
+            return
+        self._point_at(self.name)
+        try:
+            if self.seeded_for is not None:
+                call_command("flush", verbosity=0, interactive=False, reset_sequences=False)
+                shutil.rmtree(self.media_root, ignore_errors=True)
+            self.media_root.mkdir(parents=True, exist_ok=True)
+            with override_settings(**media_settings(self.media_root)), open(os.devnull, "w") as devnull:
+                connect_as("app")
+                # the test's own clock (a `today` test's chosen day) is already set around this call
+                call_command("seed_demo", stdout=devnull)
+            self.seeded_for = key
+        finally:
+            self._point_at(self.main_name)
+
+    def activate_copy(self, moment, media_target: Path) -> dict:
+        """Point the connection at a fresh copy of the seeded demo; return the media settings of a
+        private copy of its files."""
+        self._ensure_seeded(moment)
+        self._as_owner(
+            f'DROP DATABASE IF EXISTS "{self.copy_name}" WITH (FORCE)',
+            f'CREATE DATABASE "{self.copy_name}" TEMPLATE "{self.name}"',
+        )
+        self._point_at(self.copy_name)
+        shutil.copytree(self.media_root, media_target)
+        return media_settings(media_target)
+
+    def deactivate_copy(self) -> None:
+        self._point_at(self.main_name)
+        self._as_owner(f'DROP DATABASE IF EXISTS "{self.copy_name}" WITH (FORCE)')

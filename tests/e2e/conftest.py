@@ -97,8 +97,9 @@ def page(browser):
 
 
 @pytest.fixture
-def demo_firm(transactional_db):
-    call_command("seed_demo", stdout=open(os.devnull, "w"))
+def demo_firm(live_demo):
+    """The demo firm for a browser test on the live server: a private copy (tests/conftest.py)."""
+    return live_demo
 
 
 @pytest.fixture(scope="session")
@@ -124,9 +125,11 @@ def product(django_db_setup, django_db_blocker, tmp_path_factory, _flush_survive
 
 
 @pytest.fixture
-def demo(demo_firm, product):
-    """The demo firm, committed where the product's processes see it."""
+def demo(transactional_db, product):
+    """The demo firm, seeded and committed in the main test database, where the product's
+    processes (started once per test process) see it."""
     from adv.demo_logins import DEMO_TENANT_SLUG
     from adv.tenancy.models import Tenant
 
+    call_command("seed_demo", stdout=open(os.devnull, "w"))
     return Tenant.objects.get(slug=DEMO_TENANT_SLUG)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import email
 import os
-import re
 import shutil
 import signal
 import socket
@@ -28,10 +27,10 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.db import connection
-from playwright.sync_api import expect
 
 from adv import embedded
-from adv.demo_logins import DEMO_PASSWORD, DEMO_TENANT_SLUG
+from tests.e2e.browser import ADV
+from tests.e2e.browser import login as browser_login
 
 START_TIMEOUT = 180  # seconds: a loaded two-core machine imports Django and WeasyPrint slowly
 
@@ -226,15 +225,8 @@ def _wait_for_sessions_to_end(timeout: float = 20) -> None:
             time.sleep(0.2)
 
 
-ADV = "adv@demo.adv.test"
-
-
 def login(page, product, email: str = ADV) -> None:
-    page.goto(f"{product.url}/accounts/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("[data-testid=login-form] button[type=submit]")
-    expect(page).to_have_url(re.compile(rf"/t/{DEMO_TENANT_SLUG}/$"))
+    browser_login(page, product.url, email)
 
 
 def wait_for(condition, timeout: float, product, what: str):

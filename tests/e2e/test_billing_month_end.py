@@ -5,7 +5,6 @@ Factur-X XML."""
 
 from __future__ import annotations
 
-import re
 import time
 
 import pytest
@@ -14,12 +13,13 @@ from facturx import get_facturx_xml_from_pdf
 from playwright.sync_api import expect
 
 from adv.celery import app as celery_app
-from adv.demo_logins import DEMO_PASSWORD, DEMO_TENANT_SLUG
+from adv.demo_logins import DEMO_TENANT_SLUG
 from adv.tenancy.context import tenant_context
 from adv.tenancy.models import Tenant
 from billing import readiness
 from billing.demo import months
 from billing.models import Invoice
+from tests.e2e.browser import login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.mark.today]
 
@@ -49,12 +49,6 @@ def media(settings, tmp_path):
     return tmp_path
 
 
-def login(page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("[data-testid=login-form] button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/t/demo/$"))
 
 
 def test_adv_runs_the_month_fixes_a_reception_number_issues_in_bulk_and_downloads_factur_x(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import os
-import re
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from adv.demo_logins import DEMO_PASSWORD, DEMO_TENANT_SLUG
+from adv.demo_logins import DEMO_TENANT_SLUG
 from adv.tenancy.context import tenant_context
 from adv.tenancy.models import Membership, Tenant
 from clients.models import Client
@@ -26,6 +25,7 @@ from deals import services as deal_services
 from deals.models import Milestone, MilestoneStatus
 from portal import auth, services
 from portal.models import PortalSignature, SignatureKind
+from tests.e2e.browser import login as staff_login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -41,12 +41,6 @@ def shots(tmp_path) -> Path:
     return folder
 
 
-def staff_login(page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("[data-testid=login-form] button[type=submit]")
-    expect(page).to_have_url(re.compile(rf"/t/{DEMO_TENANT_SLUG}/$"))
 
 
 @pytest.fixture

@@ -7,29 +7,21 @@ import os
 import re
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
-from adv.demo_logins import DEMO_PASSWORD, DEMO_TENANT_SLUG
+from adv.demo_logins import DEMO_TENANT_SLUG
 from billing.demo import months
+from tests.e2e.browser import login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_cockpit_fits_1400_px_selects_the_ready_ones_and_confirms_the_issue(live_server, page, settings, tmp_path):
+def test_the_cockpit_fits_1400_px_selects_the_ready_ones_and_confirms_the_issue(live_server, live_demo, page, settings, tmp_path):
     from playwright.sync_api import expect
 
-    settings.MEDIA_ROOT = str(tmp_path)
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
-    settings.CLAMAV_ADDRESS = ""
-    call_command("seed_demo", stdout=open(os.devnull, "w"))
     billed, _previous = months(timezone.localdate())
     page.set_viewport_size({"width": 1400, "height": 900})
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "adv@demo.adv.test")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("[data-testid=login-form] button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/t/demo/$"))
+    login(page, live_server.url)
 
     # given the cockpit of the billed month, at 1400 px
     page.goto(f"{live_server.url}/t/{DEMO_TENANT_SLUG}/billing/?month={billed:%Y-%m}")

@@ -8,32 +8,24 @@ import os
 import re
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
-from adv.demo_logins import DEMO_PASSWORD, DEMO_TENANT_SLUG
+from adv.demo_logins import DEMO_TENANT_SLUG
 from billing import selectors
 from billing.demo import months
+from tests.e2e.browser import login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_cockpit_pages_and_select_all_ready_counts_every_page(live_server, page, settings, tmp_path, monkeypatch):
+def test_the_cockpit_pages_and_select_all_ready_counts_every_page(live_server, live_demo, page, settings, tmp_path, monkeypatch):
     from playwright.sync_api import expect
 
-    settings.MEDIA_ROOT = str(tmp_path)
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
-    settings.CLAMAV_ADDRESS = ""
-    call_command("seed_demo", stdout=open(os.devnull, "w"))
     monkeypatch.setattr(selectors, "COCKPIT_PAGE_SIZE", 2)  # the live server runs in this process
     billed, _previous = months(timezone.localdate())
     shots = os.environ.get("COCKPIT_SCREENSHOT_DIR") or str(tmp_path)
     page.set_viewport_size({"width": 1400, "height": 900})
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "adv@demo.adv.test")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("[data-testid=login-form] button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/t/demo/$"))
+    login(page, live_server.url)
 
     # given the billed month's cockpit, two rows a page
     page.goto(f"{live_server.url}/t/{DEMO_TENANT_SLUG}/billing/?month={billed:%Y-%m}")

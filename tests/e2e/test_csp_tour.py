@@ -8,9 +8,9 @@ import os
 import re
 
 import pytest
-from django.core.management import call_command
 
-from adv.demo_logins import DEMO_PASSWORD, DEMO_TENANT_SLUG
+from adv.demo_logins import DEMO_TENANT_SLUG
+from tests.e2e.browser import login as _login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -23,14 +23,6 @@ ADV_PAGES = [
 ADMIN_PAGES = ["members/", "invitations/", "settings/", "tokens/", "audit/", "notifications/templates/"]
 
 
-def _login(page, base: str, email: str) -> None:
-    from playwright.sync_api import expect
-
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("[data-testid=login-form] button[type=submit]")
-    expect(page).to_have_url(re.compile(rf"/t/{DEMO_TENANT_SLUG}/$"))
 
 
 def _shoot(page, name: str) -> None:
@@ -44,13 +36,9 @@ def _first_link(page, pattern: str) -> str | None:
     return next((href for href in links if re.search(pattern, href)), None)
 
 
-def test_the_pages_of_the_month_break_no_rule_of_the_csp(live_server, page, settings, tmp_path, _csp_violations):
+def test_the_pages_of_the_month_break_no_rule_of_the_csp(live_server, live_demo, page, settings, tmp_path, _csp_violations):
     from playwright.sync_api import expect
 
-    settings.MEDIA_ROOT = str(tmp_path)
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
-    settings.CLAMAV_ADDRESS = ""
-    call_command("seed_demo", stdout=open(os.devnull, "w"))
     base, firm = live_server.url, f"{live_server.url}/t/{DEMO_TENANT_SLUG}/"
 
     # given the ADV person of the demo firm

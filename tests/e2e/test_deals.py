@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from adv.demo_logins import DEMO_PASSWORD
+from tests.e2e.browser import login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -32,11 +32,7 @@ def test_adv_validates_provisionally_staffs_finds_it_unsigned_uploads_the_order_
     page.on("dialog", lambda dialog: dialog.accept())  # "Valider provisoirement… ?"
 
     # given the ADV of the demo firm, logged in
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "adv@demo.adv.test")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/t/demo/$"))
+    login(page, live_server.url)
 
     # when she opens the draft deal from the deal list
     page.get_by_test_id("nav-deals").click()

@@ -7,10 +7,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from adv.demo_logins import DEMO_PASSWORD, DEMO_TENANT_SLUG
+from adv.demo_logins import DEMO_TENANT_SLUG
 from adv.tenancy.context import tenant_context
 from adv.tenancy.models import Membership, Tenant
 from clients import services
+from tests.e2e.browser import login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -43,11 +44,7 @@ def client_without_kbis(demo_firm):
 
 def test_adv_uploads_a_kbis_and_the_checklist_turns_it_green(live_server, page, media, client_without_kbis, tmp_path):
     # given the ADV of the demo firm, logged in
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", ADV)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/t/demo/$"))
+    login(page, live_server.url)
 
     # when she opens the client's expected documents: the K-bis is not there
     page.goto(f"{live_server.url}/t/{DEMO_TENANT_SLUG}/clients/{client_without_kbis.pk}/")

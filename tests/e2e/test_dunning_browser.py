@@ -14,16 +14,11 @@ from adv.tenancy.context import tenant_context
 from dunning.models import DunningPause, PaymentPromise, Reminder
 from tests.conftest import PASSWORD
 from tests.dunning.conftest import at, billing_firm, late, media, overdue  # noqa: F401  (fixtures)
+from tests.e2e.browser import login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def login(page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("[data-testid=login-form] button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/t/alpha/$"))
 
 
 def test_adv_reminds_now_notes_a_promise_and_a_dispute_pauses_the_reminders(
@@ -31,7 +26,7 @@ def test_adv_reminds_now_notes_a_promise_and_a_dispute_pauses_the_reminders(
 ):
     firm, invoice = overdue.firm, overdue.invoice
     time_machine.move_to(at(late(10)), tick=False)
-    login(page, live_server.url, firm.adv.user.email)
+    login(page, live_server.url, firm.adv.user.email, password=PASSWORD, firm="alpha")
 
     # the overdue list: the invoice, its next step (the courteous reminder, due since D+7)
     page.goto(f"{live_server.url}{firm.adv.url('billing/invoices/overdue/')}")

@@ -14,6 +14,7 @@ from adv.tenancy.context import tenant_context
 from adv.tenancy.models import Membership, Tenant
 from clients import services as client_services
 from deals import services as deal_services
+from tests.e2e.browser import login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -35,11 +36,7 @@ def dupont(demo_firm):
 
 def test_a_client_is_picked_with_the_keyboard_and_filters_the_deal_list(live_server, page, dupont):
     # given the ADV of the demo firm on the deal list
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "adv@demo.adv.test")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/t/demo/$"))
+    login(page, live_server.url)
     page.goto(f"{live_server.url}/t/demo/deals/")
     rows = page.get_by_test_id("deal-row")
     expect(rows.first).to_be_visible()

@@ -130,7 +130,7 @@ def _open_live_notifications(person: Person) -> None:
         pass  # refused or closed while Redis is down: the bell polls instead
 
 
-def test_the_product_degrades_during_a_redis_outage_and_does_every_accepted_action_once(product, demo_firm):
+def test_the_product_degrades_during_a_redis_outage_and_does_every_accepted_action_once(product, demo):
     own_redis = product.redis  # the product's own Redis (the `product` fixture), stopped and started here
     tenant = Tenant.objects.get(slug=DEMO_TENANT_SLUG)
     with tenant_context(tenant):

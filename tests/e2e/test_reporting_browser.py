@@ -3,32 +3,23 @@ a bar lands on the invoices of that month and deal type, which the bar's value a
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
-from django.core.management import call_command
 
-from adv.demo_logins import DEMO_PASSWORD, DEMO_TENANT_SLUG
+from adv.demo_logins import DEMO_TENANT_SLUG
+from tests.e2e.browser import login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_click_a_revenue_bar_and_land_on_its_invoices(live_server, page, settings, tmp_path):
+def test_click_a_revenue_bar_and_land_on_its_invoices(live_server, live_demo, page, settings, tmp_path):
     from playwright.sync_api import expect
 
-    settings.MEDIA_ROOT = str(tmp_path)
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
-    settings.CLAMAV_ADDRESS = ""
-    call_command("seed_demo", stdout=open(os.devnull, "w"))
     violations = []
     page.on("console", lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None)
     page.set_viewport_size({"width": 1400, "height": 900})
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "adv@demo.adv.test")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("[data-testid=login-form] button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/t/demo/$"))
+    login(page, live_server.url)
 
     page.get_by_test_id("nav-reporting").click()
     chart = page.get_by_test_id("chart-revenue")

@@ -14,6 +14,7 @@ from adv.tenancy.context import tenant_context
 from adv.tenancy.models import Membership, Tenant
 from clients import services as client_services
 from deals import services as deal_services
+from tests.e2e.browser import login
 from tests.factories import MembershipFactory, UserFactory
 from timesheets import calendar as cal
 from timesheets.models import Timesheet, TimesheetStatus
@@ -47,12 +48,6 @@ def zoe(demo_firm):
     return tenant, zoe, deal
 
 
-def login(page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("[data-testid=login-form] button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/t/demo/$"))
 
 
 def test_a_consultant_fills_and_submits_on_a_phone_and_the_manager_approves_in_bulk(live_server, browser, zoe):

@@ -9,7 +9,6 @@ import re
 import shutil
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from adv.demo_logins import DEMO_PASSWORD, DEMO_TENANT_SLUG
@@ -39,14 +38,10 @@ def desk():
         browser.close()
 
 
-def test_adv_previews_and_sends_a_grouped_reminder_to_the_late_ones_once_a_day(live_server, desk, settings, tmp_path):
+def test_adv_previews_and_sends_a_grouped_reminder_to_the_late_ones_once_a_day(live_server, live_demo, desk, settings, tmp_path):
     from playwright.sync_api import expect
 
     # given the demo firm (several consultants have not submitted this month's timesheet)
-    settings.MEDIA_ROOT = str(tmp_path)
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
-    settings.CLAMAV_ADDRESS = ""
-    call_command("seed_demo", stdout=open(os.devnull, "w"))
     page = desk
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", "adv@demo.adv.test")
