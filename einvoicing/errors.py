@@ -10,3 +10,4 @@ class EinvoicingErrorCode(StrEnum):
     PLATFORM_URL_REQUIRED = "platform_url_required"
     NOT_RETRYABLE = "submission_not_retryable"
     UNKNOWN_FIELDS = "unknown_fields"
+    REPORT_NOT_RETRYABLE = "report_not_retryable"
