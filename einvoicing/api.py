@@ -1,6 +1,7 @@
 """The e-invoicing API, for billing readers (ADV, admins, accountants): `/api/v1/einvoicing/submissions/`
 (each invoice handed to a platform, with its ordered lifecycle history; `retry`) and
-`/api/v1/einvoicing/reports/` (the e-reporting; `retry`). Retries are for the ADV and admins."""
+`/api/v1/einvoicing/reports/` (the e-reporting; `retry`) and `/api/v1/einvoicing/supplier-invoices/` (contractors' invoices received,
+with the amount expected from their approved days). Retries are for the ADV and admins."""
 
 from __future__ import annotations
 
@@ -15,9 +16,9 @@ from adv.api.viewsets import TenantGenericViewSet
 from billing import access as billing_access
 
 from . import reporting, sending
-from .filters import EReportFilter, SubmissionFilter
-from .models import EReport, StatusEvent, Submission
-from .serializers import EReportSerializer, SubmissionSerializer
+from .filters import EReportFilter, SubmissionFilter, SupplierInvoiceFilter
+from .models import EReport, StatusEvent, Submission, SupplierInvoice
+from .serializers import EReportSerializer, SubmissionSerializer, SupplierInvoiceSerializer
 
 CanReadBilling = HasRole.of(*sorted(billing_access.READ_ROLES))
 
@@ -74,3 +75,20 @@ class EReportViewSet(_EinvoicingApi, mixins.ListModelMixin, mixins.RetrieveModel
     def retry(self, request, *args, **kwargs):
         report = reporting.report_retry(actor=request.membership, report=self.get_object())
         return Response(EReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(tags=["einvoicing"])
+@extend_schema_view(
+    list=extend_schema(description="Invoices received from contractors, with the net expected from their approved "
+                                   "timesheet days × purchase rate; `?match=differs` lists the flagged ones."),
+    retrieve=extend_schema(description="One supplier invoice."),
+)  # fmt: skip
+class SupplierInvoiceViewSet(_EinvoicingApi, mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantGenericViewSet):
+    serializer_class = SupplierInvoiceSerializer
+    filterset_class = SupplierInvoiceFilter
+    ordering_fields = {"issue_date": "issue_date", "received_at": "received_at"}
+    ordering = ["-issue_date"]
+    search_fields = ["number", "seller_name", "seller_siren"]
+
+    def safely_get_queryset(self):
+        return SupplierInvoice.objects.select_related("supplier")

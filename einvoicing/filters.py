@@ -2,7 +2,16 @@
 
 import django_filters
 
-from .models import EReport, ReportKind, ReportState, Submission, SubmissionState
+from .models import (
+    EReport,
+    ReportKind,
+    ReportState,
+    Submission,
+    SubmissionState,
+    SupplierInvoice,
+    SupplierInvoiceState,
+    SupplierMatch,
+)
 from .statuses import Lifecycle
 
 
@@ -24,3 +33,13 @@ class EReportFilter(django_filters.FilterSet):
     class Meta:
         model = EReport
         fields = ["state", "kind", "invoice"]
+
+
+class SupplierInvoiceFilter(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(choices=SupplierInvoiceState.choices)
+    match = django_filters.ChoiceFilter(choices=SupplierMatch.choices)
+    month = django_filters.DateFilter(help_text="The month billed (its first day).")
+
+    class Meta:
+        model = SupplierInvoice
+        fields = ["state", "match", "month"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from . import statuses
-from .models import EReport, StatusEvent, Submission
+from .models import EReport, StatusEvent, Submission, SupplierInvoice
 
 
 class StatusEventSerializer(serializers.ModelSerializer):
@@ -51,5 +51,23 @@ class EReportSerializer(serializers.ModelSerializer):
         fields = [
             "id", "kind", "invoice", "invoice_number", "state", "attempts", "last_error", "next_attempt_at",
             "platform_id", "sent_at", "payload", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class SupplierInvoiceSerializer(serializers.ModelSerializer):
+    supplier = serializers.PrimaryKeyRelatedField(read_only=True, pk_field=serializers.UUIDField(), allow_null=True)
+    contractor = serializers.UUIDField(source="supplier.membership_id", read_only=True, allow_null=True,
+                                       help_text="The contractor's membership.")
+    difference = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True, allow_null=True,
+                                          help_text="Net received minus net expected.")
+
+    class Meta:
+        model = SupplierInvoice
+        fields = [
+            "id", "supplier", "contractor", "source", "platform_id", "seller_siren", "seller_name", "number",
+            "issue_date", "month", "currency", "total_net", "total_vat", "total_gross", "received_at",
+            "expected_days", "expected_net", "difference", "match", "state", "reason", "decided_at", "status",
+            "status_sent_at", "status_error",
         ]  # fmt: skip
         read_only_fields = fields

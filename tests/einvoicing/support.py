@@ -6,14 +6,14 @@ import datetime
 import uuid
 
 from adv.tenancy.context import tenant_context
-from einvoicing.models import EReport, StatusEvent, Submission
+from einvoicing.models import EReport, StatusEvent, Submission, SupplierInvoice
 
 MOMENT = datetime.datetime(2026, 11, 20, 9, 0, tzinfo=datetime.UTC)
 
 
 def platform_rows(tenant, invoices) -> None:
-    """Each invoice submitted to the platform with two statuses (déposée, approuvée), and a sent
-    payment report."""
+    """Each invoice submitted to the platform with two statuses (déposée, approuvée), a sent
+    payment report, and a supplier invoice received."""
     with tenant_context(tenant):
         for invoice in invoices:
             tracking = uuid.uuid4().hex
@@ -29,4 +29,9 @@ def platform_rows(tenant, invoices) -> None:
             EReport.objects.create(
                 kind="payment", key=tracking, invoice=invoice, state="sent", attempts=1, sent_at=MOMENT,
                 payload={"paid_on": "2026-11-20", "amount": "10.00", "currency": "EUR", "amounts": []},
+            )
+            SupplierInvoice.objects.create(
+                platform_id=f"IN-{tracking[:8]}", seller_siren="841234503", seller_name="Fournisseur", number=tracking[:12],
+                issue_date=MOMENT.date(), month=MOMENT.date().replace(day=1), total_net=10, total_vat=2, total_gross=12,
+                received_at=MOMENT, match="unknown_supplier",
             )
