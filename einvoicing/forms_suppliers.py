@@ -22,6 +22,10 @@ class SupplierFilterForm(forms.Form):
     match = forms.ChoiceField(label=_("contrôle"), required=False,
                               choices=[("", _("Tous les contrôles"))] + list(SupplierMatch.choices))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _styled(self)
+
 
 class IdentityForm(forms.Form):
     membership = forms.ModelChoiceField(label=_("Consultant externe"), queryset=Membership.objects.none())
