@@ -104,7 +104,10 @@ def test_issue_deposee_approuvee_payment_encaissee_on_the_invoice_page(
         expect(history.first).to_contain_text("Déposée")
         expect(history.nth(5)).to_contain_text("Approuvée")
         expect(history.last).to_contain_text("Encaissée")
-        expect(page.get_by_test_id("einvoicing-reports")).to_contain_text("transmis")
+        reports = page.get_by_test_id("einvoicing-reports")
+        expect(reports).to_contain_text("transmis")
+        expect(reports).to_contain_text("du 02/11/2026")  # the payment's date and amount, as the page writes them
+        expect(reports).to_contain_text(re.compile(r"Encaissement de 31\s152,00\s€"))
         shot = os.environ.get("EINVOICING_SCREENSHOT") or str(tmp_path / "einvoicing-encaissee.png")
         page.screenshot(path=shot, full_page=True)
 
