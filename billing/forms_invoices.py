@@ -26,6 +26,15 @@ class DomainErrorMixin:
         self.add_error(field if field in self.fields else None, error.message)
 
 
+# The platform lifecycle statuses (code, label) the list filters on: filled by einvoicing, which
+# stands above billing (einvoicing/receivers.py), like readiness.extra_checks.
+PLATFORM_STATUS_CHOICES: list[tuple[str, str]] = []
+
+
+def platform_status_choices() -> list[tuple[str, str]]:
+    return [("", _("Tous")), *PLATFORM_STATUS_CHOICES]
+
+
 class InvoiceFilterForm(forms.Form):
     q = forms.CharField(
         label=_("Rechercher"),
@@ -46,6 +55,12 @@ class InvoiceFilterForm(forms.Form):
             *[(v, label) for v, label in InvoiceStatus.choices if v != InvoiceStatus.DRAFT],
             (OVERDUE, _("En retard")),
         ],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    platform_status = forms.ChoiceField(
+        label=_("Statut plateforme"),
+        required=False,
+        choices=platform_status_choices,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     month = forms.CharField(

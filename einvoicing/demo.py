@@ -11,6 +11,7 @@ from adv.tenancy.models import Tenant
 from billing.models import Invoice
 from clients import crypto
 
+from . import demo_suppliers
 from .models import PlatformAccount
 from .sending import invoices_route
 
@@ -18,6 +19,7 @@ from .sending import invoices_route
 def seed(tenant: Tenant) -> None:
     url = os.environ.get("EINVOICING_EMULATOR_URL", "").strip()
     if not url:
+        demo_suppliers.seed("")  # the contractor's invoices, entered by hand
         return
     account = PlatformAccount.objects.first()
     if account is None:
@@ -30,3 +32,4 @@ def seed(tenant: Tenant) -> None:
         account.save(update_fields=["base_url", "updated_at"])
     issued = Invoice.objects.filter(number__isnull=False, deposited_at__isnull=True).values_list("pk", flat=True)
     invoices_route(list(issued))
+    demo_suppliers.seed(url)

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from adv.tenancy.models import TenantModel
+from adv.tenancy.validators import validate_siren
 from billing.models import Invoice
 from clients.models import Client
 
@@ -193,3 +194,83 @@ class EReport(TenantModel):
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["tenant", "kind", "key"], name="ereport_unique_key")]
         indexes = [models.Index(fields=["tenant", "invoice"], name="ereport_invoice")]
+
+
+class SupplierIdentity(TenantModel):
+    """A contractor as a supplier on the e-invoicing network: the company that bills the firm for
+    the contractor's days (its SIREN identifies its invoices received from the platform)."""
+
+    membership = models.OneToOneField(
+        "tenancy.Membership", on_delete=models.PROTECT, related_name="supplier_identity", verbose_name=_("consultant externe")
+    )
+    company_name = models.CharField(_("raison sociale"), max_length=200)
+    siren = models.CharField(_("SIREN"), max_length=9, validators=[validate_siren])
+
+    class Meta:
+        ordering = ["company_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "membership"], name="supplieridentity_one_per_member"),
+            models.UniqueConstraint(fields=["tenant", "siren"], name="supplieridentity_unique_siren"),
+        ]
+
+
+class SupplierInvoiceSource(models.TextChoices):
+    PLATFORM = "platform", _("Plateforme")
+    MANUAL = "manual", _("Saisie manuelle")
+
+
+class SupplierInvoiceState(models.TextChoices):
+    RECEIVED = "received", _("À vérifier")
+    APPROVED = "approved", _("Approuvée")
+    REFUSED = "refused", _("Refusée")
+
+
+class SupplierMatch(models.TextChoices):
+    MATCHED = "matched", _("Conforme aux CRA validés")
+    DIFFERS = "differs", _("Montant différent des CRA validés")
+    NO_TIMESHEET = "no_timesheet", _("Aucun jour validé ce mois-là")
+    UNKNOWN_SUPPLIER = "unknown_supplier", _("Fournisseur inconnu (SIREN)")
+
+
+class SupplierInvoice(TenantModel):
+    """An invoice a contractor's company sent the firm (received from the platform, or entered by
+    hand), checked against the contractor's approved days × purchase rate for the month it bills,
+    then approved or refused; the decision goes back to the platform as a lifecycle status."""
+
+    supplier = models.ForeignKey(SupplierIdentity, on_delete=models.PROTECT, null=True, blank=True, related_name="invoices")
+    source = models.CharField(max_length=10, choices=SupplierInvoiceSource.choices, default=SupplierInvoiceSource.PLATFORM)
+    platform_id = models.CharField(_("identifiant du flux"), max_length=100, blank=True)
+    seller_siren = models.CharField(_("SIREN du fournisseur"), max_length=9)
+    seller_name = models.CharField(_("fournisseur"), max_length=200, blank=True)
+    number = models.CharField(_("numéro"), max_length=100)
+    issue_date = models.DateField(_("date de facture"))
+    month = models.DateField(_("mois facturé"), help_text="first day of the month billed")
+    currency = models.CharField(max_length=3, default="EUR")
+    total_net = models.DecimalField(_("total HT"), max_digits=14, decimal_places=2)
+    total_vat = models.DecimalField(_("TVA"), max_digits=14, decimal_places=2, default=0)
+    total_gross = models.DecimalField(_("total TTC"), max_digits=14, decimal_places=2)
+    received_at = models.DateTimeField()
+    expected_days = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    expected_net = models.DecimalField(_("HT attendu"), max_digits=14, decimal_places=2, null=True, blank=True)
+    match = models.CharField(max_length=20, choices=SupplierMatch.choices)
+    state = models.CharField(max_length=10, choices=SupplierInvoiceState.choices, default=SupplierInvoiceState.RECEIVED)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey("tenancy.Membership", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    reason = models.CharField(_("motif"), max_length=500, blank=True)
+    status = models.CharField(max_length=3, choices=Lifecycle.choices, blank=True)
+    status_sent_at = models.DateTimeField(null=True, blank=True)
+    status_attempts = models.PositiveSmallIntegerField(default=0)
+    status_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-issue_date", "-received_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "platform_id"], condition=~models.Q(platform_id=""),
+                                    name="supplierinvoice_unique_flow"),
+            models.UniqueConstraint(fields=["tenant", "seller_siren", "number"], name="supplierinvoice_unique_number"),
+        ]
+        indexes = [models.Index(fields=["tenant", "state"], name="supplierinvoice_tenant_state")]
+
+    @property
+    def difference(self):
+        return None if self.expected_net is None else self.total_net - self.expected_net

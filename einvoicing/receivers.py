@@ -6,10 +6,11 @@ from __future__ import annotations
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from billing import readiness, signals
+from billing import forms_invoices, readiness, signals
 
 from . import directory
 from .models import PlatformAccount
+from .statuses import Lifecycle
 
 
 @receiver(signals.invoices_issued, dispatch_uid="einvoicing.invoices_issued")
@@ -31,3 +32,5 @@ def _on_payment(sender, payment_id, **kwargs) -> None:
 post_save.connect(directory._forget_build_account, sender=PlatformAccount, dispatch_uid="einvoicing.account_saved")
 if directory.pre_invoice_checks not in readiness.extra_checks:
     readiness.extra_checks.append(directory.pre_invoice_checks)
+if not forms_invoices.PLATFORM_STATUS_CHOICES:  # the invoices list filters on the platform status
+    forms_invoices.PLATFORM_STATUS_CHOICES.extend(Lifecycle.choices)

@@ -9,12 +9,15 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from adv.broker import send_task_on_commit
+from adv.tenancy.errors import Conflict
 from billing.models import Invoice, Payment, VatRegime
 
 from . import connectors
 from .account import account
+from .errors import EinvoicingErrorCode
 from .models import EReport, ReportKind, ReportState, Submission
 
 CENT = Decimal("0.01")
@@ -155,9 +158,10 @@ def report_retry(*, actor, report: EReport) -> EReport:
     from . import access
 
     access.require_manage(actor)
-    report = EReport.objects.select_for_update().get(pk=report.pk)
-    if report.state != ReportState.SENT:
-        report.state, report.next_attempt_at = ReportState.PENDING, None
-        report.save(update_fields=["state", "next_attempt_at", "updated_at"])
-        _queue(report)
+    report = EReport.objects.select_for_update().select_related("invoice").get(pk=report.pk)
+    if report.state == ReportState.SENT:
+        raise Conflict(_("Ce report a déjà été transmis à la plateforme."), code=EinvoicingErrorCode.REPORT_NOT_RETRYABLE)
+    report.state, report.next_attempt_at = ReportState.PENDING, None
+    report.save(update_fields=["state", "next_attempt_at", "updated_at"])
+    _queue(report)
     return report

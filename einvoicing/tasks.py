@@ -50,7 +50,23 @@ def fetch_statuses(tenant_id) -> dict:
         send_task(submit_invoice, tenant_id, submission_id, recovery="the next sweep")
     for report_id in due_reports():
         send_task(send_report, tenant_id, report_id, recovery="the next sweep")
+    from .suppliers import due_supplier_statuses, supplier_invoices_fetch
+
+    try:
+        counts["suppliers"] = supplier_invoices_fetch()
+    except connectors.PlatformError as exc:
+        counts["suppliers"] = {"error": exc.message}
+    for invoice_id in due_supplier_statuses():
+        send_task(send_supplier_status, tenant_id, invoice_id, recovery="the next sweep")
     return counts
+
+
+@tenant_task(autoretry_for=(connectors.PlatformError,), max_retries=8, retry_backoff=60, retry_backoff_max=7200)
+def send_supplier_status(tenant_id, invoice_id) -> str:
+    """The firm's decision on a supplier invoice, sent back to the platform."""
+    from .suppliers import supplier_status_send
+
+    return supplier_status_send(invoice_id)
 
 
 @shared_task

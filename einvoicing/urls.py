@@ -3,7 +3,7 @@ webhook under /einvoicing/hooks/<firm id>/ (signed, no session)."""
 
 from django.urls import include, path
 
-from . import views
+from . import views, views_suppliers
 
 app_name = "einvoicing"
 
@@ -12,6 +12,10 @@ tenant_patterns = [
     path("settings/", views.settings_page, name="settings"),
     path("invoices/<uuid:pk>/retry/", views.submission_retry, name="submission_retry"),
     path("reports/<uuid:pk>/retry/", views.report_retry, name="report_retry"),
+    path("suppliers/", views_suppliers.suppliers_page, name="suppliers"),
+    path("suppliers/identities/", views_suppliers.identity_save, name="supplier_identity_save"),
+    path("suppliers/manual/", views_suppliers.manual_enter, name="supplier_manual"),
+    path("suppliers/<uuid:pk>/decide/", views_suppliers.decide, name="supplier_decide"),
 ]
 
 urlpatterns = [

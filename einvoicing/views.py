@@ -114,8 +114,13 @@ def report_retry(request, tenant_slug, pk):
     report = EReport.objects.filter(pk=pk).first()
     if report is None:
         raise Http404
-    reporting.report_retry(actor=request.membership, report=report)
-    messages.success(request, _("Nouvelle tentative de transmission programmée."))
+    try:
+        reporting.report_retry(actor=request.membership, report=report)
+    except domain.DomainError as error:
+        raise_http(error)
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Nouvelle tentative de transmission programmée."))
     return redirect("billing:invoice", tenant_slug=tenant_slug, pk=report.invoice_id)
 
 

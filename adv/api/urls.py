@@ -125,6 +125,13 @@ router.register("conversations", ConversationViewSet, basename="conversation")
 router.register("messages", MessageViewSet, basename="message")
 chat_paths = [path("presence/", PresenceView.as_view(), name="presence")]
 
+# einvoicing (submissions to the platforms with their lifecycle history, e-reporting; retries)
+from einvoicing.api import EReportViewSet, SubmissionViewSet, SupplierInvoiceViewSet  # noqa: E402
+
+router.register("einvoicing/submissions", SubmissionViewSet, basename="einvoicing-submission")
+router.register("einvoicing/reports", EReportViewSet, basename="einvoicing-report")
+router.register("einvoicing/supplier-invoices", SupplierInvoiceViewSet, basename="einvoicing-supplier-invoice")
+
 # ReDoc's bundle adds one <style> (its scrollbars' CSS) as it loads, before it can be handed the
 # nonce: that exact content (and the empty element it starts as) is allowed by its hash, on this
 # page only. Another version of the bundle (drf-spectacular-sidecar) has another hash: the

@@ -427,6 +427,8 @@ SPECTACULAR_SETTINGS = {
         # A billing run's and a billing job's statuses: the same three values.
         "RunStatusEnum": "billing.models.RunStatus",
         "LanguageEnum": LANGUAGES,
+        # The e-invoicing lifecycle statuses (XP Z12-012): an invoice's, an event's, a supplier invoice's.
+        "LifecycleStatusEnum": "einvoicing.statuses.Lifecycle",
     },
 }
 

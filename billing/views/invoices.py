@@ -98,7 +98,10 @@ def filtered_invoices(form: InvoiceFilterForm, today):
         found = found.filter(month=data["month"])
     if data.get("client"):
         found = found.filter(client=data["client"])
-    return found, bool(q or status or data.get("month") or data.get("client") or kind)
+    platform_status = data.get("platform_status") or ""
+    if platform_status:  # the lifecycle status on the e-invoicing platform (einvoicing.Submission)
+        found = found.filter(einvoicing_submission__status=platform_status)
+    return found, bool(q or status or data.get("month") or data.get("client") or kind or platform_status)
 
 
 # What a row of the list shows (and what `is_overdue` reads): nothing else is read.
@@ -111,7 +114,8 @@ INVOICE_ROW_FIELDS = (
 
 def invoice_rows(found):
     """The page's rows: one query, the shown columns only (the lines and the documents stay unread)."""
-    return found.select_related(None).select_related("client", "credited_invoice").only(*INVOICE_ROW_FIELDS)
+    rows = found.select_related(None).select_related("client", "credited_invoice").only(*INVOICE_ROW_FIELDS)
+    return rows.annotate(platform_status=F("einvoicing_submission__status"))  # the same query (a join)
 
 
 @readers

@@ -8,6 +8,7 @@ from clients import crypto
 from .base import (
     Connector,
     DirectoryAnswer,
+    IncomingInvoice,
     NotSupported,
     OutgoingFlow,
     PaymentReportData,
@@ -23,6 +24,7 @@ __all__ = [
     "ChorusProConnector",
     "Connector",
     "DirectoryAnswer",
+    "IncomingInvoice",
     "ManualConnector",
     "NotSupported",
     "OutgoingFlow",

@@ -92,6 +92,24 @@ class TransactionReportData:
     amounts: list[dict]  # [{"vat_rate": "0.00", "net": "...", "vat": "..."}]
 
 
+@dataclass
+class IncomingInvoice:
+    """An invoice a supplier sent the firm through the platform (its facts, as the platform read
+    them from the flow)."""
+
+    flow_id: str
+    seller_siren: str
+    seller_name: str
+    number: str
+    issue_date: datetime.date
+    total_net: Decimal
+    total_vat: Decimal
+    total_gross: Decimal
+    received_at: datetime.datetime
+    currency: str = "EUR"
+    period_start: datetime.date | None = None
+
+
 class Connector:
     """`kind` names the connector; every method may raise PlatformError."""
 
@@ -121,4 +139,13 @@ class Connector:
         raise NotImplementedError
 
     def report_transaction(self, report: TransactionReportData) -> str:
+        raise NotImplementedError
+
+    def fetch_supplier_invoices(self, since: datetime.datetime | None) -> list[IncomingInvoice]:
+        """Invoices received by the firm (its suppliers') since that moment."""
+        raise NotImplementedError
+
+    def send_supplier_status(self, flow_id: str, code: str, reason: str = "") -> None:
+        """The firm's decision on an invoice it received, as a lifecycle status (approuvée,
+        refusée with its reason), for the platform to pass on to the supplier."""
         raise NotImplementedError

@@ -125,3 +125,9 @@ class ChorusProConnector(Connector):
 
     def report_transaction(self, report) -> str:
         raise NotSupported("Chorus Pro ne reçoit pas l'e-reporting : il passe par la plateforme du cabinet.")
+
+    def fetch_supplier_invoices(self, since):
+        return []  # the firm's suppliers bill it through its platform, not Chorus Pro
+
+    def send_supplier_status(self, flow_id, code, reason=""):
+        raise NotSupported("Les factures fournisseurs passent par la plateforme du cabinet.")

@@ -31,3 +31,9 @@ class ManualConnector(Connector):
 
     def report_transaction(self, report):
         raise NotSupported("Pas d'e-reporting sans plateforme.")
+
+    def fetch_supplier_invoices(self, since):
+        return []  # without a platform, the ADV enters the invoices received by hand
+
+    def send_supplier_status(self, flow_id, code, reason=""):
+        raise NotSupported("Saisie manuelle : informez le fournisseur de votre décision.")

@@ -17,6 +17,7 @@ from urllib.parse import quote
 from .base import (
     Connector,
     DirectoryAnswer,
+    IncomingInvoice,
     OutgoingFlow,
     PaymentReportData,
     PlatformError,
@@ -153,3 +154,40 @@ class XpZ12013Connector(Connector):
         response = self._call("report_transaction", "POST", "/v1/ereporting/transactions", json_body=body,
                               headers={"Idempotency-Key": report.tracking_id})
         return str(json_of(response, "report_transaction").get("reportId") or "")
+
+    def fetch_supplier_invoices(self, since: datetime.datetime | None) -> list[IncomingInvoice]:
+        """The flows received by the firm (`GET /v1/incoming-flows?since=`, paged by cursor), with
+        the facts the platform read from each (seller, number, dates, totals)."""
+        invoices, cursor = [], ""
+        for _page in range(100):
+            query = f"?since={quote(since.isoformat())}" if since else "?"
+            if cursor:
+                query += f"&cursor={cursor}"
+            body = json_of(self._call("supplier_invoices", "GET", f"/v1/incoming-flows{query}".replace("?&", "?")),
+                           "supplier_invoices")
+            for item in body.get("results") or []:
+                try:
+                    invoices.append(IncomingInvoice(
+                        flow_id=str(item["flowId"]),
+                        seller_siren=str(item["sellerSiren"]),
+                        seller_name=str(item.get("sellerName") or ""),
+                        number=str(item["invoiceNumber"]),
+                        issue_date=datetime.date.fromisoformat(item["invoiceDate"]),
+                        total_net=Decimal(str(item["totalNet"])),
+                        total_vat=Decimal(str(item.get("totalVat") or "0")),
+                        total_gross=Decimal(str(item["totalGross"])),
+                        currency=str(item.get("currency") or "EUR"),
+                        period_start=datetime.date.fromisoformat(item["periodStart"]) if item.get("periodStart") else None,
+                        received_at=_parse_time(item["receivedAt"]),
+                    ))
+                except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+                    raise PlatformError("Facture reçue illisible dans la réponse de la plateforme.") from exc
+            cursor = body.get("nextCursor") or ""
+            if not cursor:
+                break
+        return invoices
+
+    def send_supplier_status(self, flow_id: str, code: str, reason: str = "") -> None:
+        body = {"statusCode": code, "reason": reason}
+        self._call("supplier_status", "POST", f"/v1/incoming-flows/{quote(flow_id)}/status", json_body=body,
+                   headers={"Idempotency-Key": f"{flow_id}:{code}"})

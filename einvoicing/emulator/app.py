@@ -99,6 +99,7 @@ class Emulator:
         self.flows: dict[str, dict] = {}
         self.by_tracking: dict[str, str] = {}
         self.reports: dict[str, dict] = {}
+        self.incoming: dict[str, dict] = {}  # invoices the firm's suppliers sent it
         self.tokens: set[str] = set()
         self.faults: list[str] = []  # "error_500", "garbage": the next request answers that
         self.lock = threading.Lock()
@@ -149,6 +150,10 @@ class Emulator:
             return self.lifecycle(query)
         if method == "GET" and path.startswith("/v1/directory/siren/"):
             return self.directory(path.rsplit("/", 1)[-1])
+        if method == "GET" and path == "/v1/incoming-flows":
+            return self.incoming_list(query)
+        if method == "POST" and path.startswith("/v1/incoming-flows/") and path.endswith("/status"):
+            return self.incoming_status(path.split("/")[3], body)
         if method == "POST" and path in ("/v1/ereporting/payments", "/v1/ereporting/transactions"):
             return self.report(path.rsplit("/", 1)[-1], body)
         return 404, {"title": "Ressource inconnue"}
@@ -253,6 +258,44 @@ class Emulator:
             self.add_event(flow["events"][0]["flowId"], "212", amount=str(paid), paymentDate=data.get("paymentDate"))
         return 202, {"reportId": report_id}
 
+    def add_incoming(self, *, seller_siren: str, seller_name: str, number: str, issue_date: str, total_net: str,
+                     total_vat: str = "0.00", period_start: str = "", currency: str = "EUR") -> dict:
+        """A supplier's invoice arriving for the firm (what the platform read from its flow)."""
+        flow_id = f"IN-{next(self.sequence):06d}"
+        gross = Decimal(total_net) + Decimal(total_vat)
+        self.incoming[flow_id] = {
+            "flowId": flow_id, "sellerSiren": seller_siren, "sellerName": seller_name, "invoiceNumber": number,
+            "invoiceDate": issue_date, "periodStart": period_start, "currency": currency, "totalNet": total_net,
+            "totalVat": total_vat, "totalGross": f"{gross:.2f}", "at": _now(), "statuses": [],
+        }
+        return self.incoming[flow_id]
+
+    def incoming_list(self, query):
+        since = _parse_since(query.get("since", ""))
+        rows = sorted((f for f in self.incoming.values() if since is None or f["at"] >= since),
+                      key=lambda f: (f["at"], f["flowId"]))
+        offset = int(query.get("cursor") or 0)
+        page = [{**{k: v for k, v in f.items() if k not in ("at", "statuses")}, "receivedAt": _iso(f["at"])}
+                for f in rows[offset:offset + 100]]
+        return 200, {"results": page, "nextCursor": str(offset + 100) if offset + 100 < len(rows) else ""}
+
+    def incoming_status(self, flow_id: str, body: bytes):
+        flow = self.incoming.get(flow_id)
+        if flow is None:
+            return 404, {"title": "Flux reçu inconnu"}
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return 400, {"title": "JSON illisible"}
+        code = str(data.get("statusCode") or "")
+        if code not in ("204", "205", "206", "207", "210"):
+            return 422, {"title": f"Statut {code!r} non autorisé pour le destinataire"}
+        if code == "210" and not data.get("reason"):
+            return 422, {"title": "Un refus doit porter son motif"}
+        if not any(s["statusCode"] == code for s in flow["statuses"]):  # idempotent
+            flow["statuses"].append({"statusCode": code, "reason": str(data.get("reason") or ""), "at": _iso(_now())})
+        return 200, {"flowId": flow_id, "statusCode": code}
+
     def add_event(self, flow_id: str, code: str, reason_code: str = "", reason: str = "", **extra) -> dict:
         flow = self.flows[flow_id]
         event = {"eventId": f"{flow_id}-{len(flow['events'])}", "flowId": flow_id, "trackingId": flow["trackingId"],
@@ -272,6 +315,12 @@ class Emulator:
                                    str(data.get("reason") or ""),
                                    **{k: data[k] for k in ("amount", "paymentDate") if k in data})
             return 201, {"eventId": event["eventId"]}
+        if method == "POST" and parts[1:] == ["incoming-flows"]:
+            try:
+                flow = self.add_incoming(**{k: str(v) for k, v in data.items()})
+            except (TypeError, ArithmeticError):
+                return 400, {"title": "Facture reçue incomplète"}
+            return 201, {"flowId": flow["flowId"]}
         if method == "POST" and parts[1:] == ["scenarios"]:
             self.scenarios.update(data)
             return 200, {"scenarios": self.scenarios}

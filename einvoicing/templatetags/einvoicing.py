@@ -3,6 +3,9 @@ platform panel (status history, errors, retries, e-reports) and the cockpit's su
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
+
 from django import template
 
 from .. import access, selectors, statuses
@@ -27,10 +30,21 @@ def einvoicing_invoice_panel(context, invoice):
         "rejected": bool(submission and submission.status == statuses.Lifecycle.REJETEE),
         "disputed": bool(submission and submission.status in statuses.DISPUTED),
         "events": events,
-        "reports": tracking["reports"],
+        "reports": [_readable(report) for report in tracking["reports"]],
         "can_manage": request is not None and access.can_manage(getattr(request, "membership", None)),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+def _readable(report: dict) -> dict:
+    """A report with its payment's amount and date as values (the payload keeps them as text)."""
+    payload = report.get("payload") or {}
+    try:
+        amount = Decimal(str(payload.get("amount"))) if payload.get("amount") is not None else None
+        paid_on = datetime.date.fromisoformat(payload["paid_on"]) if payload.get("paid_on") else None
+    except (ArithmeticError, ValueError):
+        amount, paid_on = None, None
+    return {**report, "amount": amount, "paid_on": paid_on}
 
 
 @register.inclusion_tag("einvoicing/_cockpit_summary.html", takes_context=True)

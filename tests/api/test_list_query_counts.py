@@ -30,6 +30,7 @@ from dunning import services as dunning_services
 from portal import services as portal_services
 from tests.api.conftest import bearer_client
 from tests.billing.support import _client, approved_timesheet, billing_firm, media, member  # noqa: F401  (fixtures)
+from tests.einvoicing.support import platform_rows
 from tests.webhooks.support import resolving
 from webhooks import services as webhook_services
 
@@ -149,6 +150,7 @@ def grow(firm, batch: str, n: int) -> None:
         accounting_services.export_run(
             actor=firm.adv.membership, kind=ExportKind.CSV, start=BILLING_DAY.replace(day=1), end=BILLING_DAY
         )
+    platform_rows(tenant, issued)  # e-invoicing: submissions with their statuses, payment reports
 
 
 def query_counts(client, endpoints: list[str]) -> dict[str, int]:
