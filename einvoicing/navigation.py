@@ -11,6 +11,6 @@ register(
             test_id="nav-einvoicing"),
     NavItem("einvoicing:settings", _("Plateforme de facturation"), "bi-plug", section=SECTION_ADMIN, roles=ADV_ROLES,
             order=47, test_id="nav-einvoicing-settings"),
-    NavItem("einvoicing:suppliers", _("Factures fournisseurs"), "bi-inbox", roles=READ_ROLES, order=46,
+    NavItem("einvoicing:suppliers", _("Factures fournisseurs"), "bi-inbox", roles=READ_ROLES, order=47,
             test_id="nav-einvoicing-suppliers"),
 )
