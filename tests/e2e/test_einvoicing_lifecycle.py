@@ -20,6 +20,7 @@ from einvoicing import directory, lifecycle
 from einvoicing.models import EReport, Submission
 from tests.billing.support import billing_firm, media  # noqa: F401  (fixtures)
 from tests.conftest import PASSWORD
+from tests.e2e.browser import login
 from tests.einvoicing.conftest import emulator, platform_firm  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -55,11 +56,7 @@ def test_issue_deposee_approuvee_payment_encaissee_on_the_invoice_page(
         draft = firm.draft_of(firm.helios)
 
         # given the ADV on Helios's pre-invoice, which the directory reaches through the platform
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("input[name=username]", firm.adv.user.email)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("[data-testid=login-form] button[type=submit]")
-        expect(page).to_have_url(re.compile(rf"/t/{slug}/"))
+        login(page, live_server.url, firm.adv.user.email, password=PASSWORD, firm=slug)
         page.goto(f"{live_server.url}/t/{slug}/billing/pre-invoices/{draft.pk}/")
 
         # when she issues it

@@ -5,7 +5,6 @@ that does not; the ADV refuses it with a reason, which goes back to the platform
 from __future__ import annotations
 
 import os
-import re
 
 import pytest
 import time_machine
@@ -13,6 +12,7 @@ from playwright.sync_api import expect
 
 from tests.billing.support import billing_firm, media  # noqa: F401  (fixtures)
 from tests.conftest import PASSWORD
+from tests.e2e.browser import login
 from tests.e2e.test_einvoicing_lifecycle import NOW, eager_celery  # noqa: F401  (fixture)
 from tests.einvoicing.conftest import emulator, platform_firm  # noqa: F401  (fixtures)
 from tests.einvoicing.test_suppliers import contractor, fetch, incoming  # noqa: F401  (fixture)
@@ -26,11 +26,7 @@ def test_the_adv_refuses_the_invoice_that_bills_a_day_too_many(live_server, page
         incoming(firm, "10000.00", "F-1")
         over = incoming(firm, "10500.00", "F-2")
         fetch(firm)
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("input[name=username]", firm.adv.user.email)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("[data-testid=login-form] button[type=submit]")
-        expect(page).to_have_url(re.compile(rf"/t/{firm.tenant.slug}/"))
+        login(page, live_server.url, firm.adv.user.email, password=PASSWORD, firm=firm.tenant.slug)
         page.get_by_test_id("nav-einvoicing-suppliers").click()
         rows = page.get_by_test_id("supplier-invoice-row")
         expect(rows).to_have_count(2)

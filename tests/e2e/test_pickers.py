@@ -9,7 +9,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from adv.demo_logins import DEMO_PASSWORD
 from adv.tenancy.context import tenant_context
 from adv.tenancy.models import Membership, Tenant
 from clients import services as client_services
@@ -87,10 +86,7 @@ def test_a_client_is_picked_with_the_keyboard_and_filters_the_deal_list(live_ser
 
 
 def test_typing_nothing_that_matches_says_so(live_server, page, dupont):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "adv@demo.adv.test")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
+    login(page, live_server.url)
     page.goto(f"{live_server.url}/t/demo/clients/")
     box = page.get_by_role("combobox", name="Commercial")
     box.click()

@@ -11,10 +11,11 @@ import shutil
 import pytest
 from django.utils import timezone
 
-from adv.demo_logins import DEMO_PASSWORD, DEMO_TENANT_SLUG
+from adv.demo_logins import DEMO_TENANT_SLUG
 from adv.tenancy.context import tenant_context
 from adv.tenancy.models import Tenant
 from notifications.models import ReminderSent
+from tests.e2e.browser import login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.mark.today]
 
@@ -43,11 +44,7 @@ def test_adv_previews_and_sends_a_grouped_reminder_to_the_late_ones_once_a_day(l
 
     # given the demo firm (several consultants have not submitted this month's timesheet)
     page = desk
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "adv@demo.adv.test")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("[data-testid=login-form] button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/t/demo/$"))
+    login(page, live_server.url)
 
     # when ADV opens the grouped reminders from the sidebar, for this month (early in a month, the
     # page opens on last month's close, where everyone may have submitted by now)
