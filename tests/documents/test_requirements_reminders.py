@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import connection
 
 from adv.tenancy.context import tenant_context
+from adv.tenancy.errors import PermissionDenied
 from adv.tenancy.models import Membership
 from documents import reminders, services, tasks
 from documents.requirements import checklist_clients
@@ -120,7 +121,7 @@ def test_a_concurrent_chase_that_recorded_the_step_first_wins(world):
 
 def test_a_consultant_cannot_chase(world, bob):
     client = world.client()
-    with tenant_context(world.tenant), pytest.raises(reminders.access.PermissionDenied):
+    with tenant_context(world.tenant), pytest.raises(PermissionDenied):
         reminders.client_documents_chase(actor=bob.membership, client=client, today=TODAY)
     assert sent(world) == []
 

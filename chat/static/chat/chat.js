@@ -386,15 +386,21 @@
     }
     var before = this.body.value.slice(0, this.body.selectionStart);
     var match = before.match(/(?:^|\s)@([\w.+-]*)$/);
-    if (!match) { this.suggestions.classList.add("d-none"); this.suggestions.textContent = ""; return; }
+    if (!match) {
+      this.suggestSeq = (this.suggestSeq || 0) + 1;  // an answer still on its way must not reopen the list
+      this.suggestions.classList.add("d-none"); this.suggestions.textContent = ""; return;
+    }
     this.suggest(match[1]);
   };
 
   Panel.prototype.suggest = function (q) {
     var self = this;
+    // One request per key typed; their answers may come back out of order: only the last one's is shown.
+    var seq = this.suggestSeq = (this.suggestSeq || 0) + 1;
     fetch(this.root.dataset.membersUrl + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (data) {
+        if (seq !== self.suggestSeq) { return; }
         self.suggestions.textContent = "";
         data.results.forEach(function (member) {
           var li = el("li", "list-group-item list-group-item-action small");
