@@ -113,7 +113,7 @@ class DemoDatabase:
         return target
 
 
-class LiveDemoDatabase:
+class LiveDemoDatabase(DemoDatabase):
     """The demo firm for the browser tests that drive the live server (transactional: what the
     browser does is committed), seeded once per test process and copied for each test.
 
@@ -126,11 +126,9 @@ class LiveDemoDatabase:
     processes (`product`) keep the seed in the main test database, which those processes use."""
 
     def __init__(self, main_name: str, media_root: Path):
-        self.main_name = main_name
+        super().__init__(main_name, media_root)
         self.name = f"{main_name}_livedemo"
         self.copy_name = f"{main_name}_livedemo_copy"
-        self.media_root = media_root
-        self.seeded_for = None
 
     def _as_owner(self, *statements: str) -> None:
         connection.close()
@@ -142,23 +140,11 @@ class LiveDemoDatabase:
         finally:
             connect_as("app")
 
-    def create(self) -> None:
-        """Copy the migrated, still empty test database (run as the owner, before anything else
-        connects to the test database)."""
-        connection.close()
-        with connection._nodb_cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-            cursor.execute(f'CREATE DATABASE "{self.name}" TEMPLATE "{self.main_name}"')
-
     def drop(self) -> None:
         connection.close()
         with connection._nodb_cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{self.copy_name}" WITH (FORCE)')
-            cursor.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-
-    def _point_at(self, name: str) -> None:
-        connection.close()
-        connection.settings_dict["NAME"] = name
+        super().drop()
 
     def _ensure_seeded(self, moment) -> None:
         key = moment if moment is not None else timezone.localdate()
@@ -187,8 +173,7 @@ class LiveDemoDatabase:
             f'CREATE DATABASE "{self.copy_name}" TEMPLATE "{self.name}"',
         )
         self._point_at(self.copy_name)
-        shutil.copytree(self.media_root, media_target)
-        return media_settings(media_target)
+        return media_settings(self.copy_media(media_target))
 
     def deactivate_copy(self) -> None:
         self._point_at(self.main_name)
